@@ -1,0 +1,88 @@
+#include "core/log.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "core/redact.hpp"
+
+namespace ferry::core::log {
+namespace {
+
+std::atomic<Level> current_level{Level::Info};
+std::atomic<Format> current_format{Format::Text};
+
+std::shared_ptr<spdlog::logger> make_logger() {
+    auto logger = spdlog::stderr_color_mt("ferry");
+    logger->set_level(spdlog::level::trace);
+    return logger;
+}
+
+spdlog::logger& logger() {
+    static std::shared_ptr<spdlog::logger> instance = make_logger();
+    return *instance;
+}
+
+spdlog::level::level_enum to_spdlog(Level l) {
+    switch (l) {
+        case Level::Debug: return spdlog::level::debug;
+        case Level::Info: return spdlog::level::info;
+        case Level::Warn: return spdlog::level::warn;
+        case Level::Error: return spdlog::level::err;
+        case Level::Off: return spdlog::level::off;
+    }
+    return spdlog::level::info;
+}
+
+void apply_pattern() {
+    if (current_format.load() == Format::Json)
+        logger().set_pattern("%v");  // the message is a complete JSON object
+    else
+        logger().set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
+}
+
+}  // namespace
+
+bool parse_level(std::string_view text, Level& out) {
+    if (text == "debug" || text == "trace") out = Level::Debug;
+    else if (text == "info") out = Level::Info;
+    else if (text == "warn" || text == "warning") out = Level::Warn;
+    else if (text == "error") out = Level::Error;
+    else if (text == "off" || text == "quiet") out = Level::Off;
+    else return false;
+    return true;
+}
+
+void init(Level lvl, Format format) {
+    current_level = lvl;
+    current_format = format;
+    apply_pattern();
+}
+
+Level level() { return current_level.load(); }
+
+bool enabled(Level lvl) {
+    return lvl != Level::Off && static_cast<int>(lvl) >= static_cast<int>(current_level.load());
+}
+
+void write(Level lvl, std::string_view message) {
+    static std::once_flag pattern_once;
+    std::call_once(pattern_once, apply_pattern);
+    std::string clean = redact(message);
+    if (current_format.load() == Format::Json) {
+        nlohmann::json line = {{"time", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count()},
+                               {"level", spdlog::level::to_string_view(to_spdlog(lvl)).data()},
+                               {"msg", clean}};
+        logger().log(to_spdlog(lvl), "{}", line.dump(-1, ' ', false,
+                                                     nlohmann::json::error_handler_t::replace));
+    } else {
+        logger().log(to_spdlog(lvl), "{}", clean);
+    }
+}
+
+}  // namespace ferry::core::log

@@ -1,0 +1,114 @@
+#pragma once
+/// The distribution API (OCI distribution-spec + Docker conventions) for one registry host.
+/// Knows manifests and blobs by digest; knows nothing about plans or stores.
+/// Thread-safe: one Client serves all repositories of its host from many threads, sharing
+/// connections (keep-alive), one ping and one token per (host, scope set).
+/// Every error message starts with what was being done and names the reference, then the
+/// HTTP status and the registry's error code: "pushing manifest 127.0.0.1:5002/app:1.0:
+/// 400 MANIFEST_INVALID: ...". No secret ever appears in messages or logs.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "manifest/descriptor.hpp"
+#include "manifest/manifest.hpp"
+
+namespace ferry::registry {
+
+/// Per-host connection and auth settings (from CLI flags and the plan's `registries:`).
+struct HostOptions {
+    bool plain_http = false;       ///< talk http:// (only for hosts marked insecure)
+    bool tls_verify = true;        ///< false = skip certificate verification (https)
+    std::string ca_file;           ///< extra CA bundle for this host ("" = system CAs)
+    std::string client_cert;       ///< PEM client certificate for mTLS
+    std::string client_key;
+    std::string username;          ///< explicit credentials override config.json when set
+    std::string password;
+    int max_requests = 16;         ///< concurrent requests to this host
+    double requests_per_second = 0;  ///< 0 = unlimited
+    int retries = 5;               ///< attempts after the first, for retryable failures
+};
+
+/// Process-wide settings shared by all hosts.
+struct ClientOptions {
+    std::string authfile;          ///< docker config.json; "" = $DOCKER_CONFIG or ~/.docker
+    std::string ca_file;           ///< --ca-file: extra CA for every host
+    std::vector<std::string> insecure_hosts;  ///< --insecure-registry: plain http
+    std::size_t max_manifest_bytes = manifest::kDefaultMaxManifestBytes;
+    std::uint64_t chunked_threshold = 64ull << 20;  ///< blobs larger upload in chunks
+    std::uint64_t chunk_size = 16ull << 20;
+    /// Per-host overrides; a host not listed uses defaults (+ insecure_hosts).
+    std::function<std::optional<HostOptions>(std::string_view host)> host_options;
+};
+
+/// Streams blob bytes to the consumer. Return an error to abort the transfer.
+using ByteSink = std::function<core::Status(std::string_view chunk)>;
+/// Pulls blob bytes for an upload: fills `buffer`, returns bytes written, 0 at the end.
+using ByteSource = std::function<core::Result<std::size_t>(char* buffer, std::size_t size)>;
+
+class Client {
+public:
+    virtual ~Client() = default;
+    virtual const std::string& host() const = 0;  ///< as written in references
+
+    /// GET /v2/ (once, cached): reachability, TLS and auth scheme discovery.
+    virtual core::Status ping() = 0;
+
+    /// HEAD /v2/<repo>/manifests/<ref>; nullopt on 404. Falls back to GET + hash when the
+    /// registry omits Docker-Content-Digest.
+    virtual core::Result<std::optional<manifest::Descriptor>> head_manifest(
+        const std::string& repo, const std::string& ref) = 0;
+    /// GET with the full Accept list; verifies the digest when `ref` is a digest and the
+    /// Docker-Content-Digest header when present; enforces max_manifest_bytes.
+    virtual core::Result<manifest::ParsedManifest> get_manifest(const std::string& repo,
+                                                                const std::string& ref) = 0;
+    /// PUT raw bytes with Content-Type = media type to /manifests/<ref> (tag or digest);
+    /// checks the returned Docker-Content-Digest equals the manifest's digest.
+    virtual core::Status put_manifest(const std::string& repo, const std::string& ref,
+                                      const manifest::ParsedManifest& m) = 0;
+
+    /// HEAD /v2/<repo>/blobs/<digest>: size if present, nullopt on 404.
+    virtual core::Result<std::optional<std::int64_t>> head_blob(
+        const std::string& repo, const manifest::Digest& digest) = 0;
+    /// Streaming GET from `offset` (Range request when > 0, expects 206). Follows redirects
+    /// without forwarding Authorization to another host.
+    virtual core::Status get_blob(const std::string& repo, const manifest::Digest& digest,
+                                  std::uint64_t offset, const ByteSink& sink) = 0;
+    /// POST ?mount=<digest>&from=<from_repo>. true = mounted (201). false = not mounted; any
+    /// upload session the registry opened instead (202) is cancelled or reused internally.
+    virtual core::Result<bool> mount_blob(const std::string& repo, const manifest::Digest& digest,
+                                          const std::string& from_repo) = 0;
+    /// Uploads `size` bytes from `source` as blob `digest`: monolithic below
+    /// chunked_threshold, chunked (PATCH, newest Location, resume from the registry's Range
+    /// after a failure) above. The registry verifies the digest; a mismatch is Integrity.
+    virtual core::Status put_blob(const std::string& repo, const manifest::Digest& digest,
+                                  std::uint64_t size, const ByteSource& source) = 0;
+
+    /// Every tag, following Link pagination (relative or absolute), each exactly once.
+    virtual core::Result<std::vector<std::string>> list_tags(const std::string& repo) = 0;
+    /// Every repository (GET /v2/_catalog, paginated).
+    virtual core::Result<std::vector<std::string>> catalog() = 0;
+
+    /// Requests sent so far (for reports and tests).
+    virtual std::uint64_t request_count() const = 0;
+};
+
+/// One Client per host, created on first use and shared. Thread-safe.
+class ClientPool {
+public:
+    explicit ClientPool(ClientOptions options);
+    ~ClientPool();
+    /// `host` as in references ("docker.io" is mapped to registry-1.docker.io internally).
+    core::Result<std::shared_ptr<Client>> get(const std::string& host);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ferry::registry
