@@ -73,6 +73,15 @@ public:
         return MountResult::NotPossible;
     }
 
+    /// Cross-repository mount from another repository of this store's own registry host
+    /// (used when the plan-wide blob ledger knows a sibling repository already has the blob).
+    virtual core::Result<MountResult> mount_from_repository(const manifest::Descriptor& blob,
+                                                            const std::string& repository) {
+        (void)blob;
+        (void)repository;
+        return MountResult::NotPossible;
+    }
+
     /// Every tag of the repository (registry: all pages; layout: ref names).
     virtual core::Result<std::vector<std::string>> list_tags() = 0;
 

@@ -1,0 +1,26 @@
+#pragma once
+/// Moves one blob from a source store to a target store the cheapest way available:
+/// already there (skip) > mount from a repository of the same registry host > stream.
+#include "copy/blob_ledger.hpp"
+#include "core/cancel.hpp"
+#include "core/error.hpp"
+#include "store/store.hpp"
+
+namespace ferry::copy {
+
+enum class BlobOutcome { Skipped, Mounted, Copied };
+
+struct BlobMoveContext {
+    store::Store& src;
+    store::Store& dst;
+    BlobLedger& ledger;
+    int retries = 3;       ///< extra attempts for retryable failures (stream restarts at 0)
+    bool dry_run = false;  ///< decide only: HEAD requests, no writes
+    const core::CancellationToken* cancel = nullptr;
+};
+
+/// Brings `blob` into ctx.dst. Mount failures fall back to a streamed upload. The target
+/// verifies digest and size while the bytes flow (Store::put_blob).
+core::Result<BlobOutcome> move_blob(const manifest::Descriptor& blob, const BlobMoveContext& ctx);
+
+}  // namespace ferry::copy

@@ -1,0 +1,57 @@
+#pragma once
+/// The copy engine: brings one image (a single manifest or an index with its children) from
+/// any Store to any Store. Order per the Store contract: blobs, then child manifests, then
+/// the root with its tag — so the target never references something missing.
+/// Manifests travel as raw bytes; the target digest equals the source digest unless a
+/// platform subset was requested (then a new index is built and reported).
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "copy/blob_ledger.hpp"
+#include "copy/image_graph.hpp"
+#include "core/cancel.hpp"
+#include "core/error.hpp"
+#include "store/store.hpp"
+
+namespace ferry::copy {
+
+struct CopyOptions {
+    std::string source_ref;                     ///< tag or digest at the source store
+    std::optional<std::string> target_tag;      ///< tag at the target; nullopt = by digest
+    std::vector<manifest::Platform> platforms;  ///< empty = every platform
+    int jobs = 8;                               ///< parallel blob transfers
+    int retries = 3;                            ///< extra attempts per blob on retryable errors
+    bool dry_run = false;                       ///< decide and count, write nothing
+    BlobLedger* ledger = nullptr;               ///< plan-wide dedupe; null = private ledger
+    const core::CancellationToken* cancel = nullptr;
+};
+
+struct CopyStats {
+    std::uint64_t blobs_copied = 0, blobs_mounted = 0, blobs_skipped = 0;
+    std::uint64_t bytes_copied = 0, bytes_mounted = 0, bytes_skipped = 0;
+    std::uint64_t manifests_pushed = 0, manifests_skipped = 0;
+    CopyStats& operator+=(const CopyStats& other);
+};
+
+struct CopyResult {
+    manifest::Digest source_digest;
+    manifest::Digest target_digest;  ///< differs from source_digest when built_subset
+    std::string media_type;          ///< of the target root
+    bool built_subset = false;
+    bool unchanged = false;          ///< the target tag already had target_digest
+    CopyStats stats;
+    std::chrono::nanoseconds duration{};
+};
+
+/// Copies per `options`. Does not call dst.commit(): the caller decides when a layout is
+/// complete. Errors carry the source and target in their context.
+core::Result<CopyResult> copy_image(store::Store& src, store::Store& dst, const CopyOptions& options);
+
+/// Same, for a graph already loaded (sync loads it once to decide, then copies).
+core::Result<CopyResult> copy_graph(const ImageGraph& graph, store::Store& src, store::Store& dst,
+                                    const CopyOptions& options);
+
+}  // namespace ferry::copy
