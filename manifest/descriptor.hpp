@@ -36,6 +36,9 @@ struct Descriptor {
     /// errors naming the field.
     static core::Result<Descriptor> from_json(const nlohmann::json& j);
     nlohmann::json to_json() const;
+    /// The same JSON with keys in spec order (mediaType, artifactType, digest, size, urls,
+    /// platform, annotations), absent/empty optional fields omitted: the canonical form.
+    nlohmann::ordered_json to_ordered_json() const;
 };
 
 }  // namespace ferry::manifest

@@ -11,7 +11,7 @@ namespace ferry::manifest {
 /// that describe a kept entry (vnd.docker.reference.digest). Entries without a platform are
 /// dropped unless they are kept attestations. Media type, annotations and entry order of
 /// the source are preserved. Errors (NotFound) when no platform matches, naming the
-/// platforms the index has.
+/// platforms the index has. An empty `wanted` keeps everything.
 core::Result<Index> filter_platforms(const Index& source, const std::vector<Platform>& wanted);
 
 /// True when every entry of `index` is kept by filter_platforms(index, wanted), i.e. the

@@ -1,6 +1,9 @@
 #pragma once
 /// Platforms ("linux/arm64/v8"). Normalised on parse: "arm64"/"aarch64" => arch arm64 with
-/// default variant "v8"; "x86_64" => amd64; "armhf" => arm/v7; "armel" => arm/v6.
+/// default variant "v8"; "x86_64"/"x86-64" => amd64; "armhf" => arm/v7; "armel" => arm/v6;
+/// numeric variants "7" => "v7"; amd64 "v1" => no variant. "arm" without a variant stays
+/// without one after parse() (as a filter it matches every arm variant); normalized() turns it
+/// into arm/v7, the containerd convention for images.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,7 +28,8 @@ struct Platform {
     std::string str() const;
     /// True if this (an image's platform) satisfies `wanted` (a user's filter): os and arch
     /// equal after normalisation; variant equal if `wanted` names one; os_version equal if
-    /// `wanted` names one.
+    /// `wanted` names one. `this` is normalized() (arm => v7), `wanted` only has its aliases
+    /// resolved, so "linux/arm" and "linux/amd64" accept every variant.
     bool matches(const Platform& wanted) const;
     /// "unknown/unknown": the platform of attestation manifests.
     bool is_unknown() const { return os == "unknown" && architecture == "unknown"; }

@@ -22,7 +22,8 @@ struct Reference {
 
     /// Parses a full reference (tag or digest optional). `default_latest` adds tag "latest"
     /// when neither tag nor digest is given. Errors (InvalidInput) quote the input and say
-    /// which part is wrong ("repository component 'Foo' must be lower case").
+    /// which part is wrong ("repository component 'Foo' must be lower case"). A leading
+    /// "docker://" is ignored. The name (registry/repository) is at most 255 characters.
     static core::Result<Reference> parse(std::string_view text, bool default_latest = true);
     /// Parses a repository only ("host/repo", no tag/digest allowed).
     static core::Result<Reference> parse_repository(std::string_view text);
@@ -33,7 +34,8 @@ struct Reference {
     std::string repository_str() const;
     /// Full form: "registry/repository:tag@digest" (whatever parts exist).
     std::string str() const;
-    /// The tag or digest to use in a /manifests/<ref> URL: digest if any, else tag.
+    /// The tag or digest to use in a /manifests/<ref> URL: digest if any, else tag, else
+    /// "latest".
     std::string manifest_ref() const;
 
     Reference with_tag(std::string tag) const;        ///< drops the digest

@@ -1,0 +1,257 @@
+#include "manifest/reference.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace ferry::manifest {
+namespace {
+
+constexpr std::string_view kDockerHub = "docker.io";
+constexpr std::string_view kDockerHubLegacy = "index.docker.io";
+constexpr std::string_view kDockerHubApi = "registry-1.docker.io";
+constexpr std::string_view kTransportPrefix = "docker://";
+constexpr std::size_t kMaxNameLength = 255;
+constexpr std::size_t kMaxTagLength = 128;
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_lower_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z'); }
+bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+bool is_alnum(char c) { return is_lower_alnum(c) || is_upper(c); }
+bool is_separator(char c) { return c == '.' || c == '_' || c == '-'; }
+bool is_tag_char(char c) { return is_alnum(c) || c == '_' || c == '.' || c == '-'; }
+
+bool names_host(std::string_view first) {
+    return first.find_first_of(".:") != std::string_view::npos || first == "localhost";
+}
+
+bool is_valid_separator(std::string_view run) {
+    return run == "." || run == "_" || run == "__" ||
+           std::ranges::all_of(run, [](char c) { return c == '-'; });
+}
+
+/// Why one repository path component breaks the grammar `[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*`,
+/// or "" when it is valid.
+std::string component_problem(std::string_view c) {
+    if (c.empty()) return "empty repository component (check for '//' or a leading/trailing '/')";
+    if (std::ranges::any_of(c, is_upper))
+        return fmt::format("repository component '{}' must be lower case", c);
+    auto bad = std::ranges::find_if(c, [](char ch) { return !is_lower_alnum(ch) && !is_separator(ch); });
+    if (bad != c.end())
+        return fmt::format("repository component '{}' contains invalid character '{}'", c, *bad);
+    if (is_separator(c.front()) || is_separator(c.back()))
+        return fmt::format("repository component '{}' must start and end with a letter or digit", c);
+    for (std::size_t i = 0; i < c.size();) {
+        if (!is_separator(c[i])) { ++i; continue; }
+        std::size_t end = i;
+        while (end < c.size() && is_separator(c[end])) ++end;
+        auto run = c.substr(i, end - i);
+        if (!is_valid_separator(run))
+            return fmt::format("repository component '{}' has invalid separator '{}' "
+                               "(allowed: '.', '_', '__' or dashes)", c, run);
+        i = end;
+    }
+    return {};
+}
+
+std::string repository_problem(std::string_view repository) {
+    std::size_t start = 0;
+    while (true) {
+        auto slash = repository.find('/', start);
+        auto problem = component_problem(repository.substr(start, slash - start));
+        if (!problem.empty() || slash == std::string_view::npos) return problem;
+        start = slash + 1;
+    }
+}
+
+std::string port_problem(std::string_view host, std::string_view port) {
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || value == 0 ||
+        value > 65535)
+        return fmt::format("registry '{}' has an invalid port '{}' (expected 1-65535)", host, port);
+    return {};
+}
+
+bool is_valid_domain_label(std::string_view label) {
+    return !label.empty() && is_alnum(label.front()) && is_alnum(label.back()) &&
+           std::ranges::all_of(label, [](char c) { return is_alnum(c) || c == '-'; });
+}
+
+bool is_ipv6_char(char c) {
+    return is_digit(c) || c == ':' || c == '.' || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+std::string bracketed_host_problem(std::string_view host) {
+    auto close = host.find(']');
+    auto inside = host.substr(1, close == std::string_view::npos ? 0 : close - 1);
+    if (close == std::string_view::npos || inside.find(':') == std::string_view::npos ||
+        !std::ranges::all_of(inside, is_ipv6_char))
+        return fmt::format("registry '{}' is not a valid [IPv6] address", host);
+    auto rest = host.substr(close + 1);
+    if (rest.empty()) return {};
+    if (rest.front() != ':') return fmt::format("registry '{}' has text after ']'", host);
+    return port_problem(host, rest.substr(1));
+}
+
+/// Why `host` is not `hostname[:port]` or `[ipv6][:port]`, or "" when it is valid.
+std::string host_problem(std::string_view host) {
+    if (host.starts_with('[')) return bracketed_host_problem(host);
+    std::string_view name = host, port;
+    bool has_port = false;
+    if (auto colon = host.find(':'); colon != std::string_view::npos) {
+        name = host.substr(0, colon);
+        port = host.substr(colon + 1);
+        has_port = true;
+    }
+    for (std::size_t start = 0;;) {
+        auto dot = name.find('.', start);
+        if (!is_valid_domain_label(name.substr(start, dot - start)))
+            return fmt::format("registry '{}' is not a valid host name", host);
+        if (dot == std::string_view::npos) break;
+        start = dot + 1;
+    }
+    return has_port ? port_problem(host, port) : std::string{};
+}
+
+std::string tag_problem(std::string_view tag) {
+    if (tag.empty()) return "empty tag after ':'";
+    if (tag.size() > kMaxTagLength)
+        return fmt::format("tag '{}' is longer than {} characters", tag, kMaxTagLength);
+    if (!is_alnum(tag.front()) && tag.front() != '_')
+        return fmt::format("tag '{}' must start with a letter, digit or '_'", tag);
+    auto bad = std::ranges::find_if(tag, [](char c) { return !is_tag_char(c); });
+    if (bad != tag.end())
+        return fmt::format("tag '{}' contains invalid character '{}'", tag, *bad);
+    return {};
+}
+
+/// The parts of "name[:tag][@digest]" before validation.
+struct RawParts {
+    std::string_view name;
+    std::optional<std::string_view> tag;
+    std::optional<std::string_view> digest;
+};
+
+RawParts split_reference(std::string_view text) {
+    RawParts parts;
+    if (auto at = text.find('@'); at != std::string_view::npos) {
+        parts.digest = text.substr(at + 1);
+        text = text.substr(0, at);
+    }
+    auto slash = text.rfind('/');
+    auto colon = text.rfind(':');
+    if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
+        parts.tag = text.substr(colon + 1);
+        text = text.substr(0, colon);
+    }
+    parts.name = text;
+    return parts;
+}
+
+/// Splits and normalises a name into registry and repository; returns a problem or "".
+std::string normalize_name(std::string_view name, Reference& out) {
+    if (name.empty()) return "empty repository name";
+    auto slash = name.find('/');
+    std::string_view path = name;
+    out.registry = kDockerHub;
+    if (slash != std::string_view::npos && names_host(name.substr(0, slash))) {
+        auto host = name.substr(0, slash);
+        if (auto problem = host_problem(host); !problem.empty()) return problem;
+        if (host != kDockerHubLegacy) out.registry = host;
+        path = name.substr(slash + 1);
+    }
+    if (auto problem = repository_problem(path); !problem.empty()) return problem;
+    out.repository = path;
+    if (out.registry == kDockerHub && path.find('/') == std::string_view::npos)
+        out.repository = "library/" + out.repository;
+    std::size_t total = out.registry.size() + 1 + out.repository.size();
+    if (total > kMaxNameLength)
+        return fmt::format("name is {} characters long, the limit is {}", total, kMaxNameLength);
+    return {};
+}
+
+core::Result<Reference> parse_reference(std::string_view input, bool allow_tag_or_digest,
+                                        bool default_latest) {
+    auto invalid = [&](std::string_view why) {
+        return core::fail(core::ErrorKind::InvalidInput,
+                          fmt::format("invalid reference \"{}\": {}", input, why));
+    };
+    std::string_view text = input;
+    if (text.starts_with(kTransportPrefix)) text.remove_prefix(kTransportPrefix.size());
+    if (text.empty()) return invalid("empty reference");
+    auto parts = split_reference(text);
+    if (!allow_tag_or_digest && (parts.tag || parts.digest))
+        return invalid("expected a repository without tag or digest");
+    Reference ref;
+    if (auto problem = normalize_name(parts.name, ref); !problem.empty()) return invalid(problem);
+    if (parts.tag) {
+        if (auto problem = tag_problem(*parts.tag); !problem.empty()) return invalid(problem);
+        ref.tag = std::string(*parts.tag);
+    }
+    if (parts.digest) {
+        if (parts.digest->empty()) return invalid("empty digest after '@'");
+        auto digest = Digest::parse(*parts.digest);
+        if (!digest) return invalid(digest.error().message);
+        ref.digest = *digest;
+    }
+    if (default_latest && !ref.tag && !ref.digest) ref.tag = "latest";
+    return ref;
+}
+
+}  // namespace
+
+core::Result<Reference> Reference::parse(std::string_view text, bool default_latest) {
+    return parse_reference(text, true, default_latest);
+}
+
+core::Result<Reference> Reference::parse_repository(std::string_view text) {
+    return parse_reference(text, false, false);
+}
+
+std::string Reference::api_host() const {
+    return registry == kDockerHub ? std::string(kDockerHubApi) : registry;
+}
+
+std::string Reference::repository_str() const { return registry + "/" + repository; }
+
+std::string Reference::str() const {
+    std::string out = repository_str();
+    if (tag) out += ":" + *tag;
+    if (digest) out += "@" + digest->str();
+    return out;
+}
+
+std::string Reference::manifest_ref() const {
+    if (digest) return digest->str();
+    return tag.value_or("latest");
+}
+
+Reference Reference::with_tag(std::string new_tag) const {
+    Reference out = *this;
+    out.tag = std::move(new_tag);
+    out.digest.reset();
+    return out;
+}
+
+Reference Reference::with_digest(Digest new_digest) const {
+    Reference out = *this;
+    out.digest = std::move(new_digest);
+    out.tag.reset();
+    return out;
+}
+
+Reference Reference::with_repository(std::string new_repository) const {
+    Reference out = *this;
+    out.repository = std::move(new_repository);
+    return out;
+}
+
+bool is_valid_tag(std::string_view tag) { return tag_problem(tag).empty(); }
+
+bool is_valid_repository(std::string_view repository) {
+    return repository_problem(repository).empty();
+}
+
+}  // namespace ferry::manifest
