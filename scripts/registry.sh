@@ -7,7 +7,8 @@
 # Instances (all on 127.0.0.1, debug/metrics server on port+1000 at /metrics):
 #   src    5101  plain HTTP, anonymous
 #   dst    5102  plain HTTP, anonymous
-#   tls    5103  HTTPS (CA in $WORK/pki/ca.crt), htpasswd basic auth ferry / ferry-secret-pw
+#   tls    5103  HTTPS (CA in $WORK/pki/ca.crt; $WORK/pki/cert-dir/ holds only it, for skopeo
+#                 --cert-dir), htpasswd basic auth ferry / ferry-secret-pw
 #   token  5104  plain HTTP, token auth; token server on 5105, user ferry / token-secret-pw
 # Each instance lives in $WORK/registries/NAME: config.yml, storage/, access.log (Apache-style
 # request lines, plus the registry's own log lines), registry.pid, credentials (user:password).
@@ -88,6 +89,9 @@ ensure_pki() {
       -keyout "$PKI/token-signer.key" -out "$PKI/token-signer.crt" 2>/dev/null
   fi
   chmod 600 "$PKI"/*.key
+  # skopeo's --cert-dir reads every *.key there as a client key: give it a directory with the CA only.
+  mkdir -p "$PKI/cert-dir"
+  cp "$PKI/ca.crt" "$PKI/cert-dir/ca.crt"
 }
 
 write_config() {
