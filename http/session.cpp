@@ -1,0 +1,128 @@
+#include "http/session.hpp"
+
+#include <sstream>
+#include <thread>
+
+#include "core/cancel.hpp"
+#include "core/log.hpp"
+#include "core/redact.hpp"
+
+namespace ferry::http {
+namespace {
+
+std::string describe_outcome(const core::Result<Response>& outcome) {
+    if (!outcome) return outcome.error().message;
+    return "HTTP " + std::to_string(outcome->status);
+}
+
+/// Sleeps `delay`, waking early when the process is being cancelled.
+bool sleep_unless_cancelled(std::chrono::milliseconds delay) {
+    const auto until = std::chrono::steady_clock::now() + delay;
+    while (std::chrono::steady_clock::now() < until) {
+        if (core::process_cancellation().cancelled()) return false;
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+            std::chrono::milliseconds(100), until - std::chrono::steady_clock::now()));
+    }
+    return !core::process_cancellation().cancelled();
+}
+
+core::Error cancelled_error(const Request& request) {
+    return core::make_error(core::ErrorKind::Cancelled, request.method + " " + core::redact(request.url) + ": cancelled");
+}
+
+}  // namespace
+
+std::vector<std::string> challenge_scopes(const Challenge& challenge) {
+    std::vector<std::string> scopes;
+    std::istringstream in(challenge.param("scope"));
+    for (std::string s; in >> s;) scopes.push_back(s);
+    return scopes;
+}
+
+Session::Session(std::shared_ptr<Transport> transport, SessionOptions options)
+    : transport_(std::move(transport)),
+      options_(std::move(options)),
+      limiter_(options_.max_requests, options_.requests_per_second),
+      rng_(std::random_device{}()) {}
+
+bool Session::should_retry(const core::Result<Response>& outcome, const Request& request, int attempt,
+                           std::chrono::milliseconds& delay) {
+    if (attempt > options_.retry.retries || !request.replayable()) return false;
+    std::optional<std::chrono::seconds> retry_after;
+    if (outcome) {
+        if (!retryable_status(outcome->status) || outcome->sink_bytes > 0) return false;
+        if (auto value = outcome->headers.get("Retry-After"))
+            retry_after = parse_retry_after(*value, std::chrono::system_clock::now());
+    } else if (!outcome.error().retryable() || outcome.error().kind == core::ErrorKind::Cancelled) {
+        return false;
+    }
+    std::lock_guard lock(mutex_);
+    delay = retry_delay(options_.retry, attempt, retry_after, rng_);
+    return true;
+}
+
+core::Result<Response> Session::send_with_retries(const Request& request, bool limited) {
+    for (int attempt = 1;; ++attempt) {
+        if (core::process_cancellation().cancelled()) return std::unexpected(cancelled_error(request));
+        core::Result<Response> outcome = [&] {
+            std::optional<RequestLimiter::Permit> permit;
+            if (limited) permit.emplace(limiter_.acquire());
+            ++requests_;
+            return transport_->perform(request, options_.transfer);
+        }();
+        std::chrono::milliseconds delay{0};
+        if (!should_retry(outcome, request, attempt, delay)) return outcome;
+        core::log::warn("{} {}: {}; retry {}/{} in {}ms", request.method, core::redact(request.url),
+                        describe_outcome(outcome), attempt, options_.retry.retries, delay.count());
+        if (!sleep_unless_cancelled(delay)) return std::unexpected(cancelled_error(request));
+    }
+}
+
+void Session::remember_challenge(const Response& response) {
+    auto challenges = parse_www_authenticate(response.headers.get_all("WWW-Authenticate"));
+    const Challenge* chosen = nullptr;
+    for (const auto& c : challenges) {
+        if (c.scheme == "bearer") {
+            chosen = &c;
+            break;
+        }
+        if (c.scheme == "basic" && !chosen) chosen = &c;
+    }
+    if (!chosen) return;
+    std::lock_guard lock(mutex_);
+    challenge_ = *chosen;
+}
+
+std::optional<Challenge> Session::current_challenge() const {
+    std::lock_guard lock(mutex_);
+    return challenge_;
+}
+
+core::Result<Response> Session::probe(Request request) {
+    auto response = send_with_retries(request, true);
+    if (response && response->status == 401) remember_challenge(*response);
+    return response;
+}
+
+core::Result<Response> Session::send(Request request, const std::vector<std::string>& scopes) {
+    auto auth = authorization(scopes, false);
+    if (!auth) return std::unexpected(auth.error());
+    if (*auth) request.headers.set("Authorization", **auth);
+    auto response = send_with_retries(request, true);
+    if (!response || response->status != 401 || !request.replayable()) return response;
+    remember_challenge(*response);
+    auto challenge = current_challenge();
+    if (!challenge) return response;
+    std::vector<std::string> wanted = scopes;
+    if (challenge->scheme == "bearer") {
+        auto asked = challenge_scopes(*challenge);
+        wanted.insert(wanted.end(), asked.begin(), asked.end());
+    }
+    auto fresh = authorization(wanted, true);
+    if (!fresh) return std::unexpected(fresh.error());
+    if (!*fresh || (*auth && **fresh == **auth)) return response;  // nothing new to offer
+    request.headers.set("Authorization", **fresh);
+    return send_with_retries(request, true);
+}
+
+}  // namespace ferry::http

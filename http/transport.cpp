@@ -1,0 +1,291 @@
+#include "http/transport.hpp"
+
+#include <curl/curl.h>
+
+#include <array>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "core/log.hpp"
+#include "core/redact.hpp"
+
+namespace ferry::http {
+namespace {
+
+constexpr std::size_t kErrorBodyCap = 64 * 1024;
+
+void global_init_once() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+/// A CURLSH sharing DNS, TLS sessions and connections, with one mutex per data kind.
+class SharedCache {
+public:
+    SharedCache() : share_(curl_share_init()) {
+        curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, &SharedCache::lock);
+        curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, &SharedCache::unlock);
+        curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
+        curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+        curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+        curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    }
+    ~SharedCache() { curl_share_cleanup(share_); }
+    SharedCache(const SharedCache&) = delete;
+    SharedCache& operator=(const SharedCache&) = delete;
+    CURLSH* get() const { return share_; }
+
+private:
+    static void lock(CURL*, curl_lock_data data, curl_lock_access, void* self) {
+        static_cast<SharedCache*>(self)->mutexes_.at(static_cast<std::size_t>(data)).lock();
+    }
+    static void unlock(CURL*, curl_lock_data data, void* self) {
+        static_cast<SharedCache*>(self)->mutexes_.at(static_cast<std::size_t>(data)).unlock();
+    }
+    CURLSH* share_;
+    std::array<std::mutex, CURL_LOCK_DATA_LAST + 1> mutexes_;
+};
+
+struct CurlListDeleter {
+    void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+using HeaderList = std::unique_ptr<curl_slist, CurlListDeleter>;
+
+/// State of one exchange, reached from the libcurl callbacks.
+struct Exchange {
+    const Request& request;
+    Response response;
+    std::size_t upload_offset = 0;
+    std::optional<core::Error> callback_error;
+};
+
+bool is_redirect(int status) { return status >= 300 && status < 400; }
+
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
+    auto& ex = *static_cast<Exchange*>(user);
+    std::string_view line(data, size * count);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    if (line.starts_with("HTTP/")) {
+        ex.response.headers.clear();
+        auto sp = line.find(' ');
+        ex.response.status = sp == std::string_view::npos ? 0 : std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
+        return size * count;
+    }
+    auto colon = line.find(':');
+    if (colon == std::string_view::npos) return size * count;
+    auto value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    ex.response.headers.add(std::string(line.substr(0, colon)), std::string(value));
+    return size * count;
+}
+
+std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
+    auto& ex = *static_cast<Exchange*>(user);
+    const std::size_t n = size * count;
+    auto& resp = ex.response;
+    if (is_redirect(resp.status)) return n;  // body of a redirect being followed
+    resp.body_bytes += n;
+    if (resp.ok() && ex.request.sink) {
+        if (auto st = ex.request.sink(std::string_view(data, n)); !st) {
+            ex.callback_error = st.error();
+            return 0;
+        }
+        resp.sink_bytes += n;
+        return n;
+    }
+    if (!resp.ok()) {  // an error body is only for messages: keep its start
+        const std::size_t room = kErrorBodyCap - std::min(kErrorBodyCap, resp.body.size());
+        resp.body.append(data, std::min(n, room));
+        return n;
+    }
+    if (resp.body.size() + n > ex.request.max_body_bytes) {
+        ex.callback_error = core::make_error(
+            core::ErrorKind::Protocol,
+            "response body exceeds " + std::to_string(ex.request.max_body_bytes) + " bytes");
+        return 0;
+    }
+    resp.body.append(data, n);
+    return n;
+}
+
+std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* user) {
+    auto& ex = *static_cast<Exchange*>(user);
+    const std::size_t room = size * count;
+    if (ex.request.body_source) {
+        auto got = ex.request.body_source(buffer, room);
+        if (!got) {
+            ex.callback_error = got.error();
+            return CURL_READFUNC_ABORT;
+        }
+        return *got;
+    }
+    const auto& body = ex.request.body;
+    std::size_t n = std::min(room, body.size() - ex.upload_offset);
+    body.copy(buffer, n, ex.upload_offset);
+    ex.upload_offset += n;
+    return n;
+}
+
+void set_method(CURL* h, const Request& req, Exchange& ex) {
+    const std::uint64_t length = req.body_source ? req.body_length : req.body.size();
+    if (req.method == "HEAD") {
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    } else if (req.method == "POST" && !req.body_source) {
+        curl_easy_setopt(h, CURLOPT_POST, 1L);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.body.data());
+    } else if (req.method == "PUT" || req.has_body()) {
+        curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(length));
+        curl_easy_setopt(h, CURLOPT_READFUNCTION, &on_read);
+        curl_easy_setopt(h, CURLOPT_READDATA, &ex);
+        if (req.method != "PUT") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    } else if (req.method != "GET") {
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    }
+}
+
+void set_tls(CURL* h, const TlsOptions& tls) {
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, tls.verify ? 1L : 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, tls.verify ? 2L : 0L);
+    if (!tls.ca_file.empty()) {
+        // CAINFO alone would replace the system bundle; CAPATH keeps the system CAs.
+        curl_easy_setopt(h, CURLOPT_CAINFO, tls.ca_file.c_str());
+        std::error_code ec;
+        if (std::filesystem::is_directory("/etc/ssl/certs", ec))
+            curl_easy_setopt(h, CURLOPT_CAPATH, "/etc/ssl/certs");
+    }
+    if (!tls.client_cert.empty()) curl_easy_setopt(h, CURLOPT_SSLCERT, tls.client_cert.c_str());
+    if (!tls.client_key.empty()) curl_easy_setopt(h, CURLOPT_SSLKEY, tls.client_key.c_str());
+}
+
+HeaderList build_headers(const Request& req) {
+    curl_slist* list = nullptr;
+    for (const auto& [name, value] : req.headers.fields()) {
+        std::string line = value.empty() ? name + ";" : name + ": " + value;
+        list = curl_slist_append(list, line.c_str());
+    }
+    if (!req.headers.contains("Expect")) list = curl_slist_append(list, "Expect:");
+    return HeaderList(list);
+}
+
+void set_common(CURL* h, const Request& req, const TransferOptions& o, Exchange& ex) {
+    curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, req.follow_redirects ? 1L : 0L);
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_MAXREDIRS, o.max_redirects);
+    curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count() * 1000));
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, o.low_speed_bytes);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(o.low_speed_time.count()));
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "ferry/0.1");
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &ex);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &ex);
+}
+
+}  // namespace
+
+core::ErrorKind kind_for_curl_code(int curl_code) {
+    switch (static_cast<CURLcode>(curl_code)) {
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CIPHER:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_ENGINE_NOTFOUND:
+        case CURLE_SSL_ENGINE_SETFAILED:
+        case CURLE_SSL_ENGINE_INITFAILED:
+        case CURLE_SSL_ISSUER_ERROR:
+        case CURLE_SSL_CRL_BADFILE:
+        case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        case CURLE_SSL_INVALIDCERTSTATUS:
+        case CURLE_SSL_SHUTDOWN_FAILED:
+        case CURLE_USE_SSL_FAILED:
+        case CURLE_SSL_CLIENTCERT: return core::ErrorKind::Tls;
+        case CURLE_URL_MALFORMAT: return core::ErrorKind::InvalidInput;
+        case CURLE_UNSUPPORTED_PROTOCOL:
+        case CURLE_TOO_MANY_REDIRECTS:
+        case CURLE_WEIRD_SERVER_REPLY: return core::ErrorKind::Protocol;
+        case CURLE_OUT_OF_MEMORY: return core::ErrorKind::Internal;
+        default: return core::ErrorKind::Network;
+    }
+}
+
+struct Transport::Impl {
+    SharedCache cache;
+    std::mutex mutex;
+    std::vector<CURL*> idle;
+
+    ~Impl() {
+        for (CURL* h : idle) curl_easy_cleanup(h);
+    }
+    CURL* acquire() {
+        std::lock_guard lock(mutex);
+        if (idle.empty()) return curl_easy_init();
+        CURL* h = idle.back();
+        idle.pop_back();
+        return h;
+    }
+    void release(CURL* h) {
+        curl_easy_reset(h);  // keeps the connection, DNS and TLS session caches
+        std::lock_guard lock(mutex);
+        idle.push_back(h);
+    }
+};
+
+Transport::Transport() {
+    global_init_once();
+    impl_ = std::make_unique<Impl>();
+}
+
+Transport::~Transport() = default;
+
+core::Result<Response> Transport::perform(const Request& request, const TransferOptions& options) {
+    CURL* h = impl_->acquire();
+    if (!h) return core::fail(core::ErrorKind::Internal, "curl_easy_init failed");
+    struct Releaser {
+        Impl& impl;
+        CURL* h;
+        ~Releaser() { impl.release(h); }
+    } releaser{*impl_, h};
+
+    Exchange ex{request, {}, 0, std::nullopt};
+    std::array<char, CURL_ERROR_SIZE> errbuf{};
+    set_common(h, request, options, ex);
+    curl_easy_setopt(h, CURLOPT_SHARE, impl_->cache.get());
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf.data());
+    set_tls(h, options.tls);
+    set_method(h, request, ex);
+    HeaderList headers = build_headers(request);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+
+    const auto start = std::chrono::steady_clock::now();
+    CURLcode rc = curl_easy_perform(h);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - start).count();
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    char* effective = nullptr;
+    curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective);
+    core::log::debug("{} {} {} {}B {}ms", request.method, core::redact(request.url),
+                     rc == CURLE_OK ? std::to_string(status) : "failed", ex.response.body_bytes, ms);
+    if (ex.callback_error) return core::fail(*ex.callback_error);
+    if (rc != CURLE_OK) {
+        std::string detail = errbuf[0] ? std::string(errbuf.data()) : curl_easy_strerror(rc);
+        return core::fail(kind_for_curl_code(rc), core::redact(detail));
+    }
+    ex.response.status = static_cast<int>(status);
+    if (effective) ex.response.effective_url = effective;
+    return std::move(ex.response);
+}
+
+}  // namespace ferry::http
