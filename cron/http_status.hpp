@@ -1,0 +1,57 @@
+#pragma once
+/// A tiny HTTP/1.1 server for `ferry cron --listen ADDR:PORT`: GET (or HEAD) /healthz,
+/// /metrics and /status; 404 for other paths, 405 for other methods. One request per
+/// connection (the reply says `Connection: close`); requests larger than the limit get 413,
+/// connections idle past the timeout are closed. Handlers run on the io_context's thread and
+/// must be quick and thread-safe with respect to whatever they read.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+
+namespace ferry::cron {
+
+/// Parses "HOST:PORT", "[IPv6]:PORT", ":PORT" or "PORT". HOST is an IP literal or
+/// "localhost"; without a host the server binds 127.0.0.1. Port 0 picks a free port.
+core::Result<boost::asio::ip::tcp::endpoint> parse_listen_address(std::string_view text);
+
+struct StatusHandlers {
+    std::function<bool()> healthy;         ///< /healthz: 200 "ok" if true (or unset), else 503
+    std::function<std::string()> metrics;  ///< /metrics body, Prometheus text format
+    std::function<std::string()> status;   ///< /status body, JSON
+};
+
+struct HttpStatusOptions {
+    boost::asio::ip::tcp::endpoint endpoint{boost::asio::ip::make_address_v4("127.0.0.1"), 9090};
+    std::size_t max_request_bytes = 8192;
+    std::chrono::milliseconds request_timeout{5000};
+};
+
+class HttpStatusServer {
+public:
+    /// Binds and starts accepting on `io` (which the caller runs). Fails with Io if the address
+    /// cannot be bound.
+    static core::Result<std::unique_ptr<HttpStatusServer>> start(boost::asio::io_context& io,
+                                                                 HttpStatusOptions options,
+                                                                 StatusHandlers handlers);
+    ~HttpStatusServer();
+
+    /// The bound port (useful after binding port 0).
+    std::uint16_t port() const;
+    /// Stops accepting; connections in progress finish on their own.
+    void close();
+
+private:
+    struct State;
+    explicit HttpStatusServer(std::shared_ptr<State> state);
+    std::shared_ptr<State> state_;
+};
+
+}  // namespace ferry::cron

@@ -1,0 +1,126 @@
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <thread>
+
+#include "cron/http_status.hpp"
+#include "cron/scheduler.hpp"
+
+using namespace ferry;
+using namespace ferry::cron;
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+/// Sends `request` to 127.0.0.1:port and returns everything the server answered until EOF.
+std::string send_request(std::uint16_t port, const std::string& request) {
+    asio::io_context io;
+    tcp::socket socket(io);
+    socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    asio::write(socket, asio::buffer(request));
+    std::string reply;
+    boost::system::error_code ec;
+    asio::read(socket, asio::dynamic_buffer(reply), ec);
+    CHECK((ec == asio::error::eof || ec == asio::error::connection_reset || !ec));
+    return reply;
+}
+
+std::string get(std::uint16_t port, const std::string& path, const std::string& method = "GET") {
+    return send_request(port, method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+}
+
+HttpStatusOptions ephemeral() {
+    HttpStatusOptions options;
+    options.endpoint = tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0);
+    options.max_request_bytes = 1024;
+    return options;
+}
+
+}  // namespace
+
+TEST_CASE("status server answers over a loopback socket") {
+    asio::io_context io;
+    std::atomic<bool> healthy{true};
+    StatusHandlers handlers{
+        [&] { return healthy.load(); },
+        [] { return std::string("# TYPE ferry_up gauge\nferry_up 1\n"); },
+        [] { return std::string(R"({"jobs":[]})"); },
+    };
+    auto server = HttpStatusServer::start(io, ephemeral(), handlers);
+    REQUIRE(server.has_value());
+    const std::uint16_t port = (*server)->port();
+    REQUIRE(port != 0);
+    auto guard = asio::make_work_guard(io);
+    std::thread loop([&] { io.run(); });
+
+    const std::string health = get(port, "/healthz");
+    CHECK_THAT(health, Catch::StartsWith("HTTP/1.1 200 OK\r\n"));
+    CHECK_THAT(health, Catch::EndsWith("\r\n\r\nok\n"));
+    CHECK_THAT(health, Catch::Contains("Content-Length: 3\r\n"));
+
+    const std::string metrics = get(port, "/metrics?x=1");
+    CHECK_THAT(metrics, Catch::StartsWith("HTTP/1.1 200 OK\r\n"));
+    CHECK_THAT(metrics, Catch::Contains("Content-Type: text/plain; version=0.0.4"));
+    CHECK_THAT(metrics, Catch::EndsWith("\r\n\r\n# TYPE ferry_up gauge\nferry_up 1\n"));
+
+    const std::string status = get(port, "/status");
+    CHECK_THAT(status, Catch::Contains("Content-Type: application/json"));
+    CHECK_THAT(status, Catch::EndsWith(R"({"jobs":[]})"));
+
+    const std::string head = get(port, "/healthz", "HEAD");
+    CHECK_THAT(head, Catch::StartsWith("HTTP/1.1 200 OK"));
+    CHECK_THAT(head, Catch::EndsWith("\r\n\r\n"));
+
+    CHECK_THAT(get(port, "/nope"), Catch::StartsWith("HTTP/1.1 404 "));
+    CHECK_THAT(get(port, "/metrics", "POST"), Catch::StartsWith("HTTP/1.1 405 "));
+    CHECK_THAT(send_request(port, "garbage\r\n\r\n"), Catch::StartsWith("HTTP/1.1 400 "));
+    CHECK_THAT(send_request(port, "GET /healthz HTTP/1.1\r\nX-Pad: " + std::string(4000, 'a') + "\r\n\r\n"),
+               Catch::StartsWith("HTTP/1.1 413 "));
+
+    healthy = false;
+    CHECK_THAT(get(port, "/healthz"), Catch::StartsWith("HTTP/1.1 503 "));
+
+    guard.reset();
+    (*server)->close();
+    loop.join();  // returns once the acceptor is closed: nothing else is pending
+}
+
+TEST_CASE("status server shares the scheduler's io thread") {
+    Scheduler scheduler;
+    auto server = HttpStatusServer::start(scheduler.io(), ephemeral(),
+                                          {[&] { return scheduler.alive(); }, {}, {}});
+    REQUIRE(server.has_value());
+    std::thread loop([&] { scheduler.run(); });
+    std::string reply;
+    for (int i = 0; i < 100 && reply.find(" 200 ") == std::string::npos; ++i) {
+        reply = get((*server)->port(), "/healthz");
+        std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    }
+    CHECK_THAT(reply, Catch::StartsWith("HTTP/1.1 200 OK"));
+    scheduler.stop();
+    loop.join();
+}
+
+TEST_CASE("listen addresses") {
+    auto check = [](const char* text, const char* address, unsigned port) {
+        INFO(text);
+        auto endpoint = parse_listen_address(text);
+        REQUIRE(endpoint.has_value());
+        CHECK(endpoint->address().to_string() == address);
+        CHECK(endpoint->port() == port);
+    };
+    check("127.0.0.1:9090", "127.0.0.1", 9090);
+    check("0.0.0.0:80", "0.0.0.0", 80);
+    check(":9100", "127.0.0.1", 9100);
+    check("9100", "127.0.0.1", 9100);
+    check("localhost:1", "127.0.0.1", 1);
+    check("[::1]:9090", "::1", 9090);
+    for (const char* bad : {"127.0.0.1:", "127.0.0.1:99999", "example.com:80", "[::1]9090", "1.2.3.4:x"}) {
+        INFO(bad);
+        CHECK_FALSE(parse_listen_address(bad).has_value());
+    }
+}
