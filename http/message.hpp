@@ -40,6 +40,8 @@ using BodySource = std::function<core::Result<std::size_t>(char* buffer, std::si
 /// Receives response body bytes of a successful (2xx) response as they arrive.
 using BodySink = std::function<core::Status(std::string_view chunk)>;
 
+struct Response;
+
 struct Request {
     std::string method = "GET";
     std::string url;
@@ -51,6 +53,9 @@ struct Request {
     std::uint64_t body_length = 0;
     /// When set, a 2xx body streams here instead of into Response::body.
     BodySink sink;
+    /// Called once with the status and headers of a 2xx response, before its first body
+    /// byte reaches `sink` (e.g. to learn whether a Range request got 206 or 200).
+    std::function<core::Status(const Response& head)> on_response_start;
     /// Cap for an in-memory response body; exceeding it fails the request (Protocol).
     std::size_t max_body_bytes = 4u << 20;
     bool follow_redirects = true;

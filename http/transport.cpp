@@ -59,6 +59,7 @@ struct Exchange {
     Response response;
     std::size_t upload_offset = 0;
     std::optional<core::Error> callback_error;
+    bool started = false;  // a 2xx body has begun
 };
 
 bool is_redirect(int status) { return status >= 300 && status < 400; }
@@ -88,6 +89,15 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
     auto& resp = ex.response;
     if (is_redirect(resp.status)) return n;  // body of a redirect being followed
     resp.body_bytes += n;
+    if (resp.ok() && !ex.started) {
+        ex.started = true;
+        if (ex.request.on_response_start) {
+            if (auto st = ex.request.on_response_start(resp); !st) {
+                ex.callback_error = st.error();
+                return 0;
+            }
+        }
+    }
     if (resp.ok() && ex.request.sink) {
         if (auto st = ex.request.sink(std::string_view(data, n)); !st) {
             ex.callback_error = st.error();
@@ -258,7 +268,7 @@ core::Result<Response> Transport::perform(const Request& request, const Transfer
         ~Releaser() { impl.release(h); }
     } releaser{*impl_, h};
 
-    Exchange ex{request, {}, 0, std::nullopt};
+    Exchange ex{request, {}, 0, std::nullopt, false};
     std::array<char, CURL_ERROR_SIZE> errbuf{};
     set_common(h, request, options, ex);
     curl_easy_setopt(h, CURLOPT_SHARE, impl_->cache.get());

@@ -1,0 +1,120 @@
+#include "registry/client.hpp"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "core/redact.hpp"
+#include "http/credentials.hpp"
+#include "http/url.hpp"
+#include "registry/client_impl.hpp"
+#include "registry/errors.hpp"
+#include "registry/urls.hpp"
+
+namespace ferry::registry {
+
+std::vector<std::string> pull_scope(const std::string& repo) { return {"repository:" + repo + ":pull"}; }
+std::vector<std::string> push_scope(const std::string& repo) { return {"repository:" + repo + ":pull,push"}; }
+
+HostClient::HostClient(HostClientConfig config, std::shared_ptr<http::Session> session)
+    : config_(std::move(config)), session_(std::move(session)) {}
+
+core::Status HostClient::ping() {
+    std::lock_guard lock(ping_mutex_);
+    if (pinged_) return {};
+    const std::string context = "pinging " + config_.host;
+    http::Request req;
+    req.url = config_.base_url + "/v2/";
+    req.max_body_bytes = 64 * 1024;
+    auto response = session_->probe(std::move(req));
+    if (!response) return std::unexpected(response.error().with_context(context));
+    if (response->status == 404)
+        return core::fail(core::ErrorKind::Protocol, context + ": GET /v2/ answered 404: not a registry API endpoint");
+    if (!response->ok() && response->status != 401) return std::unexpected(response_error(context, *response));
+    pinged_ = true;
+    return {};
+}
+
+core::Result<http::Response> HostClient::send(http::Request request, const std::vector<std::string>& scopes,
+                                              std::string_view context) {
+    if (auto st = ping(); !st) return std::unexpected(st.error());
+    auto response = session_->send(std::move(request), scopes);
+    if (!response) return std::unexpected(response.error().with_context(context));
+    return response;
+}
+
+std::mutex& HostClient::manifest_put_lock(const std::string& repo) {
+    std::lock_guard lock(put_locks_mutex_);
+    auto& slot = put_locks_[repo];
+    if (!slot) slot = std::make_unique<std::mutex>();
+    return *slot;
+}
+
+core::Result<std::string> HostClient::upload_location(const http::Response& response, const std::string& request_url,
+                                                      std::string_view context) const {
+    auto location = response.headers.get("Location");
+    if (!location || location->empty())
+        return core::fail(core::ErrorKind::Protocol, std::string(context) + ": the registry sent no upload Location");
+    auto resolved = http::resolve_url(response.effective_url.empty() ? request_url : response.effective_url, *location);
+    if (!resolved) return std::unexpected(resolved.error().with_context(context));
+    return resolved;
+}
+
+struct ClientPool::Impl {
+    ClientOptions options;
+    std::shared_ptr<http::Transport> transport = std::make_shared<http::Transport>();
+    std::mutex mutex;
+    std::map<std::string, std::shared_ptr<Client>> clients;
+
+    HostOptions host_options(const std::string& host) const {
+        HostOptions o;
+        if (options.host_options)
+            if (auto custom = options.host_options(host)) o = *custom;
+        const auto& insecure = options.insecure_hosts;
+        if (std::find(insecure.begin(), insecure.end(), host) != insecure.end()) o.plain_http = true;
+        return o;
+    }
+
+    http::SessionOptions session_options(const std::string& host, const HostOptions& o) const {
+        http::SessionOptions s;
+        s.host = host;
+        s.transfer.tls = {o.tls_verify, o.ca_file.empty() ? options.ca_file : o.ca_file, o.client_cert, o.client_key};
+        s.retry.retries = std::max(0, o.retries);
+        s.max_requests = o.max_requests;
+        s.requests_per_second = o.requests_per_second;
+        if (!o.username.empty()) {
+            core::register_secret(o.password);
+            http::Credential explicit_cred{o.username, o.password, {}};
+            s.credentials = [explicit_cred] { return core::Result<std::optional<http::Credential>>(explicit_cred); };
+        } else {
+            s.credentials = [host, authfile = options.authfile] { return http::lookup_credentials(host, authfile); };
+        }
+        return s;
+    }
+
+    std::shared_ptr<Client> create(const std::string& host) const {
+        const HostOptions o = host_options(host);
+        HostClientConfig config{host, base_url(host, o.plain_http), options.max_manifest_bytes,
+                                options.chunked_threshold, std::max<std::uint64_t>(options.chunk_size, 1)};
+        return std::make_shared<HostClient>(std::move(config),
+                                            std::make_shared<http::Session>(transport, session_options(host, o)));
+    }
+};
+
+ClientPool::ClientPool(ClientOptions options) : impl_(std::make_unique<Impl>()) {
+    impl_->options = std::move(options);
+}
+
+ClientPool::~ClientPool() = default;
+
+core::Result<std::shared_ptr<Client>> ClientPool::get(const std::string& host) {
+    if (host.empty() || host.find_first_of("/ \t") != std::string::npos)
+        return core::fail(core::ErrorKind::InvalidInput, "invalid registry host \"" + host + "\"");
+    const std::string key = (host == "index.docker.io" || host == "registry-1.docker.io") ? "docker.io" : host;
+    std::lock_guard lock(impl_->mutex);
+    auto& slot = impl_->clients[key];
+    if (!slot) slot = impl_->create(key);
+    return slot;
+}
+
+}  // namespace ferry::registry

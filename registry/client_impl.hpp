@@ -1,0 +1,80 @@
+#pragma once
+/// The Client implementation for one host (private to registry/). See client.hpp for the
+/// contract. Every request goes through one http::Session (auth, retries, limits, counting).
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "http/session.hpp"
+#include "registry/client.hpp"
+
+namespace ferry::registry {
+
+struct HostClientConfig {
+    std::string host;      ///< as written in references
+    std::string base_url;  ///< "https://registry-1.docker.io", "http://127.0.0.1:5101"
+    std::size_t max_manifest_bytes = manifest::kDefaultMaxManifestBytes;
+    std::uint64_t chunked_threshold = 64ull << 20;
+    std::uint64_t chunk_size = 16ull << 20;
+};
+
+class HostClient final : public Client {
+public:
+    HostClient(HostClientConfig config, std::shared_ptr<http::Session> session);
+
+    const std::string& host() const override { return config_.host; }
+    core::Status ping() override;
+    core::Result<std::optional<manifest::Descriptor>> head_manifest(const std::string& repo,
+                                                                    const std::string& ref) override;
+    core::Result<manifest::ParsedManifest> get_manifest(const std::string& repo, const std::string& ref) override;
+    core::Status put_manifest(const std::string& repo, const std::string& ref,
+                              const manifest::ParsedManifest& m) override;
+    core::Result<std::optional<std::int64_t>> head_blob(const std::string& repo,
+                                                        const manifest::Digest& digest) override;
+    core::Status get_blob(const std::string& repo, const manifest::Digest& digest, std::uint64_t offset,
+                          const ByteSink& sink) override;
+    core::Result<bool> mount_blob(const std::string& repo, const manifest::Digest& digest,
+                                  const std::string& from_repo) override;
+    core::Status put_blob(const std::string& repo, const manifest::Digest& digest, std::uint64_t size,
+                          const ByteSource& source) override;
+    core::Result<std::vector<std::string>> list_tags(const std::string& repo) override;
+    core::Result<std::vector<std::string>> catalog() override;
+    std::uint64_t request_count() const override { return session_->request_count(); }
+
+private:
+    /// Pings first (once), then sends through the session with `scopes`.
+    core::Result<http::Response> send(http::Request request, const std::vector<std::string>& scopes,
+                                      std::string_view context);
+    /// One blob upload in progress (see upload.cpp).
+    struct BlobUpload {
+        const std::string& repo;
+        const manifest::Digest& digest;
+        std::uint64_t size;
+        const ByteSource& source;
+        std::string context;
+    };
+    core::Result<std::string> start_upload(const std::string& repo, std::string_view context);
+    core::Status upload_monolithic(const BlobUpload& job, const std::string& location);
+    core::Status upload_chunked(const BlobUpload& job, std::string location);
+    core::Result<std::string> patch_chunk(const BlobUpload& job, std::string location, const std::string& chunk,
+                                          std::uint64_t start);
+    core::Result<std::vector<std::string>> paginate(std::string url, const std::vector<std::string>& scopes,
+                                                    const std::string& field, std::string_view context);
+    std::mutex& manifest_put_lock(const std::string& repo);
+    /// The response's Location resolved against the URL it answered.
+    core::Result<std::string> upload_location(const http::Response& response, const std::string& request_url,
+                                              std::string_view context) const;
+
+    HostClientConfig config_;
+    std::shared_ptr<http::Session> session_;
+    std::mutex ping_mutex_;
+    bool pinged_ = false;
+    std::mutex put_locks_mutex_;
+    std::map<std::string, std::unique_ptr<std::mutex>> put_locks_;
+};
+
+/// Scopes for repository access.
+std::vector<std::string> pull_scope(const std::string& repo);
+std::vector<std::string> push_scope(const std::string& repo);
+
+}  // namespace ferry::registry

@@ -1,0 +1,73 @@
+#include "registry/errors.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "core/redact.hpp"
+
+namespace ferry::registry {
+
+std::vector<RegistryErrorEntry> parse_error_body(std::string_view body) {
+    std::vector<RegistryErrorEntry> out;
+    try {
+        const auto doc = nlohmann::json::parse(body);
+        const auto errors = doc.is_object() ? doc.find("errors") : doc.end();
+        if (errors == doc.end() || !errors->is_array()) return out;
+        for (const auto& e : *errors) {
+            if (!e.is_object()) continue;
+            RegistryErrorEntry entry;
+            if (auto c = e.find("code"); c != e.end() && c->is_string()) entry.code = c->get<std::string>();
+            if (auto m = e.find("message"); m != e.end() && m->is_string()) entry.message = m->get<std::string>();
+            if (!entry.code.empty() || !entry.message.empty()) out.push_back(std::move(entry));
+        }
+    } catch (const nlohmann::json::exception&) {
+        out.clear();
+    }
+    return out;
+}
+
+std::string sanitize_body(std::string_view body) {
+    std::string out;
+    bool in_tag = false;
+    for (char c : body) {
+        if (c == '<') in_tag = true;
+        else if (c == '>' && in_tag) { in_tag = false; c = ' '; }
+        if (in_tag) continue;
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f) c = ' ';
+        if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+        out.push_back(c);
+        if (out.size() >= 200) break;
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return core::redact(out);
+}
+
+core::ErrorKind kind_for_status(int status, std::string_view code) {
+    using core::ErrorKind;
+    if (status == 401) return ErrorKind::Auth;
+    if (status == 403) return ErrorKind::Denied;
+    if (status == 404) return ErrorKind::NotFound;
+    if (status == 408 || status == 429 || status >= 500) return ErrorKind::Server;
+    if (code == "DIGEST_INVALID" || code == "SIZE_INVALID") return ErrorKind::Integrity;
+    if (status == 405 || code == "UNSUPPORTED") return ErrorKind::Unsupported;
+    if (code == "MANIFEST_INVALID" || code == "NAME_INVALID" || code == "TAG_INVALID" ||
+        code == "MANIFEST_BLOB_UNKNOWN" || code == "BLOB_UNKNOWN")
+        return ErrorKind::InvalidInput;
+    return ErrorKind::Protocol;
+}
+
+core::Error response_error(std::string_view context, const http::Response& response) {
+    const auto entries = parse_error_body(response.body);
+    std::string detail;
+    for (const auto& e : entries) {
+        if (!detail.empty()) detail += "; ";
+        detail += e.code.empty() ? e.message : (e.message.empty() ? e.code : e.code + ": " + e.message);
+    }
+    if (entries.empty()) detail = sanitize_body(response.body);
+    std::string message = std::string(context) + ": " + std::to_string(response.status);
+    if (!detail.empty()) message += " " + core::redact(detail);
+    const std::string code = entries.empty() ? std::string() : entries.front().code;
+    return core::make_error(kind_for_status(response.status, code), std::move(message), response.status, code);
+}
+
+}  // namespace ferry::registry

@@ -1,0 +1,73 @@
+#include <nlohmann/json.hpp>
+#include <set>
+#include <unordered_set>
+
+#include "http/url.hpp"
+#include "registry/client_impl.hpp"
+#include "registry/errors.hpp"
+#include "registry/urls.hpp"
+
+namespace ferry::registry {
+namespace {
+
+constexpr std::size_t kListPageCap = 16u << 20;
+constexpr int kMaxPages = 100000;
+
+/// The strings of `doc[field]` (null counts as empty). Errors: Protocol.
+core::Result<std::vector<std::string>> string_list(std::string_view body, const std::string& field,
+                                                   std::string_view context) {
+    try {
+        const auto doc = nlohmann::json::parse(body);
+        std::vector<std::string> out;
+        auto it = doc.is_object() ? doc.find(field) : doc.end();
+        if (it == doc.end() || it->is_null()) return out;
+        if (!it->is_array())
+            return core::fail(core::ErrorKind::Protocol, std::string(context) + ": malformed reply: " + field + " is not an array");
+        for (const auto& v : *it)
+            if (v.is_string()) out.push_back(v.get<std::string>());
+        return out;
+    } catch (const nlohmann::json::exception& e) {
+        return core::fail(core::ErrorKind::Protocol, std::string(context) + ": malformed reply: " + e.what());
+    }
+}
+
+}  // namespace
+
+core::Result<std::vector<std::string>> HostClient::paginate(std::string url, const std::vector<std::string>& scopes,
+                                                            const std::string& field, std::string_view context) {
+    std::vector<std::string> items;
+    std::unordered_set<std::string> known;
+    std::set<std::string> visited;
+    for (int page = 0; page < kMaxPages; ++page) {
+        if (!visited.insert(url).second)
+            return core::fail(core::ErrorKind::Protocol, std::string(context) + ": pagination loops back to " + url);
+        http::Request req;
+        req.url = url;
+        req.max_body_bytes = kListPageCap;
+        auto response = send(std::move(req), scopes, context);
+        if (!response) return std::unexpected(response.error());
+        if (!response->ok()) return std::unexpected(response_error(context, *response));
+        auto values = string_list(response->body, field, context);
+        if (!values) return std::unexpected(values.error());
+        for (auto& v : *values)
+            if (known.insert(v).second) items.push_back(std::move(v));
+        auto next = next_link(response->headers.get_all("Link"));
+        if (!next) return items;
+        auto resolved = http::resolve_url(response->effective_url.empty() ? url : response->effective_url, *next);
+        if (!resolved) return std::unexpected(resolved.error().with_context(context));
+        url = std::move(*resolved);
+    }
+    return core::fail(core::ErrorKind::Protocol, std::string(context) + ": more than " + std::to_string(kMaxPages) + " pages");
+}
+
+core::Result<std::vector<std::string>> HostClient::list_tags(const std::string& repo) {
+    return paginate(config_.base_url + "/v2/" + repo + "/tags/list?n=1000", pull_scope(repo), "tags",
+                    "listing tags of " + display_ref(config_.host, repo, ""));
+}
+
+core::Result<std::vector<std::string>> HostClient::catalog() {
+    return paginate(config_.base_url + "/v2/_catalog?n=1000", {"registry:catalog:*"}, "repositories",
+                    "listing the catalog of " + config_.host);
+}
+
+}  // namespace ferry::registry

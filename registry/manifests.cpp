@@ -1,0 +1,108 @@
+#include <string>
+
+#include "manifest/media_type.hpp"
+#include "registry/client_impl.hpp"
+#include "registry/errors.hpp"
+#include "registry/urls.hpp"
+
+namespace ferry::registry {
+namespace {
+
+/// "application/json; charset=utf-8" -> "application/json"
+std::string bare_media_type(std::string_view value) {
+    auto semi = value.find(';');
+    auto type = value.substr(0, semi);
+    while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+    return std::string(type);
+}
+
+/// Integrity error unless `header` (a Docker-Content-Digest value, if any) names `actual`.
+core::Status check_digest_header(const std::optional<std::string>& header, const manifest::Digest& actual,
+                                 std::string_view context) {
+    if (!header || header->empty()) return {};
+    auto claimed = manifest::Digest::parse(*header);
+    if (!claimed) return core::fail(core::ErrorKind::Protocol, std::string(context) + ": invalid Docker-Content-Digest \"" + *header + "\"");
+    if (claimed->algorithm() != actual.algorithm()) return {};  // cannot compare other algorithms
+    if (*claimed != actual)
+        return core::fail(core::ErrorKind::Integrity, std::string(context) + ": the registry says the digest is " +
+                                                          claimed->str() + " but the content hashes to " + actual.str());
+    return {};
+}
+
+http::Request manifest_request(std::string method, std::string url) {
+    http::Request req;
+    req.method = std::move(method);
+    req.url = std::move(url);
+    req.headers.set("Accept", std::string(manifest::media::kAcceptManifests));
+    return req;
+}
+
+}  // namespace
+
+core::Result<std::optional<manifest::Descriptor>> HostClient::head_manifest(const std::string& repo,
+                                                                            const std::string& ref) {
+    const std::string context = "HEAD manifest " + display_ref(config_.host, repo, ref);
+    auto response = send(manifest_request("HEAD", object_url(config_.base_url, repo, "manifests", ref)),
+                         pull_scope(repo), context);
+    if (!response) return std::unexpected(response.error());
+    if (response->status == 404) return std::nullopt;
+    if (!response->ok()) return std::unexpected(response_error(context, *response));
+    auto digest_header = response->headers.get("Docker-Content-Digest");
+    auto type_header = response->headers.get("Content-Type");
+    auto length_header = response->headers.get("Content-Length");
+    if (!digest_header || digest_header->empty() || !type_header || !length_header) {
+        auto fetched = get_manifest(repo, ref);  // the registry did not say: fetch and hash
+        if (!fetched) return std::unexpected(fetched.error());
+        return manifest::Descriptor{.media_type = fetched->media_type,
+                                    .digest = fetched->digest,
+                                    .size = static_cast<std::int64_t>(fetched->raw.size())};
+    }
+    auto digest = manifest::Digest::parse(*digest_header);
+    if (!digest) return core::fail(core::ErrorKind::Protocol, context + ": invalid Docker-Content-Digest \"" + *digest_header + "\"");
+    std::int64_t size = 0;
+    try {
+        size = std::stoll(*length_header);
+    } catch (const std::exception&) {
+        return core::fail(core::ErrorKind::Protocol, context + ": invalid Content-Length \"" + *length_header + "\"");
+    }
+    return manifest::Descriptor{.media_type = bare_media_type(*type_header), .digest = *digest, .size = size};
+}
+
+core::Result<manifest::ParsedManifest> HostClient::get_manifest(const std::string& repo, const std::string& ref) {
+    const std::string context = "GET manifest " + display_ref(config_.host, repo, ref);
+    auto req = manifest_request("GET", object_url(config_.base_url, repo, "manifests", ref));
+    req.max_body_bytes = config_.max_manifest_bytes;
+    auto response = send(std::move(req), pull_scope(repo), context);
+    if (!response) return std::unexpected(response.error());
+    if (!response->ok()) return std::unexpected(response_error(context, *response));
+    auto parsed = manifest::parse_manifest(std::move(response->body),
+                                           bare_media_type(response->headers.get("Content-Type").value_or("")));
+    if (!parsed) return std::unexpected(parsed.error().with_context(context));
+    if (is_digest_ref(ref)) {
+        auto wanted = manifest::Digest::parse(ref);
+        if (!wanted) return std::unexpected(wanted.error().with_context(context));
+        if (wanted->algorithm() == parsed->digest.algorithm() && *wanted != parsed->digest)
+            return core::fail(core::ErrorKind::Integrity, context + ": the content hashes to " + parsed->digest.str());
+    }
+    if (auto st = check_digest_header(response->headers.get("Docker-Content-Digest"), parsed->digest, context); !st)
+        return std::unexpected(st.error());
+    return parsed;
+}
+
+core::Status HostClient::put_manifest(const std::string& repo, const std::string& ref,
+                                      const manifest::ParsedManifest& m) {
+    const std::string context = "PUT manifest " + display_ref(config_.host, repo, ref);
+    http::Request req;
+    req.method = "PUT";
+    req.url = object_url(config_.base_url, repo, "manifests", ref);
+    req.headers.set("Content-Type", m.media_type);
+    req.body = m.raw;
+    const auto digest = m.digest.empty() ? manifest::Digest::of(m.raw) : m.digest;
+    std::lock_guard serialised(manifest_put_lock(repo));  // registry 2.8 races on parallel PUTs
+    auto response = send(std::move(req), push_scope(repo), context);
+    if (!response) return std::unexpected(response.error());
+    if (!response->ok()) return std::unexpected(response_error(context, *response));
+    return check_digest_header(response->headers.get("Docker-Content-Digest"), digest, context);
+}
+
+}  // namespace ferry::registry

@@ -1,0 +1,38 @@
+#include <catch2/catch.hpp>
+
+#include "registry/client_impl.hpp"
+#include "registry/urls.hpp"
+
+using namespace ferry::registry;
+
+TEST_CASE("base URLs", "[urls]") {
+    CHECK(base_url("docker.io", false) == "https://registry-1.docker.io");
+    CHECK(base_url("index.docker.io", false) == "https://registry-1.docker.io");
+    CHECK(base_url("127.0.0.1:5101", true) == "http://127.0.0.1:5101");
+    CHECK(base_url("quay.io", false) == "https://quay.io");
+    CHECK(object_url("http://h:1", "a/b", "manifests", "1.0") == "http://h:1/v2/a/b/manifests/1.0");
+    CHECK(object_url("https://h", "a", "blobs", "sha256:ab") == "https://h/v2/a/blobs/sha256:ab");
+}
+
+TEST_CASE("references for messages", "[urls]") {
+    CHECK(display_ref("127.0.0.1:5101", "corpus/app", "1.0") == "127.0.0.1:5101/corpus/app:1.0");
+    CHECK(display_ref("h", "r", "sha256:abc") == "h/r@sha256:abc");
+    CHECK(display_ref("h", "r", "") == "h/r");
+}
+
+TEST_CASE("Link headers", "[urls]") {
+    CHECK(next_link({R"(</v2/a/tags/list?last=x&n=2>; rel="next")"}) == "/v2/a/tags/list?last=x&n=2");
+    CHECK(next_link({R"(<https://other.example/v2/_catalog?last=b>;rel=next)"}) == "https://other.example/v2/_catalog?last=b");
+    CHECK(next_link({R"(<p1>; rel="prev", <p2>; rel="next")"}) == "p2");
+    CHECK(next_link({R"(<p1>; rel="next", <p2>; rel="prev")"}) == "p1");
+    CHECK(next_link({R"(<a,b>; title="x"; REL="last next")"}) == "a,b");
+    CHECK(next_link({R"(<p1>; rel="prev")", R"(<p3>; rel="next")"}) == "p3");
+    CHECK_FALSE(next_link({R"(<p1>; rel="prev")"}).has_value());
+    CHECK_FALSE(next_link({}).has_value());
+    CHECK_FALSE(next_link({"garbage"}).has_value());
+}
+
+TEST_CASE("scopes", "[urls]") {
+    CHECK(pull_scope("a/b") == std::vector<std::string>{"repository:a/b:pull"});
+    CHECK(push_scope("a/b") == std::vector<std::string>{"repository:a/b:pull,push"});
+}
