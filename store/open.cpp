@@ -1,0 +1,141 @@
+#include "store/open.hpp"
+
+#include <filesystem>
+
+#include "store/layout_backend.hpp"
+#include "store/oci_archive.hpp"
+#include "store/oci_layout.hpp"
+#include "store/registry_store.hpp"
+
+namespace ferry::store {
+namespace {
+
+constexpr std::string_view kDocker = "docker://";
+constexpr std::string_view kOci = "oci:";
+constexpr std::string_view kOciArchive = "oci-archive:";
+constexpr std::string_view kSha256 = "sha256:";
+
+bool is_sha256_digest(std::string_view text) {
+    if (!text.starts_with(kSha256) || text.size() != kSha256.size() + 64) return false;
+    return text.substr(kSha256.size()).find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+bool is_valid_ref_name(std::string_view ref) {
+    return !ref.empty() && ref.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                 "0123456789._-+@") == std::string_view::npos;
+}
+
+core::Result<Location> parse_layout(Location::Kind kind, std::string_view text, std::string_view original) {
+    auto bad = [&](const std::string& why) {
+        return core::fail(core::ErrorKind::InvalidInput, "invalid location \"" + std::string(original) + "\": " + why);
+    };
+    Location loc;
+    loc.kind = kind;
+    const std::size_t digest_len = kSha256.size() + 64;
+    if (text.size() > digest_len + 1 && is_sha256_digest(text.substr(text.size() - digest_len)) &&
+        (text[text.size() - digest_len - 1] == ':' || text[text.size() - digest_len - 1] == '@')) {
+        loc.path = std::string(text.substr(0, text.size() - digest_len - 1));
+        loc.ref = std::string(text.substr(text.size() - digest_len));
+    } else if (auto colon = text.rfind(':');
+               colon != std::string_view::npos && text.find('/', colon) == std::string_view::npos) {
+        loc.path = std::string(text.substr(0, colon));
+        std::string_view ref = text.substr(colon + 1);
+        if (!ref.empty()) {
+            if (!is_valid_ref_name(ref))
+                return bad("ref \"" + std::string(ref) + "\" may only contain letters, digits and ._-+@");
+            loc.ref = std::string(ref);
+        }
+    } else {
+        loc.path = std::string(text);
+    }
+    if (loc.path.empty()) return bad("the path is empty");
+    return loc;
+}
+
+core::Result<Location> parse_registry(std::string_view text, std::string_view original) {
+    auto ref = manifest::Reference::parse(text, /*default_latest=*/false);
+    if (!ref) {
+        auto e = ref.error();
+        const auto colon = original.find(':');
+        if (colon != std::string_view::npos && original.find('/') > colon && original.find("://") != colon)
+            e.message += " (locations are docker://REF, REF, oci:DIR[:REF] or oci-archive:FILE[:REF])";
+        return std::unexpected(std::move(e));
+    }
+    Location loc;
+    loc.kind = Location::Kind::Registry;
+    loc.reference = std::move(*ref);
+    return loc;
+}
+
+core::Result<std::unique_ptr<Store>> open_archive(const Location& location, ArchiveAccess access) {
+    std::error_code ec;
+    const bool exists = std::filesystem::exists(location.path, ec);
+    const bool write = access == ArchiveAccess::Write || (access == ArchiveAccess::Auto && !exists);
+    auto archive = write ? OciArchive::create(location.path) : OciArchive::open_read(location.path);
+    if (!archive) return std::unexpected(archive.error());
+    return make_layout_store(std::move(*archive));
+}
+
+}  // namespace
+
+std::string Location::ref_string() const {
+    if (kind == Kind::Registry) {
+        if (reference.digest) return reference.digest->str();
+        return reference.tag.value_or("");
+    }
+    return ref.value_or("");
+}
+
+std::string Location::str() const {
+    switch (kind) {
+        case Kind::Registry: return std::string(kDocker) + reference.str();
+        case Kind::OciLayout:
+        case Kind::OciArchive: {
+            std::string out(kind == Kind::OciLayout ? kOci : kOciArchive);
+            out += path;
+            const auto colon = path.rfind(':');
+            if (ref) out += ":" + *ref;
+            else if (colon != std::string::npos && path.find('/', colon) == std::string::npos) out += ":";
+            return out;
+        }
+    }
+    return {};
+}
+
+core::Result<Location> parse_location(std::string_view text) {
+    if (text.starts_with(kOciArchive))
+        return parse_layout(Location::Kind::OciArchive, text.substr(kOciArchive.size()), text);
+    if (text.starts_with(kOci)) return parse_layout(Location::Kind::OciLayout, text.substr(kOci.size()), text);
+    if (text.starts_with(kDocker)) return parse_registry(text.substr(kDocker.size()), text);
+    if (text.find("://") != std::string_view::npos)
+        return core::fail(core::ErrorKind::InvalidInput,
+                          "invalid location \"" + std::string(text) + "\": unsupported transport");
+    return parse_registry(text, text);
+}
+
+core::Result<std::unique_ptr<Store>> open_store(const Location& location, const StoreContext& ctx) {
+    switch (location.kind) {
+        case Location::Kind::Registry: {
+            if (!ctx.clients)
+                return core::fail(core::ErrorKind::Internal, "opening " + location.str() + ": no registry client pool");
+            auto client = ctx.clients->get(location.reference.registry);
+            if (!client) return std::unexpected(client.error());
+            return make_registry_store(std::move(*client), location.reference);
+        }
+        case Location::Kind::OciLayout: {
+            auto layout = OciLayout::open(location.path);
+            if (!layout) return std::unexpected(layout.error());
+            return make_layout_store(std::move(*layout));
+        }
+        case Location::Kind::OciArchive: return open_archive(location, ctx.options.archive_access);
+    }
+    return core::fail(core::ErrorKind::Internal, "unknown location kind");
+}
+
+core::Result<std::unique_ptr<Store>> open_store(std::string_view location, const StoreContext& ctx) {
+    auto parsed = parse_location(location);
+    if (!parsed) return std::unexpected(parsed.error());
+    return open_store(*parsed, ctx);
+}
+
+}  // namespace ferry::store
