@@ -147,7 +147,7 @@ core::Result<std::string> HostClient::patch_chunk(const BlobUpload& job, std::st
             if (auto newer = upload_location(*status, location, context)) location = *newer;
         }
         if (*received == end) return location;
-        core::log::warn("{}: chunk upload failed ({}); resuming at byte {}", context, failure.message, *received);
+        core::log::warn("{}; resuming the chunk at byte {}", failure.message, *received);
         from = *received;
     }
 }
