@@ -39,6 +39,8 @@ struct Descriptor {
     /// The same JSON with keys in spec order (mediaType, artifactType, digest, size, urls,
     /// platform, annotations), absent/empty optional fields omitted: the canonical form.
     nlohmann::ordered_json to_ordered_json() const;
+
+    bool operator==(const Descriptor&) const = default;
 };
 
 }  // namespace ferry::manifest
