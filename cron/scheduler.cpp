@@ -211,27 +211,25 @@ void Scheduler::fire(Job& job) {
 }
 
 void Scheduler::finish(Job& job, const core::Status& outcome) {
-    std::lock_guard lock(mutex_);
-    JobState& state = job.state;
-    state.running = false;
-    state.last_end = clock_.now();
-    state.last_success = outcome.has_value();
-    if (outcome) {
-        ++state.runs_succeeded;
-        state.last_error.clear();
-    } else {
-        ++state.runs_failed;
-        state.last_error = outcome.error().message;
+    system_clock::duration took{};
+    {
+        std::lock_guard lock(mutex_);
+        JobState& state = job.state;
+        state.running = false;
+        state.last_end = clock_.now();
+        state.last_success = outcome.has_value();
+        ++(outcome ? state.runs_succeeded : state.runs_failed);
+        state.last_error = outcome ? std::string() : outcome.error().message;
+        took = *state.last_end - state.last_start.value_or(*state.last_end);
+        --running_;
     }
-    const auto took = *state.last_end - state.last_start.value_or(*state.last_end);
+    idle_.notify_all();
     if (outcome) {
         core::log::info("cron: job {} succeeded in {}", job.spec.name, core::format_duration(took));
     } else {
         core::log::error("cron: job {} failed after {}: {}", job.spec.name, core::format_duration(took),
                          outcome.error().message);
     }
-    --running_;
-    idle_.notify_all();
 }
 
 }  // namespace ferry::cron
