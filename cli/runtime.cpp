@@ -1,0 +1,39 @@
+#include "cli/runtime.hpp"
+
+#include "store/open.hpp"
+
+namespace ferry::cli {
+
+registry::ClientOptions Runtime::client_options() const {
+    if (custom_) return *custom_;
+    registry::ClientOptions o;
+    o.authfile = options.authfile;
+    o.ca_file = options.ca_file;
+    o.insecure_hosts = options.insecure_registries;
+    return o;
+}
+
+void Runtime::set_client_options(registry::ClientOptions opts) {
+    custom_ = std::move(opts);
+    pool_.reset();
+}
+
+std::shared_ptr<registry::ClientPool> Runtime::pool() {
+    if (!pool_) pool_ = std::make_shared<registry::ClientPool>(client_options());
+    return pool_;
+}
+
+core::Result<Runtime::Opened> Runtime::open(const std::string& location, bool default_latest) {
+    auto parsed = store::parse_location(location);
+    if (!parsed) return std::unexpected(parsed.error());
+    if (default_latest && parsed->kind == store::Location::Kind::Registry &&
+        !parsed->reference.tag && !parsed->reference.digest)
+        parsed->reference.tag = "latest";
+    store::StoreContext ctx;
+    ctx.clients = pool();
+    auto opened = store::open_store(*parsed, ctx);
+    if (!opened) return std::unexpected(opened.error());
+    return Opened{std::move(*opened), parsed->ref_string()};
+}
+
+}  // namespace ferry::cli

@@ -1,0 +1,65 @@
+#pragma once
+/// What every verb shares: the global flags, the registry client pool built from them, and
+/// opening stores by location ("docker://…", bare reference, "oci:DIR[:ref]",
+/// "oci-archive:FILE[:ref]").
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/exit_codes.hpp"
+#include "core/error.hpp"
+#include "registry/client.hpp"
+#include "store/store.hpp"
+
+namespace ferry::cli {
+
+struct GlobalOptions {
+    std::string authfile;
+    std::string ca_file;
+    std::vector<std::string> insecure_registries;
+    std::string log_level = "info";
+    std::string log_format = "text";
+};
+
+class Runtime {
+public:
+    GlobalOptions options;
+
+    /// The shared pool (created on first use from `options`). `customize` lets a plan add
+    /// per-host settings before first use.
+    std::shared_ptr<registry::ClientPool> pool();
+    void set_client_options(registry::ClientOptions opts);
+    registry::ClientOptions client_options() const;
+
+    /// A store plus the tag or digest the location named ("" when it named none).
+    struct Opened {
+        std::unique_ptr<store::Store> store;
+        std::string ref;
+    };
+    /// Opens the store a location names. A registry location without tag or digest gets
+    /// "latest" only when `default_latest`.
+    core::Result<Opened> open(const std::string& location, bool default_latest = true);
+
+private:
+    std::shared_ptr<registry::ClientPool> pool_;
+    std::optional<registry::ClientOptions> custom_;
+};
+
+/// A verb's body, chosen by the parser and run after parsing.
+using VerbBody = std::function<ExitCode()>;
+
+/// Prints "ferry: <message>" (redacted) to stderr and returns the matching exit code.
+ExitCode report_error(const core::Error& error);
+
+/// Output format flag shared by verbs: "text" or "json".
+void add_output_flag(CLI::App& verb, std::string& output);
+
+// Verb registration, one per cmd_*.cpp.
+void add_inspect_verb(CLI::App& app, Runtime& rt, VerbBody& body);
+void add_tags_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
+void add_copy_verb(CLI::App& app, Runtime& rt, VerbBody& body);
+
+}  // namespace ferry::cli
