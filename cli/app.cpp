@@ -77,6 +77,8 @@ int run(int argc, char** argv) {
     add_inspect_verb(app, rt, body);
     add_tags_verbs(app, rt, body);
     add_copy_verb(app, rt, body);
+    add_manifest_verbs(app, rt, body);
+    add_sync_verbs(app, rt, body);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -61,5 +61,7 @@ void add_output_flag(CLI::App& verb, std::string& output);
 void add_inspect_verb(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_tags_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_copy_verb(CLI::App& app, Runtime& rt, VerbBody& body);
+void add_manifest_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
+void add_sync_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
 
 }  // namespace ferry::cli

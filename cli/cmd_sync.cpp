@@ -1,0 +1,120 @@
+// ferry plan -c PLAN [--output text|json]    (the diff; writes nothing)
+// ferry sync -c PLAN [--dry-run] [--jobs N] [--only NAME]... [--report FILE] [--shard I/N] [--fail-fast]
+#include <fstream>
+#include <iostream>
+
+#include "cli/runtime.hpp"
+#include "core/cancel.hpp"
+#include "core/log.hpp"
+#include "sync/host_options.hpp"
+#include "sync/report.hpp"
+#include "sync/runner.hpp"
+
+namespace ferry::cli {
+namespace {
+
+struct SyncArgs {
+    std::string plan_file;
+    bool dry_run = false;
+    bool fail_fast = false;
+    int jobs = 0;
+    std::vector<std::string> only;
+    std::string report_file;
+    std::string shard;
+    std::string state_file;
+    std::string output = "text";
+};
+
+core::Status write_atomically(const std::string& path, const std::string& text) {
+    std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << text;
+        if (!out.flush()) return core::fail(core::ErrorKind::Io, "cannot write " + tmp);
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0)
+        return core::fail(core::ErrorKind::Io, "cannot rename " + tmp + " to " + path);
+    return {};
+}
+
+ExitCode exit_code_of(const sync::RunResult& result) {
+    auto s = sync::summarize(result);
+    bool cancelled = core::process_cancellation().cancelled();
+    if (s.failed > 0 && !cancelled) return ExitCode::Failed;
+    if (s.conflicts > 0) return ExitCode::Conflict;
+    if (cancelled) return ExitCode::Interrupted;
+    return ExitCode::Ok;
+}
+
+core::Result<sync::RunOptions> run_options(const SyncArgs& a, const sync::Plan& plan, bool dry_run) {
+    sync::RunOptions o;
+    o.dry_run = dry_run;
+    o.fail_fast = a.fail_fast;
+    o.jobs = a.jobs;
+    o.expand.only = a.only;
+    for (const auto& name : a.only)
+        if (!plan.entry(name))
+            return core::fail(core::ErrorKind::Config, "--only " + name + ": no sync entry of that name in " + a.plan_file);
+    if (!a.shard.empty()) {
+        auto shard = sync::Shard::parse(a.shard);
+        if (!shard) return std::unexpected(shard.error());
+        o.expand.shard = *shard;
+    }
+    o.state_file = !a.state_file.empty()            ? std::filesystem::path(a.state_file)
+                   : !plan.defaults.state_file.empty() ? plan.defaults.state_file
+                                                       : sync::default_state_file(a.plan_file);
+    o.cancel = &core::process_cancellation();
+    return o;
+}
+
+ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
+    auto plan = sync::load_plan(a.plan_file);
+    if (!plan) return report_error(plan.error());
+    const bool dry_run = plan_only || a.dry_run;
+    auto options = run_options(a, *plan, dry_run);
+    if (!options) return report_error(options.error());
+    if (!plan_only)
+        options->on_done = [](const sync::TaskOutcome& o) {
+            if (o.action == sync::Action::Failed) core::log::error("{}", sync::describe_outcome(o));
+            else core::log::info("{}", sync::describe_outcome(o));
+        };
+    rt.set_client_options(sync::client_options_for(*plan, rt.client_options()));
+    store::StoreContext stores;
+    stores.clients = rt.pool();
+    auto result = sync::run_sync(*plan, stores, *options);
+    auto report = sync::report_json(result, a.plan_file, dry_run);
+    if (!a.report_file.empty())
+        if (auto st = write_atomically(a.report_file, report.dump(2) + "\n"); !st) return report_error(st.error());
+    if (a.output == "json") std::cout << report.dump(2) << "\n";
+    else if (plan_only) sync::print_plan_text(std::cout, result);
+    else sync::print_summary_text(std::cout, result, dry_run);
+    return exit_code_of(result);
+}
+
+void add_common(CLI::App& verb, SyncArgs& a) {
+    verb.add_option("-c,--config", a.plan_file, "the plan file (YAML)")->required();
+    verb.add_option("--only", a.only, "run only this sync entry (repeatable)");
+    verb.add_option("--shard", a.shard, "I/N: do only this worker's part of the plan");
+    verb.add_option("-j,--jobs", a.jobs, "parallel transfers (overrides the plan)")->check(CLI::Range(1, 64));
+    verb.add_option("--state", a.state_file, "state file for platform-subset digests");
+    verb.add_option("--report", a.report_file, "write the JSON report here");
+    add_output_flag(verb, a.output);
+}
+
+}  // namespace
+
+void add_sync_verbs(CLI::App& app, Runtime& rt, VerbBody& body) {
+    auto plan_args = std::make_shared<SyncArgs>();
+    auto* p = app.add_subcommand("plan", "show what sync would do (new/changed/unchanged/conflict/filtered), writing nothing");
+    add_common(*p, *plan_args);
+    p->callback([&rt, &body, plan_args] { body = [&rt, plan_args] { return run(rt, *plan_args, true); }; });
+
+    auto sync_args = std::make_shared<SyncArgs>();
+    auto* s = app.add_subcommand("sync", "bring every target of the plan in step with its source");
+    add_common(*s, *sync_args);
+    s->add_flag("--dry-run", sync_args->dry_run, "decide and report, write nothing");
+    s->add_flag("--fail-fast", sync_args->fail_fast, "stop at the first failed image");
+    s->callback([&rt, &body, sync_args] { body = [&rt, sync_args] { return run(rt, *sync_args, false); }; });
+}
+
+}  // namespace ferry::cli

@@ -1,0 +1,118 @@
+#include "sync/decide.hpp"
+
+#include "copy/copy_image.hpp"
+#include "core/log.hpp"
+
+namespace ferry::sync {
+namespace {
+
+using manifest::Reference;
+
+struct OpenedSource {
+    std::unique_ptr<store::Store> store;
+    manifest::Descriptor root;
+    std::string host;
+};
+
+core::Result<std::unique_ptr<store::Store>> open_registry(const Reference& ref, const TaskContext& ctx) {
+    store::Location loc;
+    loc.kind = store::Location::Kind::Registry;
+    loc.reference = ref;
+    return store::open_store(loc, ctx.stores);
+}
+
+/// Resolves the source on its mirrors first, then on the source registry itself.
+core::Result<OpenedSource> open_source(const ImageTask& task, const TaskContext& ctx) {
+    std::vector<std::string> hosts;
+    if (const auto* reg = ctx.plan.registry(task.source.registry)) hosts = reg->mirrors;
+    hosts.push_back(task.source.registry);
+    std::optional<core::Error> last;
+    for (const auto& host : hosts) {
+        Reference ref = task.source;
+        ref.registry = host;
+        auto s = open_registry(ref, ctx);
+        if (!s) { last = s.error(); continue; }
+        auto root = (*s)->resolve(ref.manifest_ref());
+        if (root && *root) return OpenedSource{std::move(*s), **root, host};
+        if (!root) last = root.error();
+        if (host != task.source.registry)
+            core::log::debug("mirror {} lacks {}; trying the next source", host, task.source.str());
+    }
+    if (last) return std::unexpected(*last);
+    return core::fail(core::ErrorKind::NotFound, "source " + task.source.str() + " does not exist");
+}
+
+}  // namespace
+
+TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
+    const auto started = std::chrono::steady_clock::now();
+    TaskOutcome out;
+    out.task = task;
+    auto fail = [&](const core::Error& e) {
+        out.action = Action::Failed;
+        out.error = e.with_context(task.source.str() + " -> " + task.target.str());
+        out.duration = std::chrono::steady_clock::now() - started;
+        return out;
+    };
+    if (task.known_present) {
+        out.action = Action::Unchanged;
+        return out;
+    }
+    auto source = open_source(task, ctx);
+    if (!source) return fail(source.error());
+    out.source_used = source->host;
+    out.source_digest = source->root.digest;
+    auto target = open_registry(task.target, ctx);
+    if (!target) return fail(target.error());
+    std::optional<manifest::Digest> current;
+    if (task.target.tag) {
+        auto t = (*target)->resolve(*task.target.tag);
+        if (!t) return fail(t.error());
+        if (*t) current = (*t)->digest;
+    }
+    if (current) out.previous_digest = *current;
+    std::optional<manifest::Digest> expected =
+        task.platforms.empty() ? std::optional(out.source_digest) : ctx.state.built_for(out.source_digest, task.platforms);
+    auto finish_unchanged = [&] {
+        out.action = Action::Unchanged;
+        out.target_digest = *current;
+        out.duration = std::chrono::steady_clock::now() - started;
+        return out;
+    };
+    if (current && expected && *current == *expected) return finish_unchanged();
+
+    copy::GraphOptions graph_options;
+    graph_options.platforms = task.platforms;
+    auto graph = copy::load_image_graph(*source->store, out.source_digest.str(), graph_options);
+    if (!graph) return fail(graph.error());
+    out.built_subset = graph->built_subset;
+    out.target_digest = graph->root.digest;
+    if (!task.platforms.empty()) ctx.state.remember(out.source_digest, task.platforms, graph->root.digest);
+    if (current && *current == graph->root.digest) return finish_unchanged();
+    if (current && task.policy == CopyPolicy::Immutable) {
+        out.action = Action::Conflict;
+        out.error = core::make_error(core::ErrorKind::Conflict,
+                                     task.target.str() + " is " + current->str() + ", source is " +
+                                         graph->root.digest.str() + " (policy immutable: not overwritten)");
+        out.duration = std::chrono::steady_clock::now() - started;
+        return out;
+    }
+    out.action = current ? Action::Changed : Action::New;
+
+    copy::CopyOptions options;
+    options.source_ref = out.source_digest.str();
+    options.target_tag = task.target.tag;
+    options.platforms = task.platforms;
+    options.jobs = task.jobs;
+    options.retries = task.retries;
+    options.dry_run = ctx.dry_run;
+    options.ledger = &ctx.ledger;
+    options.cancel = ctx.cancel;
+    auto copied = copy::copy_graph(*graph, *source->store, **target, options);
+    if (!copied) return fail(copied.error());
+    out.stats = copied->stats;
+    out.duration = std::chrono::steady_clock::now() - started;
+    return out;
+}
+
+}  // namespace ferry::sync

@@ -1,0 +1,25 @@
+#pragma once
+/// Deciding and doing one image task (see runner.hpp for the whole run).
+#include "copy/blob_ledger.hpp"
+#include "core/cancel.hpp"
+#include "store/open.hpp"
+#include "sync/plan.hpp"
+#include "sync/state.hpp"
+#include "sync/task.hpp"
+
+namespace ferry::sync {
+
+struct TaskContext {
+    const Plan& plan;
+    const store::StoreContext& stores;
+    copy::BlobLedger& ledger;
+    SubsetState& state;
+    bool dry_run = false;
+    const core::CancellationToken* cancel = nullptr;
+};
+
+/// Decides `task` by its policy and, unless dry_run, copies it. Errors end up in the
+/// outcome (action Failed), never thrown.
+TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx);
+
+}  // namespace ferry::sync

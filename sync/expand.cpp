@@ -1,0 +1,146 @@
+#include "sync/expand.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/log.hpp"
+
+namespace ferry::sync {
+namespace {
+
+using manifest::Reference;
+
+struct Expander {
+    const Plan& plan;
+    registry::ClientPool& clients;
+    const ExpandOptions& options;
+    Expansion out;
+    std::map<std::string, std::vector<std::string>> catalogs;  // by host
+
+    void fail_entry(const SyncEntry& entry, const Reference& ref, const core::Error& e) {
+        TaskOutcome failed;
+        failed.task.entry = entry.name;
+        failed.task.source = ref;
+        failed.action = Action::Failed;
+        failed.error = e;
+        core::log::error("{}: {}", entry.name, e.message);
+        out.failures.push_back(std::move(failed));
+    }
+
+    core::Result<std::vector<std::string>> list_tags(const std::string& host, const std::string& repo) {
+        auto client = clients.get(host);
+        if (!client) return std::unexpected(client.error());
+        return (*client)->list_tags(repo);
+    }
+
+    core::Result<const std::vector<std::string>*> catalog(const std::string& host) {
+        if (auto it = catalogs.find(host); it != catalogs.end()) return &it->second;
+        auto client = clients.get(host);
+        if (!client) return std::unexpected(client.error());
+        auto repos = (*client)->catalog();
+        if (!repos) return std::unexpected(repos.error());
+        return &(catalogs[host] = std::move(*repos));
+    }
+
+    ImageTask make_task(const SyncEntry& entry, Reference source, Reference target) {
+        ImageTask t;
+        t.entry = entry.name;
+        t.source = std::move(source);
+        t.target = std::move(target);
+        t.platforms = entry.platforms.platforms;
+        t.policy = entry.policy;
+        t.jobs = entry.jobs;
+        t.retries = plan.defaults.retries;
+        return t;
+    }
+
+    bool keep(const Reference& target) const {
+        return options.shard.owns(target.repository_str());
+    }
+
+    void add_image(const SyncEntry& entry) {
+        Reference target = entry.target;
+        if (entry.target_is_prefix)
+            target = target.with_repository(target_repository_for(entry, entry.source.repository));
+        if (!target.tag && entry.source.tag) target.tag = entry.source.tag;
+        target.digest.reset();
+        if (keep(target)) out.tasks.push_back(make_task(entry, entry.source, target));
+    }
+
+    void add_repository(const SyncEntry& entry, const Reference& source_repo) {
+        Reference target = entry.target.with_repository(target_repository_for(entry, source_repo.repository));
+        target.tag.reset();
+        target.digest.reset();
+        if (!keep(target)) return;
+        auto tags = list_tags(source_repo.registry, source_repo.repository);
+        if (!tags) return fail_entry(entry, source_repo, tags.error().with_context("listing tags of " + source_repo.repository_str()));
+        auto selection = select_tags(*tags, entry.tags);
+        for (const auto& f : selection.filtered)
+            out.filtered.push_back({entry.name, source_repo.repository_str(), f.tag, f.describe()});
+        std::set<std::string> present;
+        if (entry.policy == CopyPolicy::Missing && !selection.selected.empty()) {
+            auto existing = list_tags(target.registry, target.repository);
+            if (existing) present.insert(existing->begin(), existing->end());
+            else if (existing.error().kind != core::ErrorKind::NotFound)
+                return fail_entry(entry, source_repo, existing.error().with_context("listing tags of target " + target.repository_str()));
+        }
+        for (const auto& tag : selection.selected) {
+            auto task = make_task(entry, source_repo.with_tag(tag), target.with_tag(tag));
+            task.known_present = present.count(tag) > 0;
+            out.tasks.push_back(std::move(task));
+        }
+    }
+
+    bool repo_selected(const SyncEntry& entry, const std::string& relative) const {
+        auto any = [&](const std::vector<TagPattern>& ps) {
+            return std::any_of(ps.begin(), ps.end(), [&](const TagPattern& p) { return p.matches(relative); });
+        };
+        return (entry.repos.allow.empty() || any(entry.repos.allow)) && !any(entry.repos.deny);
+    }
+
+    void add_namespace(const SyncEntry& entry) {
+        auto repos = catalog(entry.source.registry);
+        if (!repos) return fail_entry(entry, entry.source, repos.error().with_context("listing the catalog of " + entry.source.registry));
+        const std::string prefix = entry.source.repository.empty() ? "" : entry.source.repository + "/";
+        for (const auto& repo : **repos) {
+            if (!repo.starts_with(prefix)) continue;
+            std::string relative = repo.substr(prefix.size());
+            if (!repo_selected(entry, relative)) {
+                out.filtered.push_back({entry.name, entry.source.registry + "/" + repo, "*", "repository not selected by repos filter"});
+                continue;
+            }
+            add_repository(entry, entry.source.with_repository(repo));
+        }
+    }
+
+    void run() {
+        for (const auto& entry : plan.sync) {
+            if (!options.only.empty() &&
+                std::find(options.only.begin(), options.only.end(), entry.name) == options.only.end())
+                continue;
+            switch (entry.source_kind) {
+                case SourceKind::Image: add_image(entry); break;
+                case SourceKind::Repository: add_repository(entry, entry.source); break;
+                case SourceKind::Namespace:
+                case SourceKind::Registry: add_namespace(entry); break;
+            }
+        }
+    }
+};
+
+}  // namespace
+
+std::string target_repository_for(const SyncEntry& entry, const std::string& source_repository) {
+    if (!entry.target_is_prefix) return entry.target.repository;
+    if (entry.target.repository.empty()) return source_repository;
+    return entry.target.repository + "/" + source_repository;
+}
+
+Expansion expand_plan(const Plan& plan, registry::ClientPool& clients, const ExpandOptions& options) {
+    Expander e{plan, clients, options, {}, {}};
+    e.run();
+    return std::move(e.out);
+}
+
+}  // namespace ferry::sync

@@ -1,0 +1,38 @@
+#include "sync/host_options.hpp"
+
+namespace ferry::sync {
+
+namespace {
+
+registry::HostOptions to_host_options(const RegistryConfig& cfg, int retries) {
+    registry::HostOptions h;
+    h.plain_http = cfg.tls == TlsMode::Disabled;
+    h.tls_verify = cfg.tls != TlsMode::SkipVerify;
+    h.ca_file = cfg.ca_file.string();
+    h.client_cert = cfg.client_cert.string();
+    h.client_key = cfg.client_key.string();
+    if (cfg.credentials.source == Credentials::Source::Password) {
+        h.username = cfg.credentials.username;
+        h.password = cfg.credentials.password;
+    }
+    if (cfg.max_requests) h.max_requests = *cfg.max_requests;
+    if (cfg.requests_per_second) h.requests_per_second = *cfg.requests_per_second;
+    h.retries = retries;
+    return h;
+}
+
+}  // namespace
+
+registry::ClientOptions client_options_for(const Plan& plan, registry::ClientOptions base) {
+    std::map<std::string, registry::HostOptions, std::less<>> hosts;
+    for (const auto& [host, cfg] : plan.registries) hosts[host] = to_host_options(cfg, plan.defaults.retries);
+    auto fallback = base.host_options;
+    base.host_options = [hosts = std::move(hosts), fallback](std::string_view host) -> std::optional<registry::HostOptions> {
+        if (auto it = hosts.find(host); it != hosts.end()) return it->second;
+        if (fallback) return fallback(host);
+        return std::nullopt;
+    };
+    return base;
+}
+
+}  // namespace ferry::sync

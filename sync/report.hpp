@@ -1,0 +1,31 @@
+#pragma once
+/// What a sync or plan run did, for people (text) and machines (JSON report).
+/// Contains references and digests only: never credentials.
+#include <cstdint>
+#include <iosfwd>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "sync/runner.hpp"
+
+namespace ferry::sync {
+
+struct Summary {
+    std::size_t images = 0, created = 0, changed = 0, unchanged = 0, conflicts = 0, failed = 0, filtered = 0;
+    copy::CopyStats stats;
+};
+
+Summary summarize(const RunResult& result);
+
+/// The JSON report: {"plan", "dryRun", "seconds", "summary", "images": [...], "filtered": [...]}.
+nlohmann::json report_json(const RunResult& result, const std::string& plan_file, bool dry_run);
+
+/// One line for an image ("alpine: 127.0.0.1:5101/corpus/alpine:3.19 -> … new sha256:… (…)").
+std::string describe_outcome(const TaskOutcome& outcome);
+
+/// `ferry plan` text: per entry and tag, the action and the blobs it would move, then totals.
+void print_plan_text(std::ostream& out, const RunResult& result);
+/// The closing summary line(s) of a sync.
+void print_summary_text(std::ostream& out, const RunResult& result, bool dry_run);
+
+}  // namespace ferry::sync

@@ -1,0 +1,86 @@
+#include "sync/runner.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "copy/parallel.hpp"
+#include "core/log.hpp"
+#include "sync/decide.hpp"
+
+namespace ferry::sync {
+
+std::string_view to_string(Action action) {
+    switch (action) {
+        case Action::New: return "new";
+        case Action::Changed: return "changed";
+        case Action::Unchanged: return "unchanged";
+        case Action::Conflict: return "conflict";
+        case Action::Failed: return "failed";
+    }
+    return "failed";
+}
+
+std::filesystem::path default_state_file(const std::filesystem::path& plan_file) {
+    auto dir = plan_file.parent_path();
+    return dir / ("." + plan_file.filename().string() + ".state.json");
+}
+
+namespace {
+
+/// Trips `local` when `outer` trips, so one token serves both SIGTERM and --fail-fast.
+class CancelRelay {
+public:
+    CancelRelay(const core::CancellationToken* outer, core::CancellationToken& local)
+        : thread_([this, outer, &local](std::stop_token stop) {
+              while (!stop.stop_requested()) {
+                  if (outer && outer->cancelled()) local.cancel();
+                  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+              }
+          }) {}
+
+private:
+    std::jthread thread_;
+};
+
+}  // namespace
+
+RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const RunOptions& options) {
+    const auto started = std::chrono::steady_clock::now();
+    RunResult result;
+    Expansion expansion = expand_plan(plan, *stores.clients, options.expand);
+    result.filtered = std::move(expansion.filtered);
+    result.outcomes = std::move(expansion.failures);
+
+    core::CancellationToken cancel;
+    CancelRelay relay(options.cancel, cancel);
+    copy::BlobLedger ledger;
+    SubsetState state(options.state_file);
+    TaskContext ctx{plan, stores, ledger, state, options.dry_run, &cancel};
+
+    auto& tasks = expansion.tasks;
+    if (options.jobs > 0)
+        for (auto& t : tasks) t.jobs = options.jobs;
+    std::vector<TaskOutcome> outcomes(tasks.size());
+    std::mutex done_mutex;
+    const int image_workers = std::max(1, options.jobs > 0 ? options.jobs : plan.defaults.jobs);
+    (void)copy::run_parallel(tasks.size(), image_workers, [&](std::size_t i) -> core::Status {
+        if (cancel.cancelled()) {
+            outcomes[i].task = tasks[i];
+            outcomes[i].error = core::make_error(core::ErrorKind::Cancelled, "not started: run cancelled");
+            return {};
+        }
+        outcomes[i] = run_task(tasks[i], ctx);
+        if (outcomes[i].action == Action::Failed && options.fail_fast) cancel.cancel();
+        std::lock_guard lock(done_mutex);
+        if (options.on_done) options.on_done(outcomes[i]);
+        return {};
+    });
+    for (auto& o : outcomes) result.outcomes.push_back(std::move(o));
+    if (!options.dry_run)
+        if (auto st = state.save(); !st) core::log::warn("{}", st.error().message);
+    result.duration = std::chrono::steady_clock::now() - started;
+    return result;
+}
+
+}  // namespace ferry::sync

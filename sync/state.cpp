@@ -1,0 +1,71 @@
+#include "sync/state.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/log.hpp"
+
+namespace ferry::sync {
+
+SubsetState::SubsetState(std::filesystem::path path) : path_(std::move(path)) {
+    std::ifstream in(path_);
+    if (!in) return;
+    try {
+        auto j = nlohmann::json::parse(in);
+        for (auto& [k, v] : j.at("subsets").items()) entries_[k] = v.get<std::string>();
+    } catch (const std::exception& e) {
+        core::log::warn("ignoring unreadable state file {}: {}", path_.string(), e.what());
+        entries_.clear();
+    }
+}
+
+std::string SubsetState::key(const manifest::Digest& source, const std::vector<manifest::Platform>& platforms) {
+    std::vector<std::string> names;
+    for (const auto& p : platforms) names.push_back(p.normalized().str());
+    std::sort(names.begin(), names.end());
+    std::string k = source.str();
+    for (const auto& n : names) k += "|" + n;
+    return k;
+}
+
+std::optional<manifest::Digest> SubsetState::built_for(const manifest::Digest& source,
+                                                       const std::vector<manifest::Platform>& platforms) const {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key(source, platforms));
+    if (it == entries_.end()) return std::nullopt;
+    auto d = manifest::Digest::parse(it->second);
+    if (!d) return std::nullopt;
+    return *d;
+}
+
+void SubsetState::remember(const manifest::Digest& source, const std::vector<manifest::Platform>& platforms,
+                           const manifest::Digest& built) {
+    std::lock_guard lock(mutex_);
+    auto& slot = entries_[key(source, platforms)];
+    if (slot != built.str()) {
+        slot = built.str();
+        dirty_ = true;
+    }
+}
+
+core::Status SubsetState::save() const {
+    std::lock_guard lock(mutex_);
+    if (!dirty_ || path_.empty()) return {};
+    nlohmann::json j = {{"version", 1}, {"subsets", entries_}};
+    auto tmp = path_;
+    tmp += ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << j.dump(2) << "\n";
+        if (!out.flush())
+            return core::fail(core::ErrorKind::Io, "writing state file " + tmp.string());
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path_, ec);
+    if (ec) return core::fail(core::ErrorKind::Io, "replacing state file " + path_.string() + ": " + ec.message());
+    return {};
+}
+
+}  // namespace ferry::sync

@@ -1,0 +1,59 @@
+#pragma once
+/// One unit of sync work: one source image (tag or digest) to one target tag, and what
+/// happened to it. Produced by expand_plan(), consumed by the runner and the report.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "copy/copy_image.hpp"
+#include "core/error.hpp"
+#include "manifest/reference.hpp"
+#include "sync/plan.hpp"
+
+namespace ferry::sync {
+
+struct ImageTask {
+    std::string entry;            ///< the sync entry's name
+    manifest::Reference source;   ///< with a tag or a digest
+    manifest::Reference target;   ///< with a tag, or none (push by digest only)
+    std::vector<manifest::Platform> platforms;  ///< empty = all
+    CopyPolicy policy = CopyPolicy::Changed;
+    int jobs = 8;
+    int retries = 5;
+    /// Set by expansion under policy `missing` when the target's tag list already has the
+    /// tag: nothing to ask, nothing to do.
+    bool known_present = false;
+};
+
+enum class Action { New, Changed, Unchanged, Conflict, Failed };
+std::string_view to_string(Action action);
+
+struct TaskOutcome {
+    ImageTask task;
+    Action action = Action::Failed;
+    manifest::Digest source_digest;
+    manifest::Digest target_digest;    ///< what the target tag points at afterwards (or would)
+    manifest::Digest previous_digest;  ///< what it pointed at before ("" = absent)
+    std::string source_used;           ///< the host read from (a mirror or the source)
+    bool built_subset = false;
+    copy::CopyStats stats;
+    std::chrono::nanoseconds duration{};
+    std::optional<core::Error> error;
+};
+
+/// A tag left out by the entry's filters (for `ferry plan`).
+struct FilteredImage {
+    std::string entry;
+    std::string repository;
+    std::string tag;
+    std::string reason;
+};
+
+struct Expansion {
+    std::vector<ImageTask> tasks;
+    std::vector<FilteredImage> filtered;
+    std::vector<TaskOutcome> failures;  ///< entries that failed before any image was known
+};
+
+}  // namespace ferry::sync
