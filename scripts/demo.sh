@@ -22,7 +22,8 @@ cmake --build "$BUILD" -j2 --target ferry
 
 step "local registries"
 bash scripts/registry.sh start src
-bash scripts/registry.sh start dst
+bash scripts/registry.sh reset dst   # a fresh target, so the first sync really copies
+rm -f .config.example.yaml.state.json
 
 step "seed the small corpus into $SRC"
 /usr/bin/python3 scripts/make-corpus --profile small --registry "$SRC"
