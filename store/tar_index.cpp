@@ -48,6 +48,12 @@ core::Status check_type(archive_entry* e, const std::filesystem::path& path, con
     return {};
 }
 
+/// "." or "./" (what `tar -C DIR -cf FILE .` writes first): the layout root itself.
+bool is_root_directory(archive_entry* e, const std::string& raw) {
+    return archive_entry_filetype(e) == AE_IFDIR && !raw.empty() && raw.front() == '.' &&
+           raw.find_first_not_of("./") == std::string::npos && raw.find("..") == std::string::npos;
+}
+
 }  // namespace
 
 NormalisedName normalise_entry_name(std::string_view raw) {
@@ -92,6 +98,7 @@ core::Result<TarIndex> scan_tar(int fd, const std::filesystem::path& path, const
         const char* raw_name = archive_entry_pathname(e);
         const std::string raw = raw_name ? raw_name : "";
         auto norm = normalise_entry_name(raw);
+        if (!norm.ok && is_root_directory(e, raw)) continue;
         if (!norm.ok) return std::unexpected(refuse(path, raw, "has an absolute or escaping path"));
         if (auto st = check_type(e, path, raw); !st) return std::unexpected(st.error());
         if (archive_entry_filetype(e) == AE_IFDIR) continue;
