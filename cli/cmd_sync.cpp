@@ -1,9 +1,11 @@
 // ferry plan -c PLAN [--output text|json]    (the diff; writes nothing)
 // ferry sync -c PLAN [--dry-run] [--jobs N] [--only NAME]... [--report FILE] [--shard I/N] [--fail-fast]
+//            [--metrics-file FILE]
 #include <fstream>
 #include <iostream>
 
 #include "cli/runtime.hpp"
+#include "cli/sync_metrics.hpp"
 #include "core/cancel.hpp"
 #include "core/log.hpp"
 #include "sync/host_options.hpp"
@@ -20,6 +22,7 @@ struct SyncArgs {
     int jobs = 0;
     std::vector<std::string> only;
     std::string report_file;
+    std::string metrics_file;
     std::string shard;
     std::string state_file;
     std::string output = "text";
@@ -85,6 +88,9 @@ ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
     auto report = sync::report_json(result, a.plan_file, dry_run);
     if (!a.report_file.empty())
         if (auto st = write_atomically(a.report_file, report.dump(2) + "\n"); !st) return report_error(st.error());
+    if (!a.metrics_file.empty())
+        if (auto st = write_run_metrics_file(a.metrics_file, "sync", result, core::process_cancellation().cancelled()); !st)
+            return report_error(st.error());
     if (a.output == "json") std::cout << report.dump(2) << "\n";
     else if (plan_only) sync::print_plan_text(std::cout, result);
     else sync::print_summary_text(std::cout, result, dry_run);
@@ -114,6 +120,7 @@ void add_sync_verbs(CLI::App& app, Runtime& rt, VerbBody& body) {
     add_common(*s, *sync_args);
     s->add_flag("--dry-run", sync_args->dry_run, "decide and report, write nothing");
     s->add_flag("--fail-fast", sync_args->fail_fast, "stop at the first failed image");
+    s->add_option("--metrics-file", sync_args->metrics_file, "write Prometheus metrics of the run here (textfile collector)");
     s->callback([&rt, &body, sync_args] { body = [&rt, sync_args] { return run(rt, *sync_args, false); }; });
 }
 
