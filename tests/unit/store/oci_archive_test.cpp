@@ -165,3 +165,23 @@ TEST_CASE("archive: malicious entries are refused", "[store][archive]") {
         CHECK(r.error().kind == core::ErrorKind::NotFound);
     }
 }
+
+TEST_CASE("archive: reads a layout directory packed with 'tar -C DIR -cf FILE .'", "[store][archive]") {
+    TempDir tmp;
+    manifest::ParsedManifest image;
+    {
+        auto dir = store::open_store("oci:" + (tmp / "layout").string(), store::StoreContext{});
+        REQUIRE(dir);
+        image = put_image(**dir, "packed");
+        REQUIRE((*dir)->put_manifest(image, std::string("v1")));
+        REQUIRE((*dir)->commit());
+    }
+    const fs::path file = tmp / "packed.tar";
+    REQUIRE(run("tar -C " + (tmp / "layout").string() + " -cf " + file.string() + " .") == 0);
+    auto r = open_archive(file, store::ArchiveAccess::Read);
+    REQUIRE(r);
+    auto m = (*r)->get_manifest("v1");
+    REQUIRE(m);
+    CHECK(m->digest == image.digest);
+    CHECK(read_blob(**r, describe_blob("layer of packed")) == "layer of packed");
+}
