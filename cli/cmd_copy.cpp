@@ -59,7 +59,7 @@ void print_result(const CopyArgs& a, const std::string& from, const std::string&
 ExitCode run_copy(Runtime& rt, const CopyArgs& a) {
     auto src = rt.open(a.source);
     if (!src) return report_error(src.error());
-    auto dst = rt.open(a.target, /*default_latest=*/false);
+    auto dst = rt.open(a.target, /*default_latest=*/false, Runtime::Access::Write);
     if (!dst) return report_error(dst.error());
     copy::CopyOptions options;
     options.source_ref = src->ref;

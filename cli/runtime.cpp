@@ -23,7 +23,8 @@ std::shared_ptr<registry::ClientPool> Runtime::pool() {
     return pool_;
 }
 
-core::Result<Runtime::Opened> Runtime::open(const std::string& location, bool default_latest) {
+core::Result<Runtime::Opened> Runtime::open(const std::string& location, bool default_latest,
+                                            Access access) {
     auto parsed = store::parse_location(location);
     if (!parsed) return std::unexpected(parsed.error());
     if (default_latest && parsed->kind == store::Location::Kind::Registry &&
@@ -31,6 +32,8 @@ core::Result<Runtime::Opened> Runtime::open(const std::string& location, bool de
         parsed->reference.tag = "latest";
     store::StoreContext ctx;
     ctx.clients = pool();
+    ctx.options.archive_access =
+        access == Access::Write ? store::ArchiveAccess::Write : store::ArchiveAccess::Read;
     auto opened = store::open_store(*parsed, ctx);
     if (!opened) return std::unexpected(opened.error());
     return Opened{std::move(*opened), parsed->ref_string()};

@@ -39,9 +39,12 @@ public:
         std::unique_ptr<store::Store> store;
         std::string ref;
     };
+    enum class Access { Read, Write };
     /// Opens the store a location names. A registry location without tag or digest gets
-    /// "latest" only when `default_latest`.
-    core::Result<Opened> open(const std::string& location, bool default_latest = true);
+    /// "latest" only when `default_latest`. An oci-archive opened for Write is replaced
+    /// (atomically, at commit); for Read it must exist.
+    core::Result<Opened> open(const std::string& location, bool default_latest = true,
+                              Access access = Access::Read);
 
 private:
     std::shared_ptr<registry::ClientPool> pool_;
@@ -63,6 +66,7 @@ void add_tags_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_copy_verb(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_manifest_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_sync_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
+void add_bundle_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_cron_verb(CLI::App& app, Runtime& rt, VerbBody& body);
 
 }  // namespace ferry::cli
