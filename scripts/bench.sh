@@ -1,0 +1,413 @@
+#!/usr/bin/env bash
+# ferry benchmarks, each next to a reference tool, on dedicated local registries that tests
+# never touch.
+#
+#   scripts/bench.sh [BENCH...]      BENCH: copy | sync | all (default: all)
+#
+# Environment:
+#   FERRY_BIN        ferry binary (default: build/ferry)
+#   BENCH_REPS       repetitions per tool (default 3; the table shows medians)
+#   BENCH_COPY_MIB   layer size of the copy benchmark (default 1024)
+#   BENCH_SYNC_JOBS  ferry sync --jobs for the sync benchmark (default: the plan default)
+#   BENCH_NO_APPEND  set to 1 to print the table without appending it to BENCHMARKS.md
+#   FERRY_WORK       work area (default .work); benchmark registries live in $FERRY_WORK/bench
+#
+# Registries (started on demand, stopped on exit when this script started them):
+#   bench-src 127.0.0.1:5121  holds the benchmark images (kept between runs)
+#   bench-dst 127.0.0.1:5122  copy target, wiped before every timed run
+#   bench-sync-src 127.0.0.1:5201  holds the bench corpus for the sync benchmark (kept)
+#   bench-sync-dst 127.0.0.1:5202  sync target, wiped before every cold run; both log requests
+#
+# Adding a benchmark: write bench_NAME (print its table to stdout, call record_result for
+# BENCHMARKS.md) and add NAME to BENCHES.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORK="${FERRY_WORK:-$ROOT/.work}"
+BENCH_DIR="$WORK/bench"
+FERRY_BIN="${FERRY_BIN:-$ROOT/build/ferry}"
+REPS="${BENCH_REPS:-3}"
+COPY_MIB="${BENCH_COPY_MIB:-1024}"
+PYTHON="$(command -v /usr/bin/python3 || command -v python3)"
+RESULTS="$ROOT/BENCHMARKS.md"
+BENCHES=(copy sync)
+
+declare -A REGISTRY_PORT=([bench-src]=5121 [bench-dst]=5122)
+declare -A REGISTRY_LOGS_REQUESTS=()  # name → 1: access log on (request counting)
+STARTED=()
+
+die() { echo "bench.sh: $*" >&2; exit 1; }
+log() { echo "bench.sh: $*" >&2; }
+
+# ---------------------------------------------------------------------------- registries
+
+registry_dir() { echo "$BENCH_DIR/registries/$1"; }
+
+registry_alive() {
+  local pidfile pid
+  pidfile="$(registry_dir "$1")/registry.pid"
+  [ -f "$pidfile" ] || return 1
+  pid="$(cat "$pidfile")"
+  kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q docker-registry
+}
+
+registry_start() {
+  local name="$1" dir port i
+  registry_alive "$name" && return 0
+  dir="$(registry_dir "$name")"
+  port="${REGISTRY_PORT[$name]}"
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && die "port $port is taken (wanted for $name)"
+  mkdir -p "$dir/storage"
+  local accesslog_off=true
+  [ -n "${REGISTRY_LOGS_REQUESTS[$name]:-}" ] && accesslog_off=false
+  cat >"$dir/config.yml" <<EOF
+version: 0.1
+log: {level: warn, formatter: text, accesslog: {disabled: $accesslog_off}}
+storage:
+  filesystem: {rootdirectory: $dir/storage}
+  delete: {enabled: true}
+  maintenance: {uploadpurging: {enabled: false}}
+http: {addr: "127.0.0.1:$port", secret: ferry-$name-secret}
+EOF
+  setsid docker-registry serve "$dir/config.yml" </dev/null >>"$dir/registry.log" 2>&1 &
+  echo $! >"$dir/registry.pid"
+  STARTED+=("$name")
+  for i in $(seq 100); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/" || true)" = 200 ] && return 0
+    registry_alive "$name" || die "$name exited during start-up; see $dir/registry.log"
+    sleep 0.1
+  done
+  die "$name did not answer on port $port"
+}
+
+registry_stop() {
+  local name="$1" pid i
+  registry_alive "$name" || return 0
+  pid="$(cat "$(registry_dir "$name")/registry.pid")"
+  kill "$pid" 2>/dev/null || true
+  for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+  rm -f "$(registry_dir "$name")/registry.pid"
+}
+
+# A target registry with empty storage: no blob of an earlier run can be skipped or mounted.
+registry_wipe() {
+  registry_stop "$1"
+  rm -rf "$(registry_dir "$1")/storage"
+  registry_start "$1"
+}
+
+cleanup() {
+  local name
+  for name in "${STARTED[@]}"; do registry_stop "$name"; done
+  [ -n "${SCRATCH:-}" ] && rm -rf "$SCRATCH"
+}
+
+# ---------------------------------------------------------------------------- measuring
+
+# Runs a command under /usr/bin/time -v; prints "SECONDS PEAK_KIB" (fails if the command does).
+measure() {
+  local out="$SCRATCH/time.txt"
+  if ! /usr/bin/time -v -o "$out" "$@" >"$SCRATCH/cmd.out" 2>"$SCRATCH/cmd.err"; then
+    cat "$SCRATCH/cmd.err" >&2
+    die "failed: $*"
+  fi
+  awk -F': ' '
+    /Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
+    /Maximum resident set size/ { kib = $2 }
+    END { printf "%.2f %d\n", s, kib }' "$out"
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# skopeo with a private HOME/XDG area, so its blob-info cache (which would make it try mounts or
+# skips from earlier runs) starts empty for every run.
+skopeo_fresh() {
+  local home="$SCRATCH/skopeo-home"
+  rm -rf "$home" && mkdir -p "$home"
+  env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG -u XDG_RUNTIME_DIR HOME="$home" XDG_DATA_HOME="$home/data" \
+    _CONTAINERS_ROOTLESS_UID="$(id -u | sed 's/^0$/1000/')" skopeo "$@"
+}
+
+machine_facts() {
+  local cpu kernel
+  cpu="$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
+  kernel="$(uname -r)"
+  echo "- $(date -u '+%Y-%m-%d %H:%M UTC'), git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+  echo "- CPU: ${cpu:-unknown} × $(nproc) (online), RAM $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), kernel $kernel"
+  echo "- $(docker-registry --version 2>/dev/null | head -1), $(skopeo --version), $("$FERRY_BIN" version 2>/dev/null | head -1 || echo ferry)"
+  echo "- registries on loopback, storage on $(df -T "$BENCH_DIR" | awk 'NR == 2 { print $2 }'); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# Appends a section (title, machine facts, commands, table from stdin) to BENCHMARKS.md.
+record_result() {
+  local title="$1" commands="$2" table
+  table="$(cat)"
+  [ "${BENCH_NO_APPEND:-0}" = 1 ] && return 0
+  if [ ! -f "$RESULTS" ]; then
+    printf '# ferry benchmarks\n\nAppended by `scripts/bench.sh`; newest last. Medians of %s runs unless noted.\n' "$REPS" >"$RESULTS"
+  fi
+  {
+    printf '\n## %s\n\n' "$title"
+    machine_facts
+    printf '\nCommands:\n```\n%s\n```\n\n%s\n' "$commands" "$table"
+  } >>"$RESULTS"
+  log "appended to $RESULTS"
+}
+
+# ---------------------------------------------------------------------------- copy
+
+# Pushes the single-layer image to bench-src once (kept between runs); prints REPO:TAG.
+copy_image_ready() {
+  local repo="bench/blob-${COPY_MIB}mib" summary="$BENCH_DIR/single-blob-${COPY_MIB}.json"
+  local src="127.0.0.1:${REGISTRY_PORT[bench-src]}"
+  if [ -f "$summary" ] && skopeo_fresh inspect --raw --tls-verify=false "docker://$src/$repo:1.0" >/dev/null 2>&1; then
+    echo "$repo:1.0"
+    return 0
+  fi
+  log "building and pushing a ${COPY_MIB} MiB single-layer image to bench-src (once)"
+  "$PYTHON" "$ROOT/scripts/make-corpus" --registry "$src" --single-blob-mib "$COPY_MIB" \
+    --summary "$summary" >&2
+  echo "$repo:1.0"
+}
+
+bench_copy() {
+  registry_start bench-src
+  registry_start bench-dst
+  local image src dst rep tool secs kib target
+  image="$(copy_image_ready)"
+  src="127.0.0.1:${REGISTRY_PORT[bench-src]}"
+  dst="127.0.0.1:${REGISTRY_PORT[bench-dst]}"
+  local bytes
+  bytes="$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["unique_bytes"])' \
+    "$BENCH_DIR/single-blob-${COPY_MIB}.json")"
+  : >"$SCRATCH/copy.tsv"
+  for rep in $(seq "$REPS"); do
+    for tool in ferry skopeo; do
+      registry_wipe bench-dst
+      target="$dst/bench/copy-$tool-$rep:1.0"
+      if [ "$tool" = ferry ]; then
+        read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG HOME="$SCRATCH/ferry-home" \
+          "$FERRY_BIN" --insecure-registry "$src" --insecure-registry "$dst" copy "docker://$src/$image" "docker://$target")
+      else
+        rm -rf "$SCRATCH/skopeo-home" && mkdir -p "$SCRATCH/skopeo-home"
+        read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG -u XDG_RUNTIME_DIR \
+          HOME="$SCRATCH/skopeo-home" XDG_DATA_HOME="$SCRATCH/skopeo-home/data" \
+          _CONTAINERS_ROOTLESS_UID="$(id -u | sed 's/^0$/1000/')" \
+          skopeo copy --preserve-digests --src-tls-verify=false --dest-tls-verify=false \
+          "docker://$src/$image" "docker://$target")
+      fi
+      [ "$(skopeo_fresh inspect --raw --tls-verify=false "docker://$target" | sha256sum | cut -d' ' -f1)" = \
+        "$(skopeo_fresh inspect --raw --tls-verify=false "docker://$src/$image" | sha256sum | cut -d' ' -f1)" ] ||
+        die "$tool: digest at $target differs from the source"
+      log "copy rep $rep $tool: ${secs} s, peak RSS ${kib} KiB"
+      printf '%s\t%s\t%s\n' "$tool" "$secs" "$kib" >>"$SCRATCH/copy.tsv"
+    done
+  done
+  registry_wipe bench-dst
+  copy_table "$bytes" | tee "$SCRATCH/copy.md"
+  record_result "copy: ${COPY_MIB} MiB single-layer image, registry → registry" \
+    "$(printf '%s\n%s' \
+      "ferry --insecure-registry SRC --insecure-registry DST copy docker://SRC/$image docker://DST/bench/copy-ferry-N:1.0" \
+      "skopeo copy --preserve-digests --src-tls-verify=false --dest-tls-verify=false docker://SRC/$image docker://DST/bench/copy-skopeo-N:1.0")" \
+    <"$SCRATCH/copy.md"
+}
+
+# The median table of copy.tsv (tool, seconds, peak KiB) for `bytes` copied per run.
+copy_table() {
+  local bytes="$1" tool secs kib
+  echo "| tool | wall time (s) | throughput (MiB/s) | peak RSS (MiB) | runs |"
+  echo "|---|---:|---:|---:|---:|"
+  for tool in ferry skopeo; do
+    secs="$(awk -v t="$tool" '$1 == t { print $2 }' "$SCRATCH/copy.tsv" | median)"
+    kib="$(awk -v t="$tool" '$1 == t { print $3 }' "$SCRATCH/copy.tsv" | median)"
+    awk -v t="$tool" -v s="$secs" -v k="$kib" -v b="$bytes" -v n="$REPS" \
+      'BEGIN { printf "| %s | %.2f | %.1f | %.1f | %d |\n", t, s, b / 1048576 / s, k / 1024, n }'
+  done
+}
+
+# ---------------------------------------------------------------------------- sync
+
+# ferry sync vs skopeo sync: the bench corpus (scripts/make-corpus --profile bench --no-many-tags:
+# bench/svc-00 … svc-11, two tags each, 3 platforms, 3 shared base images, ≥ 1 GiB unique) from
+# bench-sync-src into an empty bench-sync-dst (cold), then the same command again (no-op).
+# Both registries log every request, so the table also counts requests per registry.
+# skopeo runs without --scoped: with a host:port source, --scoped makes destinations like
+# DST/127.0.0.1:5201/bench/svc-00, which are no valid references. Without it skopeo keeps the
+# last path component, so its destination DST/bench gives DST/bench/svc-NN, as ferry's does.
+REGISTRY_PORT[bench-sync-src]=5201
+REGISTRY_PORT[bench-sync-dst]=5202
+REGISTRY_LOGS_REQUESTS[bench-sync-src]=1
+REGISTRY_LOGS_REQUESTS[bench-sync-dst]=1
+SYNC_SUMMARY="$BENCH_DIR/sync-corpus.json"
+
+# Pushes the bench corpus to bench-sync-src unless its storage already holds this summary's corpus.
+sync_corpus_ready() {
+  local marker
+  marker="$(registry_dir bench-sync-src)/storage/.ferry-bench-corpus"
+  if [ -f "$SYNC_SUMMARY" ] && [ -f "$marker" ] && [ "$(cat "$marker")" = "$(sha256sum <"$SYNC_SUMMARY")" ]; then
+    return 0
+  fi
+  log "pushing the bench corpus to bench-sync-src (builds .work/corpus/bench first if needed)"
+  "$PYTHON" "$ROOT/scripts/make-corpus" --profile bench --no-many-tags \
+    --registry "127.0.0.1:${REGISTRY_PORT[bench-sync-src]}" --summary "$SYNC_SUMMARY" >&2
+  sha256sum <"$SYNC_SUMMARY" >"$marker"
+}
+
+log_size() { stat -c %s "$(registry_dir "$1")/registry.log" 2>/dev/null || echo 0; }
+
+# Counts the access-log requests of registry $1 after byte offset $2: prints "ALL MANIFEST_PUTS".
+requests_after() {
+  local file
+  file="$(registry_dir "$1")/registry.log"
+  sleep 0.3  # the registry writes its access line just after answering
+  tail -c +"$(($2 + 1))" "$file" | awk '
+    /^[^ ]+ - [^ ]+ \[[^]]+\] "[A-Z]+ [^ ]+ HTTP/ { all++; if ($6 == "\"PUT" && $7 ~ /\/manifests\//) puts++ }
+    END { printf "%d %d\n", all, puts }'
+}
+
+# Checks that every tag of the corpus is at bench-sync-dst with its source digest.
+sync_verify() {
+  "$PYTHON" - "$SYNC_SUMMARY" "127.0.0.1:${REGISTRY_PORT[bench-sync-dst]}" "$1" <<'EOF'
+import json, sys, urllib.request
+summary, host, tool = sys.argv[1], sys.argv[2], sys.argv[3]
+bad = []
+for repo, entry in json.load(open(summary))["repositories"].items():
+    for tag, desc in entry["tags"].items():
+        req = urllib.request.Request(f"http://{host}/v2/{repo}/manifests/{tag}", method="HEAD",
+                                     headers={"Accept": desc["mediaType"]})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                got = r.headers.get("Docker-Content-Digest")
+        except Exception as e:
+            got = str(e)
+        if got != desc["digest"]:
+            bad.append(f"{repo}:{tag}: {got}")
+if bad:
+    sys.exit(f"{tool}: wrong or missing at the target:\n" + "\n".join(bad))
+EOF
+}
+
+sync_write_inputs() {
+  local src="127.0.0.1:${REGISTRY_PORT[bench-sync-src]}" dst="127.0.0.1:${REGISTRY_PORT[bench-sync-dst]}"
+  cat >"$SCRATCH/sync-plan.yaml" <<EOF
+version: 1
+registries:
+  "$src": {tls: disabled}
+  "$dst": {tls: disabled}
+sync:
+  - name: bench
+    source: $src/bench/*
+    target: $dst/
+EOF
+  {
+    printf '%s:\n  tls-verify: false\n  images:\n' "$src"
+    "$PYTHON" -c 'import json, sys; [print(f"    {r}: []") for r in json.load(open(sys.argv[1]))["repositories"]]' \
+      "$SYNC_SUMMARY"
+  } >"$SCRATCH/sync-skopeo.yaml"
+}
+
+# Runs one sync with `tool` (ferry|skopeo) and appends "tool phase secs kib src_req dst_req puts".
+sync_run() {
+  local tool="$1" phase="$2" dst="127.0.0.1:${REGISTRY_PORT[bench-sync-dst]}"
+  local src_mark dst_mark secs kib src_req dst_req puts _
+  src_mark="$(log_size bench-sync-src)"
+  dst_mark="$(log_size bench-sync-dst)"
+  if [ "$tool" = ferry ]; then
+    read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG HOME="$SCRATCH/ferry-home" \
+      "$FERRY_BIN" sync -c "$SCRATCH/sync-plan.yaml" --state "$SCRATCH/sync-state.json" \
+      ${BENCH_SYNC_JOBS:+--jobs "$BENCH_SYNC_JOBS"} --report "$SCRATCH/sync-report-$phase.json")
+  else
+    # A fresh HOME per cold run empties skopeo's blob-info cache; the no-op run keeps it.
+    [ "$phase" = cold ] && rm -rf "$SCRATCH/skopeo-home" && mkdir -p "$SCRATCH/skopeo-home"
+    read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG -u XDG_RUNTIME_DIR \
+      HOME="$SCRATCH/skopeo-home" XDG_DATA_HOME="$SCRATCH/skopeo-home/data" \
+      _CONTAINERS_ROOTLESS_UID="$(id -u | sed 's/^0$/1000/')" \
+      skopeo sync --src yaml --dest docker --all --preserve-digests --dest-tls-verify=false \
+      "$SCRATCH/sync-skopeo.yaml" "$dst/bench")
+  fi
+  read -r src_req _ < <(requests_after bench-sync-src "$src_mark")
+  read -r dst_req puts < <(requests_after bench-sync-dst "$dst_mark")
+  log "sync $tool $phase: ${secs} s, peak RSS ${kib} KiB, requests src $src_req dst $dst_req, manifest PUTs $puts"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$phase" "$secs" "$kib" "$src_req" "$dst_req" "$puts" \
+    >>"$SCRATCH/sync.tsv"
+}
+
+bench_sync() {
+  registry_start bench-sync-src
+  sync_corpus_ready
+  sync_write_inputs
+  local rep tool bytes
+  : >"$SCRATCH/sync.tsv"
+  for rep in $(seq "$REPS"); do
+    for tool in ferry skopeo; do
+      registry_wipe bench-sync-dst
+      sync_run "$tool" cold
+      sync_verify "$tool"
+      sync_run "$tool" noop
+    done
+  done
+  registry_stop bench-sync-dst
+  registry_stop bench-sync-src
+  bytes="$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["unique_bytes"])' "$SYNC_SUMMARY")"
+  sync_table "$bytes" | tee "$SCRATCH/sync.md"
+  record_result "sync: bench corpus (12 repositories, 24 tags, 3 platforms, $((bytes / 1048576)) MiB unique), registry → empty registry, then a no-op rerun" \
+    "$(printf '%s\n%s' \
+      "ferry sync -c PLAN   # PLAN: source SRC/bench/*, target DST/ (tls: disabled for both)${BENCH_SYNC_JOBS:+ --jobs $BENCH_SYNC_JOBS}" \
+      "skopeo sync --src yaml --dest docker --all --preserve-digests --dest-tls-verify=false SRC.yaml DST/bench   # SRC.yaml: tls-verify: false, the 12 repositories")" \
+    <"$SCRATCH/sync.md"
+}
+
+# Median of column `col` (3 secs, 4 KiB, 5 src requests, 6 dst requests, 7 PUTs) for tool+phase.
+sync_median() { awk -v t="$1" -v p="$2" -v c="$3" '$1 == t && $2 == p { print $c }' "$SCRATCH/sync.tsv" | median; }
+
+# One table row: label, phase, tsv column, divisor, printf format of the values, target.
+sync_row() {
+  local label="$1" phase="$2" col="$3" div="$4" fmt="$5" target="$6" f s
+  f="$(sync_median ferry "$phase" "$col")"
+  s="$(sync_median skopeo "$phase" "$col")"
+  awk -v l="$label" -v f="$f" -v s="$s" -v d="$div" -v fmt="$fmt" -v t="$target" 'BEGIN {
+    printf "| %s | " fmt " | " fmt " | %s | %s |\n", l, f / d, s / d, (s > 0) ? sprintf("%.2f", f / s) : "–", t }'
+}
+
+sync_table() {
+  local bytes="$1" secs
+  echo "| measure (median of $REPS) | ferry | skopeo | ferry / skopeo | target |"
+  echo "|---|---:|---:|---:|---|"
+  sync_row "cold sync wall time (s)" cold 3 1 %.2f "≤ 0.40"
+  sync_row "no-op resync wall time (s)" noop 3 1 %.2f "≤ 0.15"
+  sync_row "cold: requests to the target" cold 6 1 %d ""
+  sync_row "cold: requests to the source" cold 5 1 %d ""
+  sync_row "no-op: requests to the target" noop 6 1 %d ""
+  sync_row "no-op: requests to the source" noop 5 1 %d ""
+  sync_row "no-op: manifest PUTs" noop 7 1 %d "ferry: 0"
+  sync_row "cold: peak RSS (MiB)" cold 4 1024 %.1f ""
+  sync_row "no-op: peak RSS (MiB)" noop 4 1024 %.1f ""
+  secs="$(sync_median ferry cold 3)"
+  awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "\nferry cold throughput: %.0f MiB/s of unique blob bytes.\n", b / 1048576 / s }'
+}
+
+# ---------------------------------------------------------------------------- main
+
+main() {
+  local wanted=("$@") name
+  [ ${#wanted[@]} -eq 0 ] && wanted=(all)
+  [ "${wanted[0]}" = all ] && wanted=("${BENCHES[@]}")
+  for name in "${wanted[@]}"; do
+    declare -F "bench_$name" >/dev/null || die "unknown benchmark '$name' (known: ${BENCHES[*]} all)"
+  done
+  [ -x "$FERRY_BIN" ] || die "ferry binary not found at $FERRY_BIN (set FERRY_BIN)"
+  for tool in docker-registry skopeo curl /usr/bin/time; do
+    command -v "$tool" >/dev/null || die "$tool is missing (scripts/install-deps.sh)"
+  done
+  mkdir -p "$BENCH_DIR/tmp"
+  SCRATCH="$(mktemp -d "$BENCH_DIR/tmp/run.XXXXXX")"
+  mkdir -p "$SCRATCH/ferry-home"
+  trap cleanup EXIT
+  for name in "${wanted[@]}"; do
+    log "benchmark: $name"
+    "bench_$name"
+  done
+}
+
+main "$@"
