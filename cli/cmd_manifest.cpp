@@ -199,7 +199,7 @@ ExitCode run_inspect(Runtime& rt, const InspectArgs& a) {
     return ExitCode::Ok;
 }
 
-multiarch::AssembleSpec plan_entry_spec(const sync::ManifestEntry& entry, const PushArgs& a) {
+multiarch::AssembleSpec plan_entry_spec(const sync::ManifestEntry& entry, bool dry_run, int jobs) {
     multiarch::AssembleSpec spec;
     spec.target = "docker://" + entry.target.str();
     spec.format = entry.format == sync::ManifestFormat::Docker ? manifest::IndexFormat::Docker
@@ -207,14 +207,12 @@ multiarch::AssembleSpec plan_entry_spec(const sync::ManifestEntry& entry, const 
     spec.annotations = entry.annotations;
     for (const auto& image : entry.images) spec.sources.push_back({"docker://" + image.image.str(), image.platform});
     spec.ignore_missing = entry.ignore_missing;
-    spec.dry_run = a.dry_run;
-    spec.jobs = a.jobs;
+    spec.dry_run = dry_run;
+    spec.jobs = jobs;
     spec.cancel = &core::process_cancellation();
     return spec;
 }
 
-/// Runs every `manifests:` entry of the plan, in order; a failed entry does not stop the
-/// others. The exit code is the first failure's.
 ExitCode run_push(Runtime& rt, const PushArgs& a) {
     auto plan = sync::load_plan(a.plan_file);
     if (!plan) return report_error(plan.error());
@@ -223,23 +221,31 @@ ExitCode run_push(Runtime& rt, const PushArgs& a) {
         return ExitCode::Usage;
     }
     rt.set_client_options(sync::client_options_for(*plan, rt.client_options()));
+    return push_plan_manifests(rt, *plan, {a.dry_run, a.jobs, a.output});
+}
+
+}  // namespace
+
+ExitCode push_plan_manifests(Runtime& rt, const sync::Plan& plan, const ManifestPushOptions& o) {
     RuntimeOpener opener(rt);
     ExitCode code = ExitCode::Ok;
     nlohmann::json results = nlohmann::json::array();
-    for (const auto& entry : plan->manifests) {
-        auto result = multiarch::assemble_index(plan_entry_spec(entry, a), opener);
+    for (const auto& entry : plan.manifests) {
+        auto result = multiarch::assemble_index(plan_entry_spec(entry, o.dry_run, o.jobs), opener);
         if (!result) {
             auto failed = report_error(result.error());
             if (code == ExitCode::Ok) code = failed;
             results.push_back({{"target", entry.target.str()}, {"error", result.error().message}});
             continue;
         }
-        if (a.output == "json") results.push_back(result_json(*result));
-        else print_result_text(*result);
+        if (o.output == "json") results.push_back(result_json(*result));
+        else if (o.output == "text") print_result_text(*result);
     }
-    if (a.output == "json") std::cout << results.dump(2) << "\n";
+    if (o.output == "json") std::cout << results.dump(2) << "\n";
     return code;
 }
+
+namespace {
 
 void add_create(CLI::App& group, Runtime& rt, VerbBody& body) {
     auto args = std::make_shared<CreateArgs>();

@@ -94,7 +94,15 @@ ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
     if (a.output == "json") std::cout << report.dump(2) << "\n";
     else if (plan_only) sync::print_plan_text(std::cout, result);
     else sync::print_summary_text(std::cout, result, dry_run);
-    return exit_code_of(result);
+    ExitCode code = exit_code_of(result);
+    // The plan's manifest lists come after its sync entries, so images mirrored above can be
+    // assembled; a partial run (--only, --shard) leaves them to a full run.
+    if (!plan_only && a.only.empty() && a.shard.empty() && !plan->manifests.empty() &&
+        !core::process_cancellation().cancelled()) {
+        ManifestPushOptions mo{dry_run, a.jobs > 0 ? a.jobs : plan->defaults.jobs, a.output == "json" ? "" : "text"};
+        if (push_plan_manifests(rt, *plan, mo) != ExitCode::Ok && code == ExitCode::Ok) code = ExitCode::Failed;
+    }
+    return code;
 }
 
 void add_common(CLI::App& verb, SyncArgs& a) {

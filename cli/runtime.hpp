@@ -13,6 +13,7 @@
 #include "core/error.hpp"
 #include "registry/client.hpp"
 #include "store/store.hpp"
+#include "sync/plan.hpp"
 
 namespace ferry::cli {
 
@@ -59,6 +60,15 @@ ExitCode report_error(const core::Error& error);
 
 /// Output format flag shared by verbs: "text" or "json".
 void add_output_flag(CLI::App& verb, std::string& output);
+
+/// Runs a plan's `manifests:` entries in order (a failed entry does not stop the others);
+/// output "text", "json" or "" (quiet). Returns the first failure's exit code.
+struct ManifestPushOptions {
+    bool dry_run = false;
+    int jobs = 8;
+    std::string output = "text";
+};
+ExitCode push_plan_manifests(Runtime& rt, const sync::Plan& plan, const ManifestPushOptions& options);
 
 // Verb registration, one per cmd_*.cpp.
 void add_inspect_verb(CLI::App& app, Runtime& rt, VerbBody& body);
