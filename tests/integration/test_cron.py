@@ -1,0 +1,254 @@
+"""Integration tests of `ferry cron` (schedules, /metrics and /status, overlap skipping,
+SIGTERM mid-transfer), `ferry sync --metrics-file` and `ferry plan --shard`, against the local
+registries with skopeo as the referee. Targets are unique repositories on dst."""
+import json
+import re
+import signal
+import subprocess
+import threading
+import time
+import unittest
+import urllib.request
+from pathlib import Path
+
+import ferrytest as ft
+
+SRC = ft.REGISTRIES["src"]
+DST = ft.REGISTRIES["dst"]
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$')
+
+
+def write_plan(entries: str, schedule: str = "") -> Path:
+    plan = ft.temp_dir() / "plan.yaml"
+    plan.write_text(f"""version: 1
+registries:
+  "{SRC.host}": {{tls: disabled}}
+  "{DST.host}": {{tls: disabled}}
+sync:
+{entries}
+{schedule}""")
+    return plan
+
+
+def parse_metrics(text: str) -> dict:
+    """{(name, frozenset(labels)): value}; fails on any line that is not a comment or sample."""
+    out = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = SAMPLE.match(line)
+        if not m:
+            raise AssertionError(f"not a Prometheus sample line: {line!r}")
+        labels = frozenset(re.findall(r'(\w+)="([^"]*)"', m.group(2) or ""))
+        out[(m.group(1), labels)] = float(m.group(3))
+    return out
+
+
+def metric(samples: dict, name: str, **labels) -> float:
+    return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+def http_get(port: int, path: str) -> tuple:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def tags_of(repo: str) -> list:
+    try:
+        with urllib.request.urlopen(DST.url(f"/v2/{repo}/tags/list"), timeout=10) as r:
+            return json.loads(r.read()).get("tags") or []
+    except urllib.error.HTTPError as e:
+        if e.code == 404:
+            return []
+        raise
+
+
+class CronProcess:
+    """`ferry cron` in the background with its stderr collected line by line."""
+
+    def __init__(self, plan: Path, *args):
+        self.port = ft.free_port()
+        cmd = [str(ft.FERRY_BIN), "cron", "-c", str(plan), "--listen", f"127.0.0.1:{self.port}", *map(str, args)]
+        self.proc = subprocess.Popen(cmd, env=ft.base_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.lines = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for raw in self.proc.stderr:
+            self.lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
+
+    def wait_for(self, predicate, timeout=60, what="condition"):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"ferry cron exited {self.proc.returncode}:\n" + "\n".join(self.lines))
+            try:
+                value = predicate()
+            except OSError:
+                value = None
+            if value:
+                return value
+            time.sleep(0.2)
+        raise AssertionError(f"timed out waiting for {what}; log:\n" + "\n".join(self.lines[-40:]))
+
+    def metrics(self) -> dict:
+        status, body = http_get(self.port, "/metrics")
+        return parse_metrics(body) if status == 200 else {}
+
+    def status(self) -> dict:
+        status, body = http_get(self.port, "/status")
+        return json.loads(body) if status == 200 else {}
+
+    def terminate(self, timeout=60) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        rc = self.proc.wait(timeout=timeout)
+        self.reader.join(timeout=5)
+        return rc
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.reader.join(timeout=5)
+        self.proc.stderr.close()
+
+
+class CronTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        ft.ensure_registries("src", "dst")
+        cls.corpus = ft.corpus("src")
+
+    def expected(self, repo):
+        return {tag: v["digest"] for tag, v in self.corpus["repositories"][repo]["tags"].items()}
+
+    def start(self, plan, *args) -> CronProcess:
+        cron = CronProcess(plan, *args)
+        self.addCleanup(cron.kill)
+        return cron
+
+    def assert_digests(self, target: str, want: dict, tags=None):
+        for tag in (tags if tags is not None else want):
+            self.assertEqual(ft.skopeo_digest(f"{DST.host}/{target}:{tag}"), want[tag], f"{target}:{tag}")
+
+    def test_seconds_schedule_syncs_and_metrics_show_the_run(self):
+        target = ft.unique_repo("cron") + "/alpine"
+        plan = write_plan(f"""  - name: alpine
+    source: {SRC.host}/corpus/alpine
+    target: {DST.host}/{target}""", """schedule:
+  - name: every2s
+    cron: "*/2 * * * * *"
+    jobs: [alpine]""")
+        cron = self.start(plan)
+        samples = cron.wait_for(
+            lambda: (m := cron.metrics()) and metric(m, "ferry_sync_runs_total", job="every2s", outcome="succeeded") >= 2 and m,
+            what="two successful runs in /metrics")
+        want = self.expected("corpus/alpine")
+        self.assertEqual(metric(samples, "ferry_sync_images_total", job="every2s", result="synced"), len(want))
+        self.assertGreaterEqual(metric(samples, "ferry_sync_images_total", job="every2s", result="unchanged"), len(want))
+        self.assertEqual(metric(samples, "ferry_sync_images_total", job="every2s", result="failed"), 0)
+        self.assertGreater(metric(samples, "ferry_sync_bytes_total", job="every2s", kind="copied"), 0)
+        self.assertGreater(metric(samples, "ferry_sync_last_success_timestamp_seconds", job="every2s"), time.time() - 120)
+        self.assertGreaterEqual(metric(samples, "ferry_cron_job_runs_succeeded_total", job="every2s"), 2)
+        self.assertEqual(http_get(cron.port, "/healthz")[0], 200)
+        status = cron.status()
+        self.assertEqual([j["name"] for j in status["jobs"]], ["every2s"])
+        self.assertGreaterEqual(status["sync"]["every2s"]["runs"]["succeeded"], 2)
+        self.assertEqual(sorted(tags_of(target)), sorted(want))
+        self.assert_digests(target, want)
+        self.assertEqual(cron.terminate(), 0)
+
+    def many_tags_plan(self, target, allow, schedule):
+        return write_plan(f"""  - name: many
+    source: {SRC.host}/corpus/many-tags
+    target: {DST.host}/{target}
+    tags: {{allow: ['{allow}']}}
+    referrers: none""", schedule)
+
+    def test_sigterm_mid_transfer_exits_0_and_a_rerun_completes(self):
+        target = ft.unique_repo("cron") + "/many"
+        plan = self.many_tags_plan(target, r"^1\.[01]\.", """schedule:
+  - name: once
+    cron: "0 0 1 1 *"
+    run_at_start: true""")
+        want = {t: d for t, d in self.expected("corpus/many-tags").items() if re.match(r"^1\.[01]\.", t)}
+        cron = self.start(plan, "--jobs", "1")
+        cron.wait_for(lambda: any(" new " in l for l in cron.lines), what="the first image copied")
+        started = time.time()
+        self.assertEqual(cron.terminate(), 0, "\n".join(cron.lines[-20:]))
+        self.assertLess(time.time() - started, 30)
+        partial = tags_of(target)
+        self.assertGreater(len(partial), 0)
+        self.assertLess(len(partial), len(want), "the run finished before SIGTERM: nothing was cancelled")
+        self.assert_digests(target, want, partial)  # every tag present is whole
+        rc, out, err = ft.run_ferry("sync", "-c", plan, "--jobs", "4")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(sorted(tags_of(target)), sorted(want))
+        self.assert_digests(target, want)
+
+    def test_a_slow_job_never_runs_twice_at_once(self):
+        target = ft.unique_repo("cron") + "/slow"
+        plan = self.many_tags_plan(target, r"^1\.", """schedule:
+  - name: slow
+    cron: "* * * * * *"
+    run_at_start: true""")
+        cron = self.start(plan, "--jobs", "1")
+        status = cron.wait_for(
+            lambda: (s := cron.status()) and s["jobs"][0]["skipped_overlaps"] > 0 and s, what="a skipped firing")
+        job = status["jobs"][0]
+        self.assertLessEqual(job["runs_started"] - job["runs_succeeded"] - job["runs_failed"], 1)
+        self.assertEqual(cron.terminate(), 0)
+        running = 0
+        for line in cron.lines:
+            if "cron: job slow started" in line:
+                running += 1
+                self.assertEqual(running, 1, "a second run started while one was running")
+            elif re.search(r"cron: job slow (succeeded|failed)", line):
+                running -= 1
+        self.assertTrue(any("still running, skipping" in l for l in cron.lines))
+
+    def test_sync_metrics_file_is_parseable_and_counts_the_run(self):
+        target = ft.unique_repo("metrics") + "/alpine"
+        plan = write_plan(f"""  - name: alpine
+    source: {SRC.host}/corpus/alpine
+    target: {DST.host}/{target}""")
+        out = ft.temp_dir() / "ferry.prom"
+        want = self.expected("corpus/alpine")
+        for run, (synced, unchanged) in enumerate(((len(want), 0), (0, len(want)))):
+            with self.subTest(run=run):
+                rc, _, err = ft.run_ferry("sync", "-c", plan, "--metrics-file", out)
+                self.assertEqual(rc, 0, err)
+                samples = parse_metrics(out.read_text())
+                self.assertEqual(metric(samples, "ferry_sync_runs_total", job="sync", outcome="succeeded"), 1)
+                self.assertEqual(metric(samples, "ferry_sync_runs_total", job="sync", outcome="failed"), 0)
+                self.assertEqual(metric(samples, "ferry_sync_images_total", job="sync", result="synced"), synced)
+                self.assertEqual(metric(samples, "ferry_sync_images_total", job="sync", result="unchanged"), unchanged)
+                copied = metric(samples, "ferry_sync_bytes_total", job="sync", kind="copied")
+                self.assertTrue(copied > 0 if synced else copied == 0, copied)
+        self.assertEqual(sorted(p.name for p in out.parent.iterdir() if "prom" in p.name), ["ferry.prom"])
+
+    def test_plan_shards_partition_the_image_list(self):
+        plan = write_plan(f"""  - name: corpus
+    source: {SRC.host}/corpus/*
+    target: {DST.host}/{ft.unique_repo("shard")}/
+    repos: {{deny: ['^many-tags$']}}""")
+
+        def images(*extra):
+            rc, out, err = ft.run_ferry("plan", "-c", plan, "-o", "json", *extra)
+            self.assertEqual(rc, 0, err)
+            return [(i["source"], i["target"]) for i in json.loads(out)["images"]]
+
+        whole = images()
+        self.assertGreater(len(whole), 3)
+        shards = [images("--shard", f"{i}/3") for i in range(3)]
+        union = [img for shard in shards for img in shard]
+        self.assertEqual(len(union), len(set(union)), "an image is in two shards")
+        self.assertEqual(sorted(union), sorted(whole))
+
+
+if __name__ == "__main__":
+    unittest.main()
