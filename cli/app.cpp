@@ -79,6 +79,7 @@ int run(int argc, char** argv) {
     add_copy_verb(app, rt, body);
     add_manifest_verbs(app, rt, body);
     add_sync_verbs(app, rt, body);
+    add_bundle_verbs(app, rt, body);
     add_cron_verb(app, rt, body);
     try {
         app.parse(argc, argv);

@@ -11,7 +11,11 @@ namespace {
 using manifest::Descriptor;
 using manifest::Digest;
 
-bool looks_like_digest(const std::string& ref) { return ref.find(':') != std::string::npos; }
+/// Ref names may be full references ("host:port/repo:tag", as ferry export writes them);
+/// a digest has a ':' and never a '/'.
+bool looks_like_digest(const std::string& ref) {
+    return ref.find(':') != std::string::npos && ref.find('/') == std::string::npos;
+}
 
 /// Media type of a manifest blob without a listed one: its mediaType field, else the OCI
 /// type its shape implies.

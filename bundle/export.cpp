@@ -1,0 +1,247 @@
+#include "bundle/export.hpp"
+
+#include <set>
+
+#include "copy/copy_image.hpp"
+#include "core/cancel.hpp"
+#include "core/log.hpp"
+#include "core/sha256.hpp"
+#include "store/blob_io.hpp"
+#include "store/file_io.hpp"
+#include "store/oci_layout.hpp"
+#include "store/tar_writer.hpp"
+#include "bundle/bundle_reader.hpp"
+#include "sync/expand.hpp"
+
+namespace ferry::bundle {
+namespace {
+
+namespace fs = std::filesystem;
+using manifest::Descriptor;
+using manifest::Digest;
+
+/// A layout view that reports the base bundle's blobs as present, so the copy engine skips
+/// them; everything else goes to the layout.
+class OmittingStore : public store::Store {
+public:
+    OmittingStore(std::unique_ptr<store::Store> inner, const std::set<Digest>& omit)
+        : inner_(std::move(inner)), omit_(omit) {}
+    std::string describe() const override { return inner_->describe(); }
+    core::Result<std::optional<Descriptor>> resolve(const std::string& ref) override { return inner_->resolve(ref); }
+    core::Result<manifest::ParsedManifest> get_manifest(const std::string& ref) override { return inner_->get_manifest(ref); }
+    core::Status put_manifest(const manifest::ParsedManifest& m, const std::optional<std::string>& tag) override {
+        return inner_->put_manifest(m, tag);
+    }
+    core::Result<bool> has_blob(const Descriptor& blob) override {
+        if (omit_.contains(blob.digest)) return true;
+        return inner_->has_blob(blob);
+    }
+    core::Result<std::unique_ptr<store::BlobReader>> open_blob(const Descriptor& blob, std::uint64_t offset) override {
+        return inner_->open_blob(blob, offset);
+    }
+    core::Status put_blob(const Descriptor& blob, store::BlobReader& source) override { return inner_->put_blob(blob, source); }
+    core::Result<std::vector<std::string>> list_tags() override { return inner_->list_tags(); }
+
+private:
+    std::unique_ptr<store::Store> inner_;
+    const std::set<Digest>& omit_;
+};
+
+struct Workspace {
+    fs::path work;  ///< where the layout is built
+    bool archive = false;
+    bool rename_at_end = false;
+};
+
+core::Result<Workspace> choose_workspace(const fs::path& out) {
+    std::error_code ec;
+    Workspace w;
+    w.archive = out.extension() == ".tar";
+    if (w.archive) {
+        if (fs::is_directory(out, ec)) return core::fail(core::ErrorKind::InvalidInput, "export: " + out.string() + " is a directory, not a .tar file");
+        w.work = out.string() + ".partial.d";
+        return w;
+    }
+    if (fs::is_directory(out, ec)) {
+        w.work = out;
+        return w;
+    }
+    if (fs::exists(out, ec)) return core::fail(core::ErrorKind::InvalidInput, "export: " + out.string() + " exists and is not a directory");
+    w.work = out.string() + ".partial";
+    w.rename_at_end = true;
+    return w;
+}
+
+struct ExportRun {
+    const sync::Plan& plan;
+    const store::StoreContext& stores;
+    const ExportOptions& options;
+    std::shared_ptr<store::OciLayout> layout;
+    std::set<Digest> omit;
+    ExportSummary summary;
+};
+
+core::Status export_image(ExportRun& run, const sync::ImageTask& task) {
+    store::Location loc;
+    loc.reference = task.source;
+    auto src = store::open_store(loc, run.stores);
+    if (!src) return std::unexpected(src.error());
+    OmittingStore dst(store::make_layout_store(run.layout, {.commit_backend = false}), run.omit);
+    copy::CopyOptions o;
+    o.source_ref = task.source.manifest_ref();
+    o.target_tag = task.source.str();
+    o.platforms = task.platforms;
+    o.jobs = run.options.jobs > 0 ? run.options.jobs : task.jobs;
+    o.retries = task.retries;
+    o.cancel = &core::process_cancellation();
+    auto copied = copy::copy_image(**src, dst, o);
+    if (!copied) return std::unexpected(copied.error().with_context("exporting " + task.source.str()));
+    core::log::info("exported {} ({}, {} blobs written, {} bytes)", task.source.str(), copied->target_digest.short_str(),
+                    copied->stats.blobs_copied, copied->stats.bytes_copied);
+    run.summary.bytes_downloaded += copied->stats.bytes_copied;
+    BundleImage img;
+    img.entry = task.entry;
+    img.source = task.source.str();
+    img.target = task.target.str();
+    img.ref_name = img.source;
+    img.digest = copied->target_digest;
+    img.media_type = copied->media_type;
+    run.summary.manifest.images.push_back(std::move(img));
+    return {};
+}
+
+/// Fills each image's blob list and returns the digests of every manifest.
+core::Result<std::set<Digest>> collect_closures(ExportRun& run) {
+    auto view = store::make_layout_store(run.layout, {.commit_backend = false});
+    std::set<Digest> manifests;
+    for (auto& img : run.summary.manifest.images) {
+        auto graph = copy::load_image_graph(*view, img.digest.str(), {});
+        if (!graph) return std::unexpected(graph.error().with_context("reading back " + img.source));
+        std::set<Digest> needed;
+        for (const auto* m : graph->manifests_in_push_order()) {
+            needed.insert(m->digest);
+            manifests.insert(m->digest);
+            for (const auto& b : copy::ImageGraph::blobs_of(*m)) needed.insert(b.digest);
+        }
+        img.blobs.assign(needed.begin(), needed.end());
+    }
+    return manifests;
+}
+
+core::Status list_files(ExportRun& run, const fs::path& work, const std::set<Digest>& manifests) {
+    auto& m = run.summary.manifest;
+    for (const char* name : {"oci-layout", "index.json"}) {
+        auto text = store::fileio::read_small_file(work / name, store::kMaxIndexJsonBytes);
+        if (!text) return std::unexpected(text.error());
+        m.files.push_back({name, core::sha256_hex(*text), text->size()});
+    }
+    for (const auto& d : m.closure()) {
+        if (run.omit.contains(d) && !manifests.contains(d)) {
+            ++run.summary.blobs_omitted;
+            continue;
+        }
+        auto size = run.layout->blob_size(d);
+        if (!size) return std::unexpected(size.error());
+        if (!*size) return core::fail(core::ErrorKind::Internal, "export: blob " + d.str() + " was not written");
+        m.files.push_back({blob_path(d), d.hex(), **size});
+        ++m.blob_count;
+    }
+    for (const auto& f : m.files) m.total_bytes += f.size;
+    return {};
+}
+
+core::Status pack_tar(const fs::path& work, const fs::path& out, const BundleManifest& m, std::string_view manifest_text,
+                      store::OciLayout& layout) {
+    const fs::path partial = out.string() + ".partial";
+    auto writer = store::TarWriter::create(partial);
+    if (!writer) return std::unexpected(writer.error());
+    for (const auto& f : m.files) {
+        if (auto d = digest_of_blob_path(f.path)) {
+            auto reader = layout.open_blob(*d, 0);
+            if (!reader) return std::unexpected(reader.error());
+            Descriptor desc;
+            desc.digest = *d;
+            desc.size = static_cast<std::int64_t>(f.size);
+            store::VerifyingReader verifying(**reader, desc, "packing " + f.path);
+            if (auto at = (*writer)->add_file(f.path, verifying); !at) return std::unexpected(at.error());
+            continue;
+        }
+        auto text = store::fileio::read_small_file(work / f.path, store::kMaxIndexJsonBytes);
+        if (!text) return std::unexpected(text.error());
+        if (auto at = (*writer)->add_bytes(f.path, *text); !at) return std::unexpected(at.error());
+    }
+    if (auto at = (*writer)->add_bytes(std::string(kBundleFileName), manifest_text); !at) return std::unexpected(at.error());
+    if (auto st = (*writer)->finish(); !st) return st;
+    writer->reset();
+    std::error_code ec;
+    fs::rename(partial, out, ec);
+    if (ec) return core::fail(core::ErrorKind::Io, "renaming " + partial.string() + " to " + out.string() + ": " + ec.message());
+    return store::fileio::fsync_dir(out.has_parent_path() ? out.parent_path() : fs::path("."));
+}
+
+core::Status finish(ExportRun& run, const Workspace& w) {
+    auto& m = run.summary.manifest;
+    m.created = utc_now_rfc3339();
+    std::string seed = m.created + m.plan_sha256;
+    for (const auto& f : m.files) seed += f.path + f.sha256;
+    m.id = core::sha256_hex(seed);
+    const std::string text = to_json(m).dump(2) + "\n";
+    const fs::path& out = run.options.output;
+    if (w.archive) {
+        if (auto st = pack_tar(w.work, out, m, text, *run.layout); !st) return st;
+        std::error_code ec;
+        fs::remove_all(w.work, ec);
+        return {};
+    }
+    if (auto st = store::fileio::write_file_atomic(w.work / kBundleFileName, text); !st) return st;
+    if (!w.rename_at_end) return {};
+    std::error_code ec;
+    fs::rename(w.work, out, ec);
+    if (ec) return core::fail(core::ErrorKind::Io, "renaming " + w.work.string() + " to " + out.string() + ": " + ec.message());
+    return store::fileio::fsync_dir(fs::absolute(out).parent_path());
+}
+
+core::Status set_plan_and_base(ExportRun& run) {
+    auto plan_text = store::fileio::read_small_file(run.plan.file, kMaxBundleFileBytes);
+    if (!plan_text) return std::unexpected(plan_text.error());
+    run.summary.manifest.plan_file = run.plan.file.filename().string();
+    run.summary.manifest.plan_sha256 = core::sha256_hex(*plan_text);
+    if (!run.options.since) return {};
+    auto prev = read_bundle_manifest(*run.options.since);
+    if (!prev) return std::unexpected(prev.error().with_context("--since"));
+    run.omit = prev->first.closure();
+    BundleBase base{prev->first.id, "sha256:" + core::sha256_hex(prev->second), {}};
+    for (const auto& img : prev->first.images) base.images.emplace_back(img.source, img.target);
+    run.summary.manifest.delta = true;
+    run.summary.manifest.base = std::move(base);
+    return {};
+}
+
+}  // namespace
+
+core::Result<ExportSummary> export_bundle(const sync::Plan& plan, const store::StoreContext& stores,
+                                          const ExportOptions& options) {
+    ExportRun run{plan, stores, options, nullptr, {}, {}};
+    if (auto st = set_plan_and_base(run); !st) return std::unexpected(st.error());
+    auto w = choose_workspace(options.output);
+    if (!w) return std::unexpected(w.error());
+    auto expansion = sync::expand_plan(plan, *stores.clients, {});
+    if (!expansion.failures.empty()) {
+        const auto& f = expansion.failures.front();
+        return core::fail(f.error ? f.error->with_context("export") : core::make_error(core::ErrorKind::Internal, "export: expansion failed"));
+    }
+    if (expansion.tasks.empty()) return core::fail(core::ErrorKind::NotFound, "export: the plan selects no images");
+    auto layout = store::OciLayout::open(w->work);
+    if (!layout) return std::unexpected(layout.error());
+    run.layout = *layout;
+    for (const auto& task : expansion.tasks)
+        if (auto st = export_image(run, task); !st) return std::unexpected(st.error());
+    if (auto st = run.layout->commit(); !st) return std::unexpected(st.error());
+    auto manifests = collect_closures(run);
+    if (!manifests) return std::unexpected(manifests.error());
+    if (auto st = list_files(run, w->work, *manifests); !st) return std::unexpected(st.error());
+    if (auto st = finish(run, *w); !st) return std::unexpected(st.error());
+    return std::move(run.summary);
+}
+
+}  // namespace ferry::bundle

@@ -1,0 +1,88 @@
+// ferry export -c PLAN -o DIR|FILE.tar [--since PREVIOUS] [--jobs N]
+// ferry import BUNDLE [--to REGISTRY[/PREFIX]] [-c PLAN] [--jobs N]
+#include <iostream>
+
+#include "bundle/export.hpp"
+#include "bundle/import.hpp"
+#include "cli/runtime.hpp"
+#include "sync/host_options.hpp"
+
+namespace ferry::cli {
+namespace {
+
+struct ExportArgs {
+    std::string plan_file;
+    std::string output;
+    std::string since;
+    int jobs = 0;
+};
+
+struct ImportArgs {
+    std::string bundle;
+    std::string to;
+    std::string plan_file;
+    int jobs = 8;
+};
+
+ExitCode run_export(Runtime& rt, const ExportArgs& a) {
+    auto plan = sync::load_plan(a.plan_file);
+    if (!plan) return report_error(plan.error());
+    rt.set_client_options(sync::client_options_for(*plan, rt.client_options()));
+    store::StoreContext stores;
+    stores.clients = rt.pool();
+    bundle::ExportOptions o;
+    o.output = a.output;
+    if (!a.since.empty()) o.since = a.since;
+    o.jobs = a.jobs;
+    auto done = bundle::export_bundle(*plan, stores, o);
+    if (!done) return report_error(done.error());
+    const auto& m = done->manifest;
+    std::cout << "exported " << m.images.size() << " images to " << a.output << ": " << m.blob_count << " blobs, "
+              << m.total_bytes << " bytes" << (m.delta ? " (delta: " + std::to_string(done->blobs_omitted) + " blobs left out)" : "")
+              << "\n";
+    return ExitCode::Ok;
+}
+
+ExitCode run_import(Runtime& rt, const ImportArgs& a) {
+    if (!a.plan_file.empty()) {
+        auto plan = sync::load_plan(a.plan_file);
+        if (!plan) return report_error(plan.error());
+        rt.set_client_options(sync::client_options_for(*plan, rt.client_options()));
+    }
+    store::StoreContext stores;
+    stores.clients = rt.pool();
+    bundle::ImportOptions o;
+    o.bundle = a.bundle;
+    if (!a.to.empty()) o.to = a.to;
+    o.jobs = a.jobs;
+    auto done = bundle::import_bundle(stores, o);
+    if (!done) return report_error(done.error());
+    for (const auto& img : done->images)
+        std::cout << (img.unchanged ? "unchanged " : "imported  ") << img.target << " " << img.digest.str() << " (" << img.blobs_copied
+                  << " blobs copied, " << img.blobs_mounted << " mounted, " << img.blobs_skipped << " present)\n";
+    std::cout << "verified " << done->files_verified << " files (" << done->bytes_verified << " bytes); imported "
+              << done->images.size() << " images\n";
+    return ExitCode::Ok;
+}
+
+}  // namespace
+
+void add_bundle_verbs(CLI::App& app, Runtime& rt, VerbBody& body) {
+    auto ea = std::make_shared<ExportArgs>();
+    auto* e = app.add_subcommand("export", "write every image of the plan into one OCI layout (directory or .tar) for an air gap");
+    e->add_option("-c,--config", ea->plan_file, "the plan file (YAML)")->required();
+    e->add_option("-o,--output", ea->output, "output directory, or FILE.tar")->required();
+    e->add_option("--since", ea->since, "an earlier bundle (dir, tar or its ferry-bundle.json): leave out the blobs it carried");
+    e->add_option("-j,--jobs", ea->jobs, "parallel blob transfers")->check(CLI::Range(1, 64));
+    e->callback([&rt, &body, ea] { body = [&rt, ea] { return run_export(rt, *ea); }; });
+
+    auto ia = std::make_shared<ImportArgs>();
+    auto* i = app.add_subcommand("import", "verify a bundle, then push its images to their targets");
+    i->add_option("bundle", ia->bundle, "bundle directory or .tar")->required();
+    i->add_option("--to", ia->to, "REGISTRY[/PREFIX]: push to PREFIX/<source repository> instead of the recorded targets");
+    i->add_option("-c,--config", ia->plan_file, "plan file for registry settings (TLS, credentials)");
+    i->add_option("-j,--jobs", ia->jobs, "parallel blob transfers")->check(CLI::Range(1, 64));
+    i->callback([&rt, &body, ia] { body = [&rt, ia] { return run_import(rt, *ia); }; });
+}
+
+}  // namespace ferry::cli
