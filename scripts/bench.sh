@@ -2,7 +2,7 @@
 # ferry benchmarks, each next to a reference tool, on dedicated local registries that tests
 # never touch.
 #
-#   scripts/bench.sh [BENCH...]      BENCH: copy | sync | all (default: all)
+#   scripts/bench.sh [BENCH...]      BENCH: copy | sync | export | all (default: all)
 #
 # Environment:
 #   FERRY_BIN        ferry binary (default: build/ferry)
@@ -30,7 +30,7 @@ REPS="${BENCH_REPS:-3}"
 COPY_MIB="${BENCH_COPY_MIB:-1024}"
 PYTHON="$(command -v /usr/bin/python3 || command -v python3)"
 RESULTS="$ROOT/BENCHMARKS.md"
-BENCHES=(copy sync)
+BENCHES=(copy sync export)
 
 declare -A REGISTRY_PORT=([bench-src]=5121 [bench-dst]=5122)
 declare -A REGISTRY_LOGS_REQUESTS=()  # name → 1: access log on (request counting)
@@ -385,6 +385,61 @@ sync_table() {
   sync_row "no-op: peak RSS (MiB)" noop 4 1024 %.1f ""
   secs="$(sync_median ferry cold 3)"
   awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "\nferry cold throughput: %.0f MiB/s of unique blob bytes.\n", b / 1048576 / s }'
+}
+
+# ---------------------------------------------------------------------------- export
+
+# ferry export of the bench corpus into one OCI layout directory vs skopeo sync --dest dir
+# (one directory per image, blobs repeated): wall time, peak RSS and bytes on disk.
+bench_export() {
+  registry_start bench-sync-src
+  sync_corpus_ready
+  sync_write_inputs
+  local rep tool out secs kib bytes unique
+  : >"$SCRATCH/export.tsv"
+  for rep in $(seq "$REPS"); do
+    for tool in ferry skopeo; do
+      out="$SCRATCH/export-$tool"
+      rm -rf "$out"
+      if [ "$tool" = ferry ]; then
+        read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG HOME="$SCRATCH/ferry-home" \
+          "$FERRY_BIN" export -c "$SCRATCH/sync-plan.yaml" -o "$out")
+      else
+        mkdir -p "$out"
+        rm -rf "$SCRATCH/skopeo-home" && mkdir -p "$SCRATCH/skopeo-home"
+        read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG -u XDG_RUNTIME_DIR \
+          HOME="$SCRATCH/skopeo-home" XDG_DATA_HOME="$SCRATCH/skopeo-home/data" \
+          _CONTAINERS_ROOTLESS_UID="$(id -u | sed 's/^0$/1000/')" \
+          skopeo sync --src yaml --dest dir --all --preserve-digests "$SCRATCH/sync-skopeo.yaml" "$out")
+      fi
+      bytes="$(du -sb "$out" | cut -f1)"
+      log "export $tool: ${secs} s, peak RSS ${kib} KiB, ${bytes} bytes on disk"
+      printf '%s\t%s\t%s\t%s\n' "$tool" "$secs" "$kib" "$bytes" >>"$SCRATCH/export.tsv"
+    done
+  done
+  registry_stop bench-sync-src
+  unique="$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["unique_bytes"])' "$SYNC_SUMMARY")"
+  export_table "$unique" | tee "$SCRATCH/export.md"
+  record_result "export: bench corpus (registry → one directory), $((unique / 1048576)) MiB unique" \
+    "$(printf '%s\n%s' "ferry export -c PLAN -o DIR" \
+      "skopeo sync --src yaml --dest dir --all --preserve-digests SRC.yaml DIR")" <"$SCRATCH/export.md"
+}
+
+export_median() { awk -v t="$1" -v c="$2" '$1 == t { print $c }' "$SCRATCH/export.tsv" | median; }
+
+export_table() {
+  local unique="$1" f s col label div fmt
+  echo "| measure (median of $REPS) | ferry | skopeo | ferry / skopeo |"
+  echo "|---|---:|---:|---:|"
+  for row in "wall time (s):2:1:%.2f" "peak RSS (MiB):3:1024:%.1f" "bytes on disk (MiB):4:1048576:%.1f"; do
+    IFS=: read -r label col div fmt <<<"$row"
+    f="$(export_median ferry "$col")"
+    s="$(export_median skopeo "$col")"
+    awk -v l="$label" -v f="$f" -v s="$s" -v d="$div" -v fmt="$fmt" 'BEGIN {
+      printf "| %s | " fmt " | " fmt " | %s |\n", l, f / d, s / d, (s > 0) ? sprintf("%.2f", f / s) : "–" }'
+  done
+  f="$(export_median ferry 4)"
+  awk -v b="$unique" -v f="$f" 'BEGIN { printf "\nferry bundle size / unique blob bytes: %.3f\n", f / b }'
 }
 
 # ---------------------------------------------------------------------------- main
