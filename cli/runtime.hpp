@@ -77,7 +77,6 @@ void add_copy_verb(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_manifest_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_sync_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_bundle_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
-void add_bundle_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_cron_verb(CLI::App& app, Runtime& rt, VerbBody& body);
 
 }  // namespace ferry::cli
