@@ -81,7 +81,7 @@ TEST_CASE("blob paths map to digests and back") {
     CHECK_FALSE(digest_of_blob_path("index.json"));
 }
 
-TEST_CASE("--to maps a source onto REGISTRY[/PREFIX]") {
+TEST_CASE("the --to option maps a source onto REGISTRY[/PREFIX]") {
     CHECK(map_to_prefix("127.0.0.1:5101/corpus/alpine:3.19", "reg:5000").value() == "reg:5000/corpus/alpine:3.19");
     CHECK(map_to_prefix("127.0.0.1:5101/corpus/alpine:3.19", "reg:5000/air/gap/").value() ==
           "reg:5000/air/gap/corpus/alpine:3.19");
