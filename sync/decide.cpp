@@ -1,5 +1,7 @@
 #include "sync/decide.hpp"
 
+#include <thread>
+
 #include "copy/copy_image.hpp"
 #include "core/log.hpp"
 
@@ -42,6 +44,25 @@ core::Result<OpenedSource> open_source(const ImageTask& task, const TaskContext&
     return core::fail(core::ErrorKind::NotFound, "source " + task.source.str() + " does not exist");
 }
 
+/// docker-registry 2.8 can answer a manifest PUT racing another PUT of the same manifest
+/// with 400 DIGEST_INVALID or MANIFEST_BLOB_UNKNOWN although nothing is wrong.
+bool spurious_manifest_rejection(const core::Error& e) {
+    return e.http_status == 400 && (e.registry_code == "DIGEST_INVALID" || e.registry_code == "MANIFEST_BLOB_UNKNOWN");
+}
+
+/// copy_graph, one copy of a manifest into a target repository at a time (tags sharing a
+/// digest), retried once after a rejection that a concurrent PUT of a shared child can cause.
+core::Result<copy::CopyResult> copy_serialised(const copy::ImageGraph& graph, store::Store& source,
+                                               store::Store& target, const copy::CopyOptions& options,
+                                               const ImageTask& task, const TaskContext& ctx) {
+    auto held = ctx.pushing.lock(task.target.registry + "/" + task.target.repository + "@" + graph.root.digest.str());
+    auto copied = copy::copy_graph(graph, source, target, options);
+    if (copied || options.dry_run || !spurious_manifest_rejection(copied.error())) return copied;
+    core::log::debug("{}: retrying after {}", task.target.str(), copied.error().message);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    return copy::copy_graph(graph, source, target, options);
+}
+
 }  // namespace
 
 TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
@@ -71,14 +92,15 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
         if (*t) current = (*t)->digest;
     }
     if (current) out.previous_digest = *current;
-    std::optional<manifest::Digest> expected =
-        task.platforms.empty() ? std::optional(out.source_digest) : ctx.state.built_for(out.source_digest, task.platforms);
     auto finish_unchanged = [&] {
         out.action = Action::Unchanged;
         out.target_digest = *current;
         out.duration = std::chrono::steady_clock::now() - started;
         return out;
     };
+    if (current && task.policy == CopyPolicy::Missing) return finish_unchanged();
+    std::optional<manifest::Digest> expected =
+        task.platforms.empty() ? std::optional(out.source_digest) : ctx.state.built_for(out.source_digest, task.platforms);
     if (current && expected && *current == *expected) return finish_unchanged();
 
     copy::GraphOptions graph_options;
@@ -108,7 +130,7 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
     options.dry_run = ctx.dry_run;
     options.ledger = &ctx.ledger;
     options.cancel = ctx.cancel;
-    auto copied = copy::copy_graph(*graph, *source->store, **target, options);
+    auto copied = copy_serialised(*graph, *source->store, **target, options, task, ctx);
     if (!copied) return fail(copied.error());
     out.stats = copied->stats;
     out.duration = std::chrono::steady_clock::now() - started;

@@ -3,6 +3,7 @@
 #include "copy/blob_ledger.hpp"
 #include "core/cancel.hpp"
 #include "store/open.hpp"
+#include "sync/key_locks.hpp"
 #include "sync/plan.hpp"
 #include "sync/state.hpp"
 #include "sync/task.hpp"
@@ -14,6 +15,9 @@ struct TaskContext {
     const store::StoreContext& stores;
     copy::BlobLedger& ledger;
     SubsetState& state;
+    /// Serialises copies of one manifest into one target repository: docker-registry 2.8
+    /// rejects concurrent PUTs of the same manifest (several tags of one digest).
+    KeyLocks& pushing;
     bool dry_run = false;
     const core::CancellationToken* cancel = nullptr;
 };

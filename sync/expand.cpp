@@ -18,10 +18,11 @@ struct Expander {
     Expansion out;
     std::map<std::string, std::vector<std::string>> catalogs;  // by host
 
-    void fail_entry(const SyncEntry& entry, const Reference& ref, const core::Error& e) {
+    void fail_entry(const SyncEntry& entry, const Reference& ref, const Reference& target, const core::Error& e) {
         TaskOutcome failed;
         failed.task.entry = entry.name;
         failed.task.source = ref;
+        failed.task.target = target;
         failed.action = Action::Failed;
         failed.error = e;
         core::log::error("{}: {}", entry.name, e.message);
@@ -74,7 +75,7 @@ struct Expander {
         target.digest.reset();
         if (!keep(target)) return;
         auto tags = list_tags(source_repo.registry, source_repo.repository);
-        if (!tags) return fail_entry(entry, source_repo, tags.error().with_context("listing tags of " + source_repo.repository_str()));
+        if (!tags) return fail_entry(entry, source_repo, target, tags.error());
         auto selection = select_tags(*tags, entry.tags);
         for (const auto& f : selection.filtered)
             out.filtered.push_back({entry.name, source_repo.repository_str(), f.tag, f.describe()});
@@ -83,7 +84,7 @@ struct Expander {
             auto existing = list_tags(target.registry, target.repository);
             if (existing) present.insert(existing->begin(), existing->end());
             else if (existing.error().kind != core::ErrorKind::NotFound)
-                return fail_entry(entry, source_repo, existing.error().with_context("listing tags of target " + target.repository_str()));
+                return fail_entry(entry, source_repo, target, existing.error());
         }
         for (const auto& tag : selection.selected) {
             auto task = make_task(entry, source_repo.with_tag(tag), target.with_tag(tag));
@@ -101,7 +102,7 @@ struct Expander {
 
     void add_namespace(const SyncEntry& entry) {
         auto repos = catalog(entry.source.registry);
-        if (!repos) return fail_entry(entry, entry.source, repos.error().with_context("listing the catalog of " + entry.source.registry));
+        if (!repos) return fail_entry(entry, entry.source, entry.target, repos.error());
         const std::string prefix = entry.source.repository.empty() ? "" : entry.source.repository + "/";
         for (const auto& repo : **repos) {
             if (!repo.starts_with(prefix)) continue;

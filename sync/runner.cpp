@@ -1,6 +1,7 @@
 #include "sync/runner.hpp"
 
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -29,17 +30,21 @@ std::filesystem::path default_state_file(const std::filesystem::path& plan_file)
 namespace {
 
 /// Trips `local` when `outer` trips, so one token serves both SIGTERM and --fail-fast.
+/// Polls (the outer token is set from a signal handler), but stops at once when destroyed.
 class CancelRelay {
 public:
     CancelRelay(const core::CancellationToken* outer, core::CancellationToken& local)
         : thread_([this, outer, &local](std::stop_token stop) {
+              std::mutex mutex;
+              std::unique_lock lock(mutex);
               while (!stop.stop_requested()) {
                   if (outer && outer->cancelled()) local.cancel();
-                  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                  wake_.wait_for(lock, stop, std::chrono::milliseconds(50), [] { return false; });
               }
           }) {}
 
 private:
+    std::condition_variable_any wake_;  // declared first: outlives the thread
     std::jthread thread_;
 };
 
@@ -54,9 +59,11 @@ RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const Ru
 
     core::CancellationToken cancel;
     CancelRelay relay(options.cancel, cancel);
+    if (options.fail_fast && !result.outcomes.empty()) cancel.cancel();
     copy::BlobLedger ledger;
     SubsetState state(options.state_file);
-    TaskContext ctx{plan, stores, ledger, state, options.dry_run, &cancel};
+    KeyLocks pushing;
+    TaskContext ctx{plan, stores, ledger, state, pushing, options.dry_run, &cancel};
 
     auto& tasks = expansion.tasks;
     if (options.jobs > 0)
