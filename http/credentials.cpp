@@ -1,5 +1,8 @@
 #include "http/credentials.hpp"
 
+#include <csignal>
+#include <pthread.h>
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -62,6 +65,21 @@ std::string helper_server_url(std::string_view host) {
     return is_docker_hub(host) ? std::string(kDockerHubConfigKey) : std::string(host);
 }
 
+/// Writes `data` to `fd` without letting a reader that already exited kill the process with
+/// SIGPIPE: the signal is blocked for this thread during the write and any pending one is
+/// consumed (EPIPE is harmless here: the helper did not want its stdin).
+void write_ignoring_sigpipe(int fd, std::string_view data) {
+    sigset_t pipe_set, old_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
+    (void)!write(fd, data.data(), data.size());
+    const timespec no_wait{0, 0};
+    while (sigtimedwait(&pipe_set, nullptr, &no_wait) > 0) {
+    }
+    pthread_sigmask(SIG_SETMASK, &old_set, nullptr);
+}
+
 struct HelperOutput {
     int exit_code = -1;
     std::string out;
@@ -90,7 +108,7 @@ core::Result<HelperOutput> run_with_stdin(const std::string& program, const std:
         close(out_pipe[0]);
         return core::fail(core::ErrorKind::Config, "cannot run credential helper " + program + ": " + std::strerror(rc));
     }
-    (void)!write(in_pipe[1], input.data(), input.size());  // a few bytes: fits the pipe
+    write_ignoring_sigpipe(in_pipe[1], input);  // a helper may exit without reading stdin
     close(in_pipe[1]);
     HelperOutput result;
     char buf[4096];
