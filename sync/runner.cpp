@@ -34,18 +34,27 @@ namespace {
 class CancelRelay {
 public:
     CancelRelay(const core::CancellationToken* outer, core::CancellationToken& local)
-        : thread_([this, outer, &local](std::stop_token stop) {
-              std::mutex mutex;
-              std::unique_lock lock(mutex);
-              while (!stop.stop_requested()) {
+        : thread_([this, outer, &local] {
+              std::unique_lock lock(mutex_);
+              while (!stopping_) {
                   if (outer && outer->cancelled()) local.cancel();
-                  wake_.wait_for(lock, stop, std::chrono::milliseconds(50), [] { return false; });
+                  wake_.wait_for(lock, std::chrono::milliseconds(50));
               }
           }) {}
+    ~CancelRelay() {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        wake_.notify_all();
+        thread_.join();
+    }
 
 private:
-    std::condition_variable_any wake_;  // declared first: outlives the thread
-    std::jthread thread_;
+    std::mutex mutex_;  // declared before the thread: they outlive it
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::thread thread_;
 };
 
 }  // namespace
