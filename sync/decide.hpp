@@ -3,7 +3,7 @@
 #include "copy/blob_ledger.hpp"
 #include "core/cancel.hpp"
 #include "store/open.hpp"
-#include "sync/key_locks.hpp"
+#include "core/key_locks.hpp"
 #include "sync/plan.hpp"
 #include "sync/state.hpp"
 #include "sync/task.hpp"
@@ -17,7 +17,7 @@ struct TaskContext {
     SubsetState& state;
     /// Serialises copies of one manifest into one target repository: docker-registry 2.8
     /// rejects concurrent PUTs of the same manifest (several tags of one digest).
-    KeyLocks& pushing;
+    core::KeyLocks& pushing;
     bool dry_run = false;
     const core::CancellationToken* cancel = nullptr;
 };

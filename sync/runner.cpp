@@ -71,7 +71,7 @@ RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const Ru
     if (options.fail_fast && !result.outcomes.empty()) cancel.cancel();
     copy::BlobLedger ledger;
     SubsetState state(options.state_file);
-    KeyLocks pushing;
+    core::KeyLocks pushing;
     TaskContext ctx{plan, stores, ledger, state, pushing, options.dry_run, &cancel};
 
     auto& tasks = expansion.tasks;

@@ -6,7 +6,7 @@
 #include <mutex>
 #include <string>
 
-namespace ferry::sync {
+namespace ferry::core {
 
 class KeyLocks {
 public:
@@ -27,4 +27,4 @@ private:
     std::map<std::string, std::unique_ptr<std::mutex>> locks_;
 };
 
-}  // namespace ferry::sync
+}  // namespace ferry::core
