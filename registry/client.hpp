@@ -93,6 +93,15 @@ public:
     virtual core::Result<std::vector<std::string>> list_tags(const std::string& repo) = 0;
     /// Every repository (GET /v2/_catalog, paginated).
     virtual core::Result<std::vector<std::string>> catalog() = 0;
+    /// GET /v2/<repo>/referrers/<subject>, every page (Link): the descriptors of the
+    /// manifests whose subject is `subject`. nullopt when the host has no referrers API (it
+    /// answers 404); that answer is remembered, so such a host is asked once.
+    virtual core::Result<std::optional<std::vector<manifest::Descriptor>>> list_referrers(
+        const std::string& repo, const manifest::Digest& subject) {
+        (void)repo;
+        (void)subject;
+        return std::optional<std::vector<manifest::Descriptor>>{};
+    }
 
     /// Requests sent so far (for reports and tests).
     virtual std::uint64_t request_count() const = 0;

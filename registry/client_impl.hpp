@@ -1,6 +1,7 @@
 #pragma once
 /// The Client implementation for one host (private to registry/). See client.hpp for the
 /// contract. Every request goes through one http::Session (auth, retries, limits, counting).
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,6 +40,8 @@ public:
                           const ByteSource& source) override;
     core::Result<std::vector<std::string>> list_tags(const std::string& repo) override;
     core::Result<std::vector<std::string>> catalog() override;
+    core::Result<std::optional<std::vector<manifest::Descriptor>>> list_referrers(
+        const std::string& repo, const manifest::Digest& subject) override;
     std::uint64_t request_count() const override { return session_->request_count(); }
 
 private:
@@ -69,6 +72,7 @@ private:
     std::shared_ptr<http::Session> session_;
     std::mutex ping_mutex_;
     bool pinged_ = false;
+    std::atomic<bool> referrers_api_absent_{false};
     std::mutex put_locks_mutex_;
     std::map<std::string, std::unique_ptr<std::mutex>> put_locks_;
 };

@@ -153,6 +153,10 @@ public:
     }
 
     core::Result<std::vector<std::string>> list_tags() override { return client_->list_tags(ref_.repository); }
+    core::Result<std::optional<std::vector<manifest::Descriptor>>> list_referrers(
+        const manifest::Digest& subject) override {
+        return client_->list_referrers(ref_.repository, subject);
+    }
 
 private:
     std::shared_ptr<registry::Client> client_;

@@ -84,6 +84,14 @@ public:
 
     /// Every tag of the repository (registry: all pages; layout: ref names).
     virtual core::Result<std::vector<std::string>> list_tags() = 0;
+    /// The manifests whose `subject` is `subject`, from the registry's referrers API (every
+    /// page). nullopt when the store has no such API (docker-registry 2.x, layouts): callers
+    /// then read the referrers fallback tag `sha256-<hex>`.
+    virtual core::Result<std::optional<std::vector<manifest::Descriptor>>> list_referrers(
+        const manifest::Digest& subject) {
+        (void)subject;
+        return std::optional<std::vector<manifest::Descriptor>>{};
+    }
 
     /// Makes writes durable (layouts/archives). Registry stores: no-op.
     virtual core::Status commit() { return {}; }
