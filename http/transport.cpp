@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/log.hpp"
+#include "core/transfer_meter.hpp"
 #include "core/redact.hpp"
 
 namespace ferry::http {
@@ -89,6 +90,7 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
     auto& resp = ex.response;
     if (is_redirect(resp.status)) return n;  // body of a redirect being followed
     resp.body_bytes += n;
+    core::meter::add_received(n);
     if (resp.ok() && !ex.started) {
         ex.started = true;
         if (ex.request.on_response_start) {
@@ -286,7 +288,7 @@ core::Result<Response> Transport::perform(const Request& request, const Transfer
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     char* effective = nullptr;
     curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective);
-    core::log::debug("{} {} {} {}B {}ms", request.method, core::redact(request.url),
+    core::log::debug("{} {} {} {}B {}ms", request.method, request.url,  // the log redacts
                      rc == CURLE_OK ? std::to_string(status) : "failed", ex.response.body_bytes, ms);
     if (ex.callback_error) return core::fail(*ex.callback_error);
     if (rc != CURLE_OK) {
