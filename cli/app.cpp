@@ -81,6 +81,7 @@ int run(int argc, char** argv) {
     add_sync_verbs(app, rt, body);
     add_bundle_verbs(app, rt, body);
     add_cron_verb(app, rt, body);
+    add_verify_verb(app, rt, body);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -78,5 +78,6 @@ void add_manifest_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_sync_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_bundle_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_cron_verb(CLI::App& app, Runtime& rt, VerbBody& body);
+void add_verify_verb(CLI::App& app, Runtime& rt, VerbBody& body);
 
 }  // namespace ferry::cli

@@ -103,13 +103,13 @@ core::Result<Verdict> verify_cosign(store::Store& store, const manifest::Digest&
         if (check->passed) {
             core::log::debug("{}: signature layer {} of {} verifies", subject.str(), number, tag);
             return Verdict{Outcome::Verified,
-                           fmt::format("{} is signed ({} key, signature {})", subject.str(), key.algorithm(), tag)};
+                           fmt::format("{} is signed ({} key)", subject.str(), key.algorithm())};
         }
         reasons.push_back(fmt::format("layer {}: {}", number, check->reason));
     }
     if (reasons.empty()) reasons.push_back("no simple-signing layer");
     return Verdict{Outcome::Invalid,
-                   fmt::format("{} has no valid signature in {}: {}", subject.str(), tag, join_reasons(reasons))};
+                   fmt::format("{} has no valid signature: {}", subject.str(), join_reasons(reasons))};
 }
 
 }  // namespace ferry::verify
