@@ -6,6 +6,7 @@
 
 #include "cli/runtime.hpp"
 #include "manifest/platform.hpp"
+#include "store/blob_text.hpp"
 
 namespace ferry::cli {
 namespace {
@@ -70,21 +71,6 @@ core::Result<manifest::ParsedManifest> pick_image(store::Store& s, manifest::Par
                       "no manifest for platform " + wanted->str() + " in " + m.digest.str());
 }
 
-core::Result<std::string> read_blob(store::Store& s, const manifest::Descriptor& d) {
-    auto reader = s.open_blob(d, 0);
-    if (!reader) return std::unexpected(reader.error());
-    std::string out;
-    char buffer[65536];
-    for (;;) {
-        auto n = (*reader)->read(buffer, sizeof buffer);
-        if (!n) return std::unexpected(n.error());
-        if (*n == 0) return out;
-        out.append(buffer, *n);
-        if (out.size() > (8u << 20))
-            return core::fail(core::ErrorKind::Protocol, "image config larger than 8 MiB");
-    }
-}
-
 ExitCode inspect(Runtime& rt, const InspectArgs& a) {
     auto opened = rt.open(a.reference);
     if (!opened) return report_error(opened.error());
@@ -97,7 +83,7 @@ ExitCode inspect(Runtime& rt, const InspectArgs& a) {
         if (!a.config) {
             *m = std::move(*image);
         } else {
-            auto config = read_blob(s, image->image().config);
+            auto config = store::read_blob_text(s, image->image().config, 8u << 20);
             if (!config) return report_error(config.error().with_context("reading image config"));
             std::cout << *config << (config->ends_with('\n') ? "" : "\n");
             return ExitCode::Ok;

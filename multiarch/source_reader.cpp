@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "store/blob_text.hpp"
+
 namespace ferry::multiarch {
 namespace {
 
@@ -30,26 +32,9 @@ core::Result<manifest::Descriptor> image_entry(store::Store& store, const manife
 }  // namespace
 
 core::Result<std::string> read_config(store::Store& store, const manifest::Descriptor& config) {
-    if (config.size > static_cast<std::int64_t>(kMaxConfigBytes))
-        return core::fail(core::ErrorKind::Protocol,
-                          fmt::format("image config {} is larger than 8 MiB", config.digest.str()));
-    auto reader = store.open_blob(config, 0);
-    if (!reader) return std::unexpected(reader.error());
-    std::string out;
-    char buffer[65536];
-    for (;;) {
-        auto n = (*reader)->read(buffer, sizeof buffer);
-        if (!n) return std::unexpected(n.error());
-        if (*n == 0) break;
-        out.append(buffer, *n);
-        if (out.size() > kMaxConfigBytes)
-            return core::fail(core::ErrorKind::Protocol,
-                              fmt::format("image config {} is larger than 8 MiB", config.digest.str()));
-    }
-    if (manifest::Digest::of(out) != config.digest)
-        return core::fail(core::ErrorKind::Integrity,
-                          fmt::format("image config {} does not match its digest", config.digest.str()));
-    return out;
+    auto text = store::read_blob_text(store, config, kMaxConfigBytes);
+    if (!text) return std::unexpected(text.error().with_context("reading image config"));
+    return text;
 }
 
 core::Result<std::vector<manifest::Descriptor>> list_platform_entries(store::Store& store,
