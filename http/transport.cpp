@@ -2,7 +2,9 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -184,6 +186,16 @@ HeaderList build_headers(const Request& req) {
     return HeaderList(list);
 }
 
+/// The stall limit in seconds: FERRY_HTTP_STALL_SECONDS (a positive integer; for tests and
+/// links known to be slow) wins over TransferOptions::low_speed_time.
+long low_speed_seconds(const TransferOptions& o) {
+    static const long from_env = [] {
+        const char* value = std::getenv("FERRY_HTTP_STALL_SECONDS");
+        return value ? std::max(0L, std::strtol(value, nullptr, 10)) : 0L;
+    }();
+    return from_env > 0 ? from_env : static_cast<long>(o.low_speed_time.count());
+}
+
 void set_common(CURL* h, const Request& req, const TransferOptions& o, Exchange& ex) {
     curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -196,7 +208,7 @@ void set_common(CURL* h, const Request& req, const TransferOptions& o, Exchange&
     curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count() * 1000));
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, o.low_speed_bytes);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(o.low_speed_time.count()));
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, low_speed_seconds(o));
     curl_easy_setopt(h, CURLOPT_USERAGENT, "ferry/0.1");
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &ex);
