@@ -72,7 +72,13 @@ private:
     std::shared_ptr<http::Session> session_;
     std::mutex ping_mutex_;
     bool pinged_ = false;
-    std::atomic<bool> referrers_api_absent_{false};
+    /// Whether the host has the referrers API: unknown until the first answer, which one
+    /// request at a time establishes (see referrers.cpp).
+    enum class ReferrersApi { Unknown, Present, Absent };
+    std::atomic<ReferrersApi> referrers_api_{ReferrersApi::Unknown};
+    std::mutex referrers_probe_mutex_;
+    core::Result<std::optional<std::vector<manifest::Descriptor>>> fetch_referrers(
+        const std::string& repo, const manifest::Digest& subject);
     std::mutex put_locks_mutex_;
     std::map<std::string, std::unique_ptr<std::mutex>> put_locks_;
 };

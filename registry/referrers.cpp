@@ -36,7 +36,20 @@ core::Status append_referrers(std::string_view body, std::vector<manifest::Descr
 
 core::Result<std::optional<std::vector<manifest::Descriptor>>> HostClient::list_referrers(
     const std::string& repo, const manifest::Digest& subject) {
-    if (referrers_api_absent_) return std::optional<std::vector<manifest::Descriptor>>{};
+    if (referrers_api_ == ReferrersApi::Unknown) {
+        std::lock_guard probing(referrers_probe_mutex_);  // the first answer decides for all threads
+        if (referrers_api_ == ReferrersApi::Unknown) {
+            auto first = fetch_referrers(repo, subject);
+            if (first) referrers_api_ = *first ? ReferrersApi::Present : ReferrersApi::Absent;
+            return first;
+        }
+    }
+    if (referrers_api_ == ReferrersApi::Absent) return std::optional<std::vector<manifest::Descriptor>>{};
+    return fetch_referrers(repo, subject);
+}
+
+core::Result<std::optional<std::vector<manifest::Descriptor>>> HostClient::fetch_referrers(
+    const std::string& repo, const manifest::Digest& subject) {
     const std::string context = "listing referrers of " + display_ref(config_.host, repo, subject.str());
     std::string url = config_.base_url + "/v2/" + repo + "/referrers/" + subject.str();
     std::vector<manifest::Descriptor> found;
@@ -51,10 +64,7 @@ core::Result<std::optional<std::vector<manifest::Descriptor>>> HostClient::list_
         req.headers.set("Accept", std::string(manifest::media::kOciIndex));
         auto response = send(std::move(req), pull_scope(repo), context);
         if (!response) return std::unexpected(response.error());
-        if (response->status == 404 && page == 0) {
-            referrers_api_absent_ = true;
-            return std::optional<std::vector<manifest::Descriptor>>{};
-        }
+        if (response->status == 404 && page == 0) return std::optional<std::vector<manifest::Descriptor>>{};
         if (!response->ok()) return std::unexpected(response_error(context, *response));
         if (auto st = append_referrers(response->body, found, seen, context); !st) return std::unexpected(st.error());
         auto next = next_link(response->headers.get_all("Link"));
