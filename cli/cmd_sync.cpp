@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/progress.hpp"
 #include "cli/runtime.hpp"
 #include "cli/sync_metrics.hpp"
 #include "core/cancel.hpp"
@@ -44,6 +45,7 @@ ExitCode exit_code_of(const sync::RunResult& result) {
     auto s = sync::summarize(result);
     bool cancelled = core::process_cancellation().cancelled();
     if (s.failed > 0 && !cancelled) return ExitCode::Failed;
+    if (s.rejected > 0) return ExitCode::Rejected;
     if (s.conflicts > 0) return ExitCode::Conflict;
     if (cancelled) return ExitCode::Interrupted;
     return ExitCode::Ok;
@@ -76,15 +78,29 @@ ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
     const bool dry_run = plan_only || a.dry_run;
     auto options = run_options(a, *plan, dry_run);
     if (!options) return report_error(options.error());
-    if (!plan_only)
+    auto keys = sync::load_verify_keys(*plan);
+    if (!keys) return report_error(keys.error());
+    options->keys = &*keys;
+    std::unique_ptr<ProgressLine> progress;
+    if (!plan_only && a.output != "json" && ProgressLine::wanted()) {
+        progress = std::make_unique<ProgressLine>();
+        options->on_expanded = [&progress](std::size_t images) { progress->set_total(images); };
+        options->on_done = [&progress](const sync::TaskOutcome& o) {
+            const bool keep = o.action == sync::Action::Failed || o.action == sync::Action::Rejected;
+            progress->image_done(o, keep ? sync::describe_outcome(o) : "");
+        };
+    } else if (!plan_only) {
         options->on_done = [](const sync::TaskOutcome& o) {
             if (o.action == sync::Action::Failed) core::log::error("{}", sync::describe_outcome(o));
+            else if (o.action == sync::Action::Rejected) core::log::warn("{}", sync::describe_outcome(o));
             else core::log::info("{}", sync::describe_outcome(o));
         };
+    }
     rt.set_client_options(sync::client_options_for(*plan, rt.client_options()));
     store::StoreContext stores;
     stores.clients = rt.pool();
     auto result = sync::run_sync(*plan, stores, *options);
+    progress.reset();
     auto report = sync::report_json(result, a.plan_file, dry_run);
     if (!a.report_file.empty())
         if (auto st = write_atomically(a.report_file, report.dump(2) + "\n"); !st) return report_error(st.error());

@@ -22,6 +22,7 @@ void add_images(SyncJobTotals& t, const sync::RunResult& result) {
             case sync::Action::Changed: ++t.images_synced; break;
             case sync::Action::Unchanged: ++t.images_unchanged; break;
             case sync::Action::Conflict: ++t.images_conflict; break;
+            case sync::Action::Rejected: ++t.images_rejected; break;
             case sync::Action::Failed:
                 if (!cancelled_before_done(o)) ++t.images_failed;
                 break;
@@ -55,6 +56,7 @@ void append_job(cron::PrometheusText& out, const std::string& job, const SyncJob
     images("synced", t.images_synced);
     images("unchanged", t.images_unchanged);
     images("conflict", t.images_conflict);
+    images("rejected", t.images_rejected);
     images("failed", t.images_failed);
     out.add("ferry_sync_last_run_duration_seconds", MetricType::Gauge, "Duration of the last sync run",
             {{"job", job}}, t.last_run_seconds);
@@ -113,7 +115,7 @@ nlohmann::json SyncMetrics::to_json() const {
             {"last_success_unix", t.last_success ? nlohmann::json(unix_seconds(*t.last_success)) : nlohmann::json()},
             {"bytes", {{"copied", t.bytes_copied}, {"mounted", t.bytes_mounted}, {"skipped", t.bytes_skipped}}},
             {"images", {{"synced", t.images_synced}, {"unchanged", t.images_unchanged},
-                        {"conflict", t.images_conflict}, {"failed", t.images_failed}}},
+                        {"conflict", t.images_conflict}, {"rejected", t.images_rejected}, {"failed", t.images_failed}}},
             {"last_run_seconds", t.last_run_seconds},
             {"run_seconds_total", t.run_seconds_total},
         };

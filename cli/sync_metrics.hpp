@@ -29,6 +29,7 @@ struct SyncJobTotals {
     std::uint64_t images_synced = 0;     ///< new or changed
     std::uint64_t images_unchanged = 0;
     std::uint64_t images_conflict = 0;
+    std::uint64_t images_rejected = 0;  ///< refused by the signature policy
     std::uint64_t images_failed = 0;     ///< failed for a reason other than cancellation
     double last_run_seconds = 0;
     double run_seconds_total = 0;

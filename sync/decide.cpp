@@ -4,6 +4,7 @@
 
 #include "copy/copy_image.hpp"
 #include "core/log.hpp"
+#include "sync/artifact_step.hpp"
 
 namespace ferry::sync {
 namespace {
@@ -63,17 +64,29 @@ core::Result<copy::CopyResult> copy_serialised(const copy::ImageGraph& graph, st
     return copy::copy_graph(graph, source, target, options);
 }
 
+ArtifactSubjects subjects_of(const copy::ImageGraph& graph) {
+    ArtifactSubjects subjects;
+    subjects.root = graph.source_digest;
+    subjects.root_kept = !graph.built_subset;
+    subjects.children_known = true;
+    for (const auto& child : graph.children) subjects.children.push_back(child.digest);
+    return subjects;
+}
+
 }  // namespace
 
 TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
     const auto started = std::chrono::steady_clock::now();
     TaskOutcome out;
     out.task = task;
+    auto finish = [&] {
+        out.duration = std::chrono::steady_clock::now() - started;
+        return out;
+    };
     auto fail = [&](const core::Error& e) {
         out.action = Action::Failed;
         out.error = e.with_context(task.source.str() + " -> " + task.target.str());
-        out.duration = std::chrono::steady_clock::now() - started;
-        return out;
+        return finish();
     };
     if (task.known_present) {
         out.action = Action::Unchanged;
@@ -92,16 +105,17 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
         if (*t) current = (*t)->digest;
     }
     if (current) out.previous_digest = *current;
-    auto finish_unchanged = [&] {
+    auto finish_unchanged = [&](std::optional<ArtifactSubjects> subjects) {
         out.action = Action::Unchanged;
         out.target_digest = *current;
-        out.duration = std::chrono::steady_clock::now() - started;
-        return out;
+        if (subjects) carry_artifacts(task, *source->store, **target, std::move(*subjects), ctx, out);
+        return finish();
     };
-    if (current && task.policy == CopyPolicy::Missing) return finish_unchanged();
+    if (current && task.policy == CopyPolicy::Missing) return finish_unchanged(std::nullopt);
     std::optional<manifest::Digest> expected =
         task.platforms.empty() ? std::optional(out.source_digest) : ctx.state.built_for(out.source_digest, task.platforms);
-    if (current && expected && *current == *expected) return finish_unchanged();
+    if (current && expected && *current == *expected)
+        return finish_unchanged(ArtifactSubjects{out.source_digest, task.platforms.empty(), {}, false});
 
     copy::GraphOptions graph_options;
     graph_options.platforms = task.platforms;
@@ -110,16 +124,16 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
     out.built_subset = graph->built_subset;
     out.target_digest = graph->root.digest;
     if (!task.platforms.empty()) ctx.state.remember(out.source_digest, task.platforms, graph->root.digest);
-    if (current && *current == graph->root.digest) return finish_unchanged();
+    if (current && *current == graph->root.digest) return finish_unchanged(subjects_of(*graph));
     if (current && task.policy == CopyPolicy::Immutable) {
         out.action = Action::Conflict;
         out.error = core::make_error(core::ErrorKind::Conflict,
                                      task.target.str() + " is " + current->str() + ", source is " +
                                          graph->root.digest.str() + " (policy immutable: not overwritten)");
-        out.duration = std::chrono::steady_clock::now() - started;
-        return out;
+        return finish();
     }
     out.action = current ? Action::Changed : Action::New;
+    if (!passes_signature_gate(task, *source->store, ctx, out)) return finish();
 
     copy::CopyOptions options;
     options.source_ref = out.source_digest.str();
@@ -133,8 +147,8 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
     auto copied = copy_serialised(*graph, *source->store, **target, options, task, ctx);
     if (!copied) return fail(copied.error());
     out.stats = copied->stats;
-    out.duration = std::chrono::steady_clock::now() - started;
-    return out;
+    carry_artifacts(task, *source->store, **target, subjects_of(*graph), ctx, out);
+    return finish();
 }
 
 }  // namespace ferry::sync

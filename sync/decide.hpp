@@ -7,6 +7,7 @@
 #include "sync/plan.hpp"
 #include "sync/state.hpp"
 #include "sync/task.hpp"
+#include "sync/verify_keys.hpp"
 
 namespace ferry::sync {
 
@@ -20,6 +21,7 @@ struct TaskContext {
     core::KeyLocks& pushing;
     bool dry_run = false;
     const core::CancellationToken* cancel = nullptr;
+    const VerifyKeys* keys = nullptr;  ///< for tasks with a verify key
 };
 
 /// Decides `task` by its policy and, unless dry_run, copies it. Errors end up in the

@@ -5,11 +5,30 @@
 #include <set>
 
 #include "core/log.hpp"
+#include "referrers/artifact_tags.hpp"
 
 namespace ferry::sync {
 namespace {
 
 using manifest::Reference;
+
+/// A repository's tags: those naming images, and those carrying artifacts of other
+/// manifests (never selected as images; they travel with their subject).
+struct SplitTags {
+    std::vector<std::string> image_tags;
+    std::shared_ptr<const std::set<std::string>> artifact_tags;
+};
+
+SplitTags split_artifact_tags(const std::vector<std::string>& tags) {
+    SplitTags out;
+    auto artifacts = std::make_shared<std::set<std::string>>();
+    for (const auto& tag : tags) {
+        if (referrers::parse_artifact_tag(tag)) artifacts->insert(tag);
+        else out.image_tags.push_back(tag);
+    }
+    out.artifact_tags = std::move(artifacts);
+    return out;
+}
 
 struct Expander {
     const Plan& plan;
@@ -53,6 +72,8 @@ struct Expander {
         t.policy = entry.policy;
         t.jobs = entry.jobs;
         t.retries = plan.defaults.retries;
+        t.referrers = entry.referrers;
+        if (entry.verify) t.verify_key = entry.verify->key;
         return t;
     }
 
@@ -66,7 +87,15 @@ struct Expander {
             target = target.with_repository(target_repository_for(entry, entry.source.repository));
         if (!target.tag && entry.source.tag) target.tag = entry.source.tag;
         target.digest.reset();
-        if (keep(target)) out.tasks.push_back(make_task(entry, entry.source, target));
+        if (!keep(target)) return;
+        auto task = make_task(entry, entry.source, target);
+        if (!entry.referrers.none() || entry.verify) {
+            auto tags = list_tags(entry.source.registry, entry.source.repository);
+            if (tags) task.artifact_tags = split_artifact_tags(*tags).artifact_tags;
+            else core::log::debug("{}: cannot list the tags of {} ({}); artifacts are looked up one by one",
+                                  entry.name, entry.source.repository_str(), tags.error().message);
+        }
+        out.tasks.push_back(std::move(task));
     }
 
     void add_repository(const SyncEntry& entry, const Reference& source_repo) {
@@ -76,7 +105,8 @@ struct Expander {
         if (!keep(target)) return;
         auto tags = list_tags(source_repo.registry, source_repo.repository);
         if (!tags) return fail_entry(entry, source_repo, target, tags.error());
-        auto selection = select_tags(*tags, entry.tags);
+        auto split = split_artifact_tags(*tags);
+        auto selection = select_tags(split.image_tags, entry.tags);
         for (const auto& f : selection.filtered)
             out.filtered.push_back({entry.name, source_repo.repository_str(), f.tag, f.describe()});
         std::set<std::string> present;
@@ -89,6 +119,7 @@ struct Expander {
         for (const auto& tag : selection.selected) {
             auto task = make_task(entry, source_repo.with_tag(tag), target.with_tag(tag));
             task.known_present = present.count(tag) > 0;
+            task.artifact_tags = split.artifact_tags;
             out.tasks.push_back(std::move(task));
         }
     }

@@ -21,6 +21,7 @@
 #include "core/error.hpp"
 #include "manifest/platform.hpp"
 #include "manifest/reference.hpp"
+#include "referrers/selection.hpp"
 #include "sync/tag_filter.hpp"
 
 namespace ferry::sync {
@@ -58,15 +59,7 @@ struct RegistryConfig {
 };
 
 /// Which referrers (signatures, attestations, SBOMs, other artifacts) travel with an image.
-struct ReferrerSelection {
-    bool all = false;  ///< every referrer, whatever its artifact type
-    bool signatures = false;
-    bool attestations = false;
-    bool sboms = false;
-    std::vector<std::string> artifact_types;  ///< further media types named explicitly
-
-    bool none() const { return !all && !signatures && !attestations && !sboms && artifact_types.empty(); }
-};
+using ReferrerSelection = referrers::Selection;
 
 /// `all` (empty list) or a list of platforms to keep.
 struct PlatformSelection {

@@ -19,6 +19,25 @@ nlohmann::json stats_json(const copy::CopyStats& s) {
 
 std::string digest_or_empty(const manifest::Digest& d) { return d.empty() ? "" : d.str(); }
 
+std::string_view artifact_action(const referrers::ArtifactOutcome& a, bool dry_run) {
+    if (a.action == referrers::ArtifactAction::Present) return "present";
+    return dry_run ? "copy" : "copied";
+}
+
+nlohmann::json artifacts_json(const TaskOutcome& o, bool dry_run) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& a : o.artifacts) {
+        nlohmann::json j = {{"subject", a.artifact.subject.str()},
+                            {"kind", referrers::to_string(a.artifact.category)},
+                            {"action", artifact_action(a, dry_run)}};
+        if (a.artifact.is_tag()) j["tag"] = a.artifact.tag;
+        else j["digest"] = a.artifact.descriptor.digest.str();
+        if (!a.artifact.descriptor.artifact_type.empty()) j["artifactType"] = a.artifact.descriptor.artifact_type;
+        list.push_back(std::move(j));
+    }
+    return list;
+}
+
 std::string blob_line(const copy::CopyStats& s) {
     return fmt::format("copy {} ({}), mount {} ({}), skip {} ({})", s.blobs_copied,
                        core::format_bytes(s.bytes_copied), s.blobs_mounted,
@@ -38,8 +57,11 @@ Summary summarize(const RunResult& result) {
             case Action::Changed: ++s.changed; break;
             case Action::Unchanged: ++s.unchanged; break;
             case Action::Conflict: ++s.conflicts; break;
+            case Action::Rejected: ++s.rejected; break;
             case Action::Failed: ++s.failed; break;
         }
+        for (const auto& a : o.artifacts)
+            ++(a.action == referrers::ArtifactAction::Copied ? s.artifacts_copied : s.artifacts_present);
         s.stats += o.stats;
     }
     return s;
@@ -59,7 +81,8 @@ nlohmann::json report_json(const RunResult& result, const std::string& plan_file
                             {"action", to_string(o.action)},
                             {"builtSubset", o.built_subset},
                             {"seconds", std::chrono::duration<double>(o.duration).count()},
-                            {"stats", stats_json(o.stats)}};
+                            {"stats", stats_json(o.stats)},
+                            {"artifacts", artifacts_json(o, dry_run)}};
         if (o.error) {
             j["error"] = core::redact(o.error->message);
             j["errorKind"] = core::kind_name(o.error->kind);
@@ -73,7 +96,8 @@ nlohmann::json report_json(const RunResult& result, const std::string& plan_file
             {"dryRun", dry_run},
             {"seconds", std::chrono::duration<double>(result.duration).count()},
             {"summary", {{"images", s.images}, {"new", s.created}, {"changed", s.changed},
-                         {"unchanged", s.unchanged}, {"conflicts", s.conflicts}, {"failed", s.failed},
+                         {"unchanged", s.unchanged}, {"conflicts", s.conflicts}, {"rejected", s.rejected}, {"failed", s.failed},
+                         {"artifactsCopied", s.artifacts_copied}, {"artifactsPresent", s.artifacts_present},
                          {"filtered", s.filtered}, {"stats", stats_json(s.stats)}}},
             {"images", images},
             {"filtered", filtered}};
@@ -102,6 +126,8 @@ void print_plan_text(std::ostream& out, const RunResult& result) {
         if (o.built_subset) line += "  (platform subset " + o.target_digest.short_str() + ")";
         if (o.error) line += "  " + core::redact(o.error->message);
         out << line << "\n";
+        for (const auto& a : o.artifacts)
+            out << fmt::format("    {:<7} {}\n", artifact_action(a, true), a.artifact.describe());
     }
     for (const auto& f : result.filtered)
         out << fmt::format("  filtered  {}:{} ({}): {}\n", f.repository, f.tag, f.entry, f.reason);
@@ -110,10 +136,11 @@ void print_plan_text(std::ostream& out, const RunResult& result) {
 
 void print_summary_text(std::ostream& out, const RunResult& result, bool dry_run) {
     auto s = summarize(result);
-    out << fmt::format("{}{} images: {} new, {} changed, {} unchanged, {} conflicts, {} failed, {} filtered; "
-                       "blobs: {}; {}\n",
+    out << fmt::format("{}{} images: {} new, {} changed, {} unchanged, {} conflicts, {} rejected, {} failed, "
+                       "{} filtered; artifacts: {} {}, {} present; blobs: {}; {}\n",
                        dry_run ? "plan: " : "sync: ", s.images, s.created, s.changed, s.unchanged,
-                       s.conflicts, s.failed, s.filtered, blob_line(s.stats),
+                       s.conflicts, s.rejected, s.failed, s.filtered, s.artifacts_copied,
+                       dry_run ? "to copy" : "copied", s.artifacts_present, blob_line(s.stats),
                        core::format_duration(result.duration));
 }
 

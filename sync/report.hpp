@@ -11,7 +11,8 @@
 namespace ferry::sync {
 
 struct Summary {
-    std::size_t images = 0, created = 0, changed = 0, unchanged = 0, conflicts = 0, failed = 0, filtered = 0;
+    std::size_t images = 0, created = 0, changed = 0, unchanged = 0, conflicts = 0, rejected = 0, failed = 0, filtered = 0;
+    std::size_t artifacts_copied = 0, artifacts_present = 0;  ///< copied = would copy in a plan
     copy::CopyStats stats;
 };
 

@@ -17,6 +17,7 @@ std::string_view to_string(Action action) {
         case Action::Changed: return "changed";
         case Action::Unchanged: return "unchanged";
         case Action::Conflict: return "conflict";
+        case Action::Rejected: return "rejected";
         case Action::Failed: return "failed";
     }
     return "failed";
@@ -72,9 +73,18 @@ RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const Ru
     copy::BlobLedger ledger;
     SubsetState state(options.state_file);
     core::KeyLocks pushing;
-    TaskContext ctx{plan, stores, ledger, state, pushing, options.dry_run, &cancel};
+    VerifyKeys loaded_keys;
+    const VerifyKeys* keys = options.keys;
+    if (!keys) {
+        auto loaded = load_verify_keys(plan);
+        if (loaded) loaded_keys = std::move(*loaded);
+        else core::log::error("{}", loaded.error().message);
+        keys = &loaded_keys;
+    }
+    TaskContext ctx{plan, stores, ledger, state, pushing, options.dry_run, &cancel, keys};
 
     auto& tasks = expansion.tasks;
+    if (options.on_expanded) options.on_expanded(tasks.size());
     if (options.jobs > 0)
         for (auto& t : tasks) t.jobs = options.jobs;
     std::vector<TaskOutcome> outcomes(tasks.size());

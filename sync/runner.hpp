@@ -14,6 +14,7 @@
 #include "sync/expand.hpp"
 #include "sync/plan.hpp"
 #include "sync/task.hpp"
+#include "sync/verify_keys.hpp"
 
 namespace ferry::sync {
 
@@ -24,8 +25,12 @@ struct RunOptions {
     ExpandOptions expand;
     std::filesystem::path state_file;  ///< subset state; empty = none
     const core::CancellationToken* cancel = nullptr;
+    /// Called once the plan is expanded, with the number of images to decide.
+    std::function<void(std::size_t images)> on_expanded;
     /// Called (from worker threads, serialised) when an image is done.
     std::function<void(const TaskOutcome&)> on_done;
+    /// Keys for `verify:`, loaded by the caller (see load_verify_keys); null = load them here.
+    const VerifyKeys* keys = nullptr;
 };
 
 struct RunResult {

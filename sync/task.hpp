@@ -2,13 +2,17 @@
 /// One unit of sync work: one source image (tag or digest) to one target tag, and what
 /// happened to it. Produced by expand_plan(), consumed by the runner and the report.
 #include <chrono>
+#include <filesystem>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "copy/copy_image.hpp"
 #include "core/error.hpp"
 #include "manifest/reference.hpp"
+#include "referrers/carry.hpp"
 #include "sync/plan.hpp"
 
 namespace ferry::sync {
@@ -24,9 +28,16 @@ struct ImageTask {
     /// Set by expansion under policy `missing` when the target's tag list already has the
     /// tag: nothing to ask, nothing to do.
     bool known_present = false;
+    ReferrerSelection referrers;  ///< artifacts that travel with the image
+    /// Copy only images signed (cosign) by this public key; empty = no check.
+    std::filesystem::path verify_key;
+    /// The artifact tags (cosign, referrers fallback) of the source repository, from its tag
+    /// list; null when it was not listed.
+    std::shared_ptr<const std::set<std::string>> artifact_tags;
 };
 
-enum class Action { New, Changed, Unchanged, Conflict, Failed };
+/// Rejected: the signature policy (`verify`) refused the image; nothing was copied.
+enum class Action { New, Changed, Unchanged, Conflict, Rejected, Failed };
 std::string_view to_string(Action action);
 
 struct TaskOutcome {
@@ -37,7 +48,8 @@ struct TaskOutcome {
     manifest::Digest previous_digest;  ///< what it pointed at before ("" = absent)
     std::string source_used;           ///< the host read from (a mirror or the source)
     bool built_subset = false;
-    copy::CopyStats stats;
+    copy::CopyStats stats;  ///< the image and its artifacts
+    std::vector<referrers::ArtifactOutcome> artifacts;  ///< those that travelled or were already there
     std::chrono::nanoseconds duration{};
     std::optional<core::Error> error;
 };
