@@ -1,0 +1,93 @@
+#include "cli/progress.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "core/log.hpp"
+#include "core/transfer_meter.hpp"
+#include "core/units.hpp"
+
+namespace ferry::cli {
+namespace {
+
+constexpr auto kRedrawInterval = std::chrono::milliseconds(250);
+constexpr double kRateSmoothing = 0.3;  ///< weight of the newest sample
+
+void write_stderr(const std::string& text) {
+    std::fwrite(text.data(), 1, text.size(), stderr);
+    std::fflush(stderr);
+}
+
+}  // namespace
+
+bool ProgressLine::wanted() {
+    return ::isatty(STDERR_FILENO) == 1 && core::log::enabled(core::log::Level::Info);
+}
+
+ProgressLine::ProgressLine()
+    : start_bytes_(core::meter::received()),
+      last_bytes_(start_bytes_),
+      started_(std::chrono::steady_clock::now()),
+      last_sample_(started_),
+      thread_([this] { loop(); }) {}
+
+ProgressLine::~ProgressLine() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+    write_stderr("\r\033[K");
+}
+
+void ProgressLine::set_total(std::size_t images) {
+    std::lock_guard lock(mutex_);
+    total_ = images;
+    draw_locked();
+}
+
+void ProgressLine::image_done(const sync::TaskOutcome& outcome, const std::string& permanent_line) {
+    std::lock_guard lock(mutex_);
+    ++done_;
+    if (outcome.action == sync::Action::Failed || outcome.action == sync::Action::Rejected) ++failed_;
+    if (!permanent_line.empty()) write_stderr("\r\033[K" + permanent_line + "\n");
+    draw_locked();
+}
+
+void ProgressLine::loop() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        wake_.wait_for(lock, kRedrawInterval);
+        if (stopping_) break;
+        const auto now = std::chrono::steady_clock::now();
+        const std::uint64_t bytes = core::meter::received();
+        const double seconds = std::chrono::duration<double>(now - last_sample_).count();
+        if (seconds > 0) {
+            const double sample = static_cast<double>(bytes - last_bytes_) / seconds;
+            rate_ = rate_ == 0 ? sample : kRateSmoothing * sample + (1 - kRateSmoothing) * rate_;
+        }
+        last_bytes_ = bytes;
+        last_sample_ = now;
+        draw_locked();
+    }
+}
+
+std::string ProgressLine::render_locked() {
+    const auto elapsed = std::chrono::steady_clock::now() - started_;
+    std::string images = total_ ? fmt::format("{}/{} images", done_, total_) : fmt::format("{} images", done_);
+    std::string line = fmt::format("sync: {}", images);
+    if (failed_) line += fmt::format(", {} not synced", failed_);
+    line += fmt::format(", {} received, {}/s, {}", core::format_bytes(core::meter::received() - start_bytes_),
+                        core::format_bytes(static_cast<std::uint64_t>(rate_)),
+                        core::format_duration(std::chrono::duration_cast<std::chrono::seconds>(elapsed)));
+    return line;
+}
+
+void ProgressLine::draw_locked() {
+    write_stderr("\r\033[K" + render_locked());
+}
+
+}  // namespace ferry::cli
