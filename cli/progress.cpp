@@ -82,7 +82,7 @@ std::string ProgressLine::render_locked() {
     if (failed_) line += fmt::format(", {} not synced", failed_);
     line += fmt::format(", {} received, {}/s, {}", core::format_bytes(core::meter::received() - start_bytes_),
                         core::format_bytes(static_cast<std::uint64_t>(rate_)),
-                        core::format_duration(std::chrono::duration_cast<std::chrono::seconds>(elapsed)));
+                        core::format_duration(elapsed));
     return line;
 }
 

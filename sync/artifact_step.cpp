@@ -25,18 +25,26 @@ core::Result<bool> children_may_have_artifacts(const ImageTask& task, store::Sto
     return api->has_value();
 }
 
-/// Fills subjects.children from the source's root index (platform-filtered like the image).
-core::Status read_children(const ImageTask& task, store::Store& source, ArtifactSubjects& subjects) {
+/// Fills subjects.children from the state file or the source's root index (platform-filtered
+/// like the image).
+core::Status read_children(const ImageTask& task, store::Store& source, const TaskContext& ctx,
+                           ArtifactSubjects& subjects) {
     subjects.children_known = true;
+    if (auto cached = ctx.state.children_of(subjects.root, task.platforms)) {
+        subjects.children = std::move(*cached);
+        return {};
+    }
     auto needed = children_may_have_artifacts(task, source, subjects.root);
     if (!needed) return std::unexpected(needed.error());
     if (!*needed) return {};
     auto root = source.get_manifest(subjects.root.str());
     if (!root) return std::unexpected(root.error());
-    if (!root->is_index()) return {};
-    auto kept = manifest::filter_platforms(root->index(), task.platforms);
-    if (!kept) return std::unexpected(kept.error());
-    for (const auto& d : kept->manifests) subjects.children.push_back(d.digest);
+    if (root->is_index()) {
+        auto kept = manifest::filter_platforms(root->index(), task.platforms);
+        if (!kept) return std::unexpected(kept.error());
+        for (const auto& d : kept->manifests) subjects.children.push_back(d.digest);
+    }
+    ctx.state.remember_children(subjects.root, task.platforms, subjects.children);
     return {};
 }
 
@@ -83,8 +91,11 @@ void carry_artifacts(const ImageTask& task, store::Store& source, store::Store& 
         out.action = Action::Failed;
         out.error = e.with_context("artifacts of " + task.source.str() + " -> " + task.target.str());
     };
-    if (!subjects.children_known)
-        if (auto st = read_children(task, source, subjects); !st) return fail(st.error());
+    if (!subjects.children_known) {
+        if (auto st = read_children(task, source, ctx, subjects); !st) return fail(st.error());
+    } else if (!task.artifact_tags || !task.artifact_tags->empty()) {
+        ctx.state.remember_children(subjects.root, task.platforms, subjects.children);
+    }
     referrers::DiscoverOptions discover_options{task.referrers, task.artifact_tags.get()};
     auto found = referrers::discover(source, subject_list(subjects), discover_options);
     if (!found) return fail(found.error());

@@ -15,9 +15,12 @@ SubsetState::SubsetState(std::filesystem::path path) : path_(std::move(path)) {
     try {
         auto j = nlohmann::json::parse(in);
         for (auto& [k, v] : j.at("subsets").items()) entries_[k] = v.get<std::string>();
+        if (j.contains("children"))
+            for (auto& [k, v] : j.at("children").items()) children_[k] = v.get<std::vector<std::string>>();
     } catch (const std::exception& e) {
         core::log::warn("ignoring unreadable state file {}: {}", path_.string(), e.what());
         entries_.clear();
+        children_.clear();
     }
 }
 
@@ -50,10 +53,36 @@ void SubsetState::remember(const manifest::Digest& source, const std::vector<man
     }
 }
 
+std::optional<std::vector<manifest::Digest>> SubsetState::children_of(
+    const manifest::Digest& source, const std::vector<manifest::Platform>& platforms) const {
+    std::lock_guard lock(mutex_);
+    auto it = children_.find(key(source, platforms));
+    if (it == children_.end()) return std::nullopt;
+    std::vector<manifest::Digest> out;
+    for (const auto& text : it->second) {
+        auto d = manifest::Digest::parse(text);
+        if (!d) return std::nullopt;
+        out.push_back(*d);
+    }
+    return out;
+}
+
+void SubsetState::remember_children(const manifest::Digest& source, const std::vector<manifest::Platform>& platforms,
+                                    const std::vector<manifest::Digest>& children) {
+    std::vector<std::string> texts;
+    for (const auto& d : children) texts.push_back(d.str());
+    std::lock_guard lock(mutex_);
+    auto& slot = children_[key(source, platforms)];
+    if (slot != texts) {
+        slot = std::move(texts);
+        dirty_ = true;
+    }
+}
+
 core::Status SubsetState::save() const {
     std::lock_guard lock(mutex_);
     if (!dirty_ || path_.empty()) return {};
-    nlohmann::json j = {{"version", 1}, {"subsets", entries_}};
+    nlohmann::json j = {{"version", 1}, {"subsets", entries_}, {"children", children_}};
     auto tmp = path_;
     tmp += ".tmp";
     {

@@ -1,7 +1,9 @@
 #pragma once
 /// Remembers which index ferry built for (source index digest, platform subset), so a no-op
 /// rerun of a platform-subset entry compares the target against the built digest with HEAD
-/// requests only, instead of fetching the source index to rebuild it.
+/// requests only, instead of fetching the source index to rebuild it; and the child manifests
+/// of indexes whose repository carries artifacts, so their signatures are found without
+/// fetching the index again. Both are facts about immutable digests.
 /// The file is JSON, rewritten atomically (temp + rename) by save() when something changed.
 /// Thread-safe.
 #include <filesystem>
@@ -27,6 +29,10 @@ public:
                                               const std::vector<manifest::Platform>& platforms) const;
     void remember(const manifest::Digest& source, const std::vector<manifest::Platform>& platforms,
                   const manifest::Digest& built);
+    std::optional<std::vector<manifest::Digest>> children_of(const manifest::Digest& source,
+                                                             const std::vector<manifest::Platform>& platforms) const;
+    void remember_children(const manifest::Digest& source, const std::vector<manifest::Platform>& platforms,
+                           const std::vector<manifest::Digest>& children);
     core::Status save() const;
 
 private:
@@ -34,6 +40,7 @@ private:
     std::filesystem::path path_;
     mutable std::mutex mutex_;
     std::map<std::string, std::string> entries_;
+    std::map<std::string, std::vector<std::string>> children_;
     bool dirty_ = false;
 };
 

@@ -152,13 +152,17 @@ sync:
         self.assertEqual(tags_of(DST, target),
                          {"1.0.0", "2.0.0", fallback_tag(signed[0])} | {signing.signature_tag(d) for d in signed})
 
-        mark = ft.log_mark("dst")
+        mark, src_mark = ft.log_mark("dst"), ft.log_mark("src")
         again = self.sync(plan)
         self.assertEqual(again["summary"]["artifactsCopied"], 0)
         self.assertEqual(again["summary"]["artifactsPresent"], len(signed) + 1)
         writes = [r for r in ft.requests_since("dst", mark)
                   if r.method in WRITES and r.path.startswith(f"/v2/{target}/")]
         self.assertEqual(writes, [], "a no-op rerun wrote to the target")
+        source_gets = [r for r in ft.requests_since("src", src_mark)
+                       if r.method == "GET" and "/manifests/" in r.path and r.path.startswith(f"/v2/{self.src_repo}/")]
+        self.assertEqual([r.path.rsplit("/", 1)[1] for r in source_gets], [fallback_tag(signed[0])],
+                         "a no-op rerun fetched source manifests other than the referrers fallback index")
 
     def test_default_selection_carries_signatures_but_not_other_artifacts(self):
         self.seed("1.0.0")
