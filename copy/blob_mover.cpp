@@ -1,6 +1,7 @@
 #include "copy/blob_mover.hpp"
 
 #include <chrono>
+#include <memory>
 #include <thread>
 
 #include "core/log.hpp"
@@ -13,6 +14,57 @@ bool same_host_other_repo(const store::Store& a, const store::Store& b) {
            a.repository() != b.repository();
 }
 
+void backoff(int attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 << std::min(attempt, 5)));
+}
+
+/// Reads a source blob, reopening it at the offset already read (a Range request for a
+/// registry) when the read fails retryably or ends before the blob's size, so a broken
+/// download resumes instead of restarting the upload. The target still checks the digest.
+class ResumingReader : public store::BlobReader {
+public:
+    ResumingReader(const manifest::Descriptor& blob, const BlobMoveContext& ctx) : blob_(blob), ctx_(ctx) {}
+
+    core::Result<std::size_t> read(char* buffer, std::size_t size) override {
+        for (;;) {
+            if (!reader_) {
+                auto opened = ctx_.src.open_blob(blob_, offset_);
+                if (!opened) {
+                    if (!resume_after(opened.error())) return std::unexpected(opened.error());
+                    continue;
+                }
+                reader_ = std::move(*opened);
+            }
+            auto got = reader_->read(buffer, size);
+            if (got && (*got > 0 || offset_ >= static_cast<std::uint64_t>(blob_.size))) {
+                offset_ += *got;
+                return got;
+            }
+            const core::Error why = got ? core::make_error(core::ErrorKind::Network, "the source ended early")
+                                        : got.error();
+            reader_.reset();
+            if (!resume_after(why)) return std::unexpected(why);
+        }
+    }
+
+private:
+    bool resume_after(const core::Error& error) {
+        if (!error.retryable() || resumes_ >= ctx_.retries || (ctx_.cancel && ctx_.cancel->cancelled()))
+            return false;
+        ++resumes_;
+        core::log::warn("resuming blob {} from {} at byte {} ({}/{}): {}", blob_.digest.short_str(),
+                        ctx_.src.describe(), offset_, resumes_, ctx_.retries, error.message);
+        backoff(resumes_);
+        return true;
+    }
+
+    const manifest::Descriptor& blob_;
+    const BlobMoveContext& ctx_;
+    std::unique_ptr<store::BlobReader> reader_;
+    std::uint64_t offset_ = 0;
+    int resumes_ = 0;
+};
+
 core::Status stream_blob(const manifest::Descriptor& blob, const BlobMoveContext& ctx) {
     core::Status last;
     for (int attempt = 0; attempt <= ctx.retries; ++attempt) {
@@ -21,14 +73,10 @@ core::Status stream_blob(const manifest::Descriptor& blob, const BlobMoveContext
         if (attempt > 0) {
             core::log::warn("retrying blob {} into {} (attempt {}/{}): {}", blob.digest.short_str(),
                             ctx.dst.describe(), attempt + 1, ctx.retries + 1, last.error().message);
-            std::this_thread::sleep_for(std::chrono::milliseconds(200 << std::min(attempt, 5)));
+            backoff(attempt);
         }
-        auto reader = ctx.src.open_blob(blob, 0);
-        if (!reader) {
-            last = std::unexpected(reader.error());
-        } else {
-            last = ctx.dst.put_blob(blob, **reader);
-        }
+        ResumingReader reader(blob, ctx);
+        last = ctx.dst.put_blob(blob, reader);
         if (last || !last.error().retryable()) return last;
     }
     return last;

@@ -14,7 +14,7 @@ struct BlobMoveContext {
     store::Store& src;
     store::Store& dst;
     BlobLedger& ledger;
-    int retries = 3;       ///< extra attempts for retryable failures (stream restarts at 0)
+    int retries = 3;       ///< extra attempts for retryable failures (uploads restart at 0; downloads resume)
     bool dry_run = false;  ///< decide only: HEAD requests, no writes
     const core::CancellationToken* cancel = nullptr;
 };

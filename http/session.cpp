@@ -62,16 +62,25 @@ bool Session::should_retry(const core::Result<Response>& outcome, const Request&
 }
 
 core::Result<Response> Session::send_with_retries(const Request& request, bool limited) {
+    // A sink that took bytes before the transfer broke cannot take them again: its caller
+    // resumes or restarts (a replay here would hand it the blob's first bytes twice).
+    bool delivered = false;
+    Request sent = request;
+    if (request.sink)
+        sent.sink = [&delivered, &request](std::string_view chunk) {
+            delivered = delivered || !chunk.empty();
+            return request.sink(chunk);
+        };
     for (int attempt = 1;; ++attempt) {
         if (core::process_cancellation().cancelled()) return std::unexpected(cancelled_error(request));
         core::Result<Response> outcome = [&] {
             std::optional<RequestLimiter::Permit> permit;
             if (limited) permit.emplace(limiter_.acquire());
             ++requests_;
-            return transport_->perform(request, options_.transfer);
+            return transport_->perform(sent, options_.transfer);
         }();
         std::chrono::milliseconds delay{0};
-        if (!should_retry(outcome, request, attempt, delay)) return outcome;
+        if (delivered || !should_retry(outcome, request, attempt, delay)) return outcome;
         core::log::warn("{} {}: {}; retry {}/{} in {}ms", request.method, core::redact(request.url),
                         describe_outcome(outcome), attempt, options_.retry.retries, delay.count());
         if (!sleep_unless_cancelled(delay)) return std::unexpected(cancelled_error(request));
