@@ -18,8 +18,8 @@ counted per kind, so a test can assert that every kind really happened:
 
 Location headers naming the upstream are rewritten to the proxy so uploads stay on it; the Host
 header is passed on as the proxy's, so the registry builds its own URLs for the proxy anyway.
-`bytes_to_client` counts response bytes sent; wait_for_bytes() lets a crash test act at a
-seeded point of a transfer. Run as a script to proxy by hand:
+`bytes_to_client` counts response bytes sent, `bytes_seen` those plus request bodies received;
+wait_for_bytes() lets a crash test act at a seeded point of a transfer in either direction. Run as a script to proxy by hand:
   python3 fault_proxy.py UPSTREAM_HOST:PORT --rate 0.2 --seed 7
 """
 import argparse
@@ -62,6 +62,7 @@ class FaultProxy:
         self.counts = collections.Counter()
         self.requests = 0
         self.bytes_to_client = 0
+        self.bytes_seen = 0
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self._bytes_changed = threading.Condition(self._lock)
@@ -102,10 +103,10 @@ class FaultProxy:
             return dict(self.counts)
 
     def wait_for_bytes(self, n: int, timeout: float) -> bool:
-        """Blocks until at least n response bytes went to clients (True) or timeout (False)."""
+        """Blocks until bytes_seen reaches n (True) or timeout passes (False)."""
         deadline = time.monotonic() + timeout
         with self._bytes_changed:
-            while self.bytes_to_client < n:
+            while self.bytes_seen < n:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
@@ -138,6 +139,7 @@ class FaultProxy:
                 request = _read_request(reader)
                 if request is None:
                     return
+                self._saw(len(request["body"]), to_client=False)
                 if upstream is None:
                     upstream = self._connect_upstream()
                 keep = self._answer(client, request, upstream)
@@ -266,9 +268,14 @@ class FaultProxy:
                 client.sendall(piece)
             except OSError as e:
                 raise _ClientGone() from e
-            with self._bytes_changed:
-                self.bytes_to_client += len(piece)
-                self._bytes_changed.notify_all()
+            self._saw(len(piece), to_client=True)
+
+    def _saw(self, n: int, to_client: bool):
+        with self._bytes_changed:
+            self.bytes_seen += n
+            if to_client:
+                self.bytes_to_client += n
+            self._bytes_changed.notify_all()
 
 
 # ---------------------------------------------------------------------- HTTP plumbing
