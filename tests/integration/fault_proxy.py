@@ -28,6 +28,7 @@ import email.utils
 import http.client
 import json
 import random
+import re
 import select
 import socket
 import struct
@@ -50,7 +51,9 @@ class _ClientGone(Exception):
 
 class FaultProxy:
     def __init__(self, upstream: str, rate: float = 0.0, seed: int = 0, kinds=KINDS,
-                 stall_seconds: float = 5.0, retry_after: int = 1):
+                 stall_seconds: float = 5.0, retry_after: int = 1, only: str = None):
+        """`only`: a regular expression; when set, only requests whose target matches it may
+        get a fault (e.g. r"/blobs/sha256:" for blob transfers)."""
         unknown = set(kinds) - set(KINDS)
         if unknown:
             raise ValueError(f"unknown fault kinds: {sorted(unknown)}")
@@ -59,6 +62,8 @@ class FaultProxy:
         self.kinds = tuple(kinds)
         self.stall_seconds = stall_seconds
         self.retry_after = retry_after
+        self.only = re.compile(only) if only else None
+        self.range_requests = 0  # requests that carried a Range header (resumed downloads)
         self.counts = collections.Counter()
         self.requests = 0
         self.bytes_to_client = 0
@@ -160,9 +165,13 @@ class FaultProxy:
         host, port = self.upstream.rsplit(":", 1)
         return http.client.HTTPConnection(host, int(port), timeout=60)
 
-    def _draw(self, method: str) -> str:
+    def _draw(self, request) -> str:
         with self._lock:
             self.requests += 1
+            if any(name.lower() == "range" for name, _ in request["headers"]):
+                self.range_requests += 1
+            if self.only and not self.only.search(request["target"]):
+                return ""
             if self._rng.random() >= self.rate:
                 return ""
             return self._rng.choice(self.kinds)
@@ -175,7 +184,7 @@ class FaultProxy:
 
     def _answer(self, client, request, upstream) -> bool:
         """Serves one request; False when the connection must end."""
-        kind = self._draw(request["method"])
+        kind = self._draw(request)
         if kind.startswith("status_") or kind.startswith("retry_after"):
             self._count(kind)
             self._send_error(client, kind)

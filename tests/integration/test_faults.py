@@ -57,11 +57,11 @@ class FaultTest(unittest.TestCase):
         self.assertEqual(walk.problems, [], f"target unsound {when}")
         return walk
 
-    def sync_until_converged(self, proxies, prefix: str) -> int:
+    def sync_until_converged(self, proxies, prefix: str, max_runs=MAX_RUNS) -> int:
         """Runs ferry sync through the proxies until a run succeeds; returns the run count."""
         plan = self.dir / f"plan-{os.urandom(3).hex()}.yaml"
         plan.write_text(sync_plan(proxies[0].host, proxies[1].host, prefix))
-        for run in range(1, MAX_RUNS + 1):
+        for run in range(1, max_runs + 1):
             report = self.dir / f"report-{run}.json"
             rc, out, err = ft.run_ferry("sync", "-c", plan, "--report", report, env=FERRY_ENV, timeout=300)
             self.assert_sound(prefix, f"after run {run} (exit {rc})")
@@ -69,7 +69,7 @@ class FaultTest(unittest.TestCase):
                 self.assertEqual(json.loads(report.read_text())["summary"]["failed"], 0)
                 return run
             print(f"\n  run {run} exited {rc}: {err.strip().splitlines()[-1] if err.strip() else ''}")
-        self.fail(f"ferry sync did not converge in {MAX_RUNS} runs:\n{err}")
+        self.fail(f"ferry sync did not converge in {max_runs} run(s):\n{err}")
 
     def test_sync_converges_with_source_digests_at_every_fault_rate(self):
         totals = collections.Counter()
@@ -98,6 +98,26 @@ class FaultTest(unittest.TestCase):
               + ", ".join(f"{k}={totals.get(k, 0)}" for k in fault_proxy.KINDS))
         self.assertEqual([k for k in fault_proxy.KINDS if not totals.get(k)], [],
                          "fault kinds never injected")
+
+    def test_blob_downloads_cut_mid_body_resume_with_range_requests(self):
+        """Half of the blob GETs break after half their body (reset or clean close): one run
+        must still succeed, resuming with Range requests rather than replaying the bytes."""
+        prefix = ft.unique_repo("tfault")
+        proxies = [fault_proxy.FaultProxy(SRC.host, 0.5, 5, kinds=("reset_mid_body", "truncated_body"),
+                                          only=r"/blobs/sha256:"),
+                   fault_proxy.FaultProxy(DST.host)]
+        for p in proxies:
+            p.start()
+        try:
+            self.assertEqual(self.sync_until_converged(proxies, prefix, max_runs=1), 1)
+        finally:
+            for p in proxies:
+                p.stop()
+        print(f"\n  {proxies[0].summary()}; {proxies[0].range_requests} Range requests")
+        self.assertGreater(sum(proxies[0].fault_counts().values()), 0)
+        self.assertGreater(proxies[0].range_requests, 0, "no download was resumed")
+        walk = self.assert_sound(prefix, "after the run")
+        self.assertEqual({k.split("/", 2)[2]: d for k, d in walk.tags.items()}, self.want)
 
 
 if __name__ == "__main__":
