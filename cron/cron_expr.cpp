@@ -123,7 +123,11 @@ core::Result<FieldBits> parse_item(const FieldSpec& spec, std::string_view item)
         if (first > last) return bad("range runs backwards");
     }
     FieldBits bits = 0;
-    for (int v = first; v <= last; v += step) bits |= FieldBits{1} << v;
+    // first <= last here; stop before v + step could overflow (steps up to INT_MAX parse).
+    for (int v = first;; v += step) {
+        bits |= FieldBits{1} << v;
+        if (step > last - v) break;
+    }
     return bits;
 }
 
