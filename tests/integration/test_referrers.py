@@ -204,3 +204,64 @@ sync:
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ReferrersApiTest(unittest.TestCase):
+    """A source with the referrers API (scripted: docker-registry 2.8 has none) to a real target."""
+
+    SBOM_TYPE = "application/spdx+json"
+
+    @classmethod
+    def setUpClass(cls):
+        ft.ensure_registries("dst")
+
+    def setUp(self):
+        from referrers_api_server import Content, ReferrersRegistry
+        self.dir = ft.temp_dir()
+        self.prefix = ft.unique_repo("trefapi")
+        content = Content("app")
+        layer = content.blob(os.urandom(2048), "application/vnd.oci.image.layer.v1.tar+gzip")
+        self.image = content.manifest([layer], tag="1.0")
+        self.sbom = content.manifest([content.blob(b'{"spdxVersion":"SPDX-2.3"}', "application/spdx+json")],
+                                     subject=self.image, artifact_type=self.SBOM_TYPE)
+        self.report = content.manifest([content.blob(b'{"findings":[]}', "application/json")],
+                                       subject=self.image, artifact_type=REPORT_TYPE)
+        self.server = ReferrersRegistry(content)
+
+    def tearDown(self):
+        self.server.close()
+
+    def sync(self, selection: str, target: str) -> dict:
+        plan = self.dir / f"plan-{os.urandom(3).hex()}.yaml"
+        plan.write_text(f"""version: 1
+registries:
+  "{self.server.host}": {{tls: disabled}}
+  "{DST.host}": {{tls: disabled}}
+sync:
+  - name: app
+    source: {self.server.host}/app
+    target: {DST.host}/{target}
+    referrers: {selection}
+""")
+        report = self.dir / "report.json"
+        rc, out, err = ft.run_ferry("sync", "-c", plan, "--report", report)
+        self.assertEqual(rc, EXIT_OK, f"{out}\n{err}")
+        return json.loads(report.read_text())
+
+    def test_selected_referrers_arrive_and_the_target_fallback_index_lists_them(self):
+        target = f"{self.prefix}/sbom-only"
+        report = self.sync("[sbom]", target)
+        self.assertEqual(report["summary"]["artifactsCopied"], 1)
+        pages = [p for m, p in self.server.calls if "/referrers/" in p]
+        self.assertIn(f"/v2/app/referrers/{self.image['digest']}?page=1", pages, "Link pagination not followed")
+        index = json.loads(get_manifest(DST, target, fallback_tag(self.image["digest"])))
+        self.assertEqual([(m["digest"], m.get("artifactType")) for m in index["manifests"]],
+                         [(self.sbom["digest"], self.SBOM_TYPE)])
+        self.assertEqual(sha256(get_manifest(DST, target, self.sbom["digest"])), self.sbom["digest"])
+
+        report = self.sync("all", target)
+        self.assertEqual(report["summary"]["artifactsCopied"], 1)
+        self.assertEqual(report["summary"]["artifactsPresent"], 1)
+        index = json.loads(get_manifest(DST, target, fallback_tag(self.image["digest"])))
+        self.assertEqual([m["digest"] for m in index["manifests"]], [self.sbom["digest"], self.report["digest"]],
+                         "the fallback index was not merged (existing entries first)")
