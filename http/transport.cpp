@@ -244,6 +244,19 @@ core::ErrorKind kind_for_curl_code(int curl_code) {
     }
 }
 
+namespace {
+
+/// Like kind_for_curl_code, except that bytes which are no HTTP status line where a response
+/// should start ("HTTP/0.9") are the leftovers of a broken exchange on a reused connection
+/// (e.g. a body longer than its Content-Length): Network, so a fresh connection is tried.
+core::ErrorKind failure_kind(CURLcode rc, std::string_view detail) {
+    if (rc == CURLE_UNSUPPORTED_PROTOCOL && detail.find("HTTP/0.9") != std::string_view::npos)
+        return core::ErrorKind::Network;
+    return kind_for_curl_code(rc);
+}
+
+}  // namespace
+
 struct Transport::Impl {
     SharedCache cache;
     std::mutex mutex;
@@ -305,7 +318,7 @@ core::Result<Response> Transport::perform(const Request& request, const Transfer
     if (ex.callback_error) return core::fail(*ex.callback_error);
     if (rc != CURLE_OK) {
         std::string detail = errbuf[0] ? std::string(errbuf.data()) : curl_easy_strerror(rc);
-        return core::fail(kind_for_curl_code(rc), core::redact(detail));
+        return core::fail(failure_kind(rc, detail), core::redact(detail));
     }
     ex.response.status = static_cast<int>(status);
     if (effective) ex.response.effective_url = effective;
