@@ -58,7 +58,10 @@ public:
             if (s_[i_] == '\\' && i_ + 1 < s_.size()) ++i_;
             out.push_back(s_[i_++]);
         }
-        if (!done()) ++i_;  // closing quote
+        if (done()) broken_ = true;  // the quoted string never ends
+        else ++i_;                     // closing quote
+        // Text glued to the closing quote ('"a"b') means the quotes do not pair up.
+        if (!done() && s_[i_] != ',' && s_[i_] != ' ' && s_[i_] != '\t') broken_ = true;
         return out;
     }
     std::size_t take_equals() {
@@ -67,9 +70,12 @@ public:
         return n;
     }
     void skip_one() { ++i_; }
+    /// True once a quoted value was never closed, or had text glued to its closing quote.
+    bool broken() const { return broken_; }
 
 private:
     std::string_view s_;
+    bool broken_ = false;
     std::size_t i_ = 0;
 };
 
@@ -96,6 +102,12 @@ std::vector<Challenge> parse_www_authenticate(std::string_view header) {
         if (!out.empty() && sc.param_ahead()) {
             out.back().params[lower(name)] = sc.value();
             after_scheme = false;
+            // Quotes that do not pair up leave the parameters (and the realm credentials
+            // would be sent to) untrustworthy: the challenge and the rest are dropped.
+            if (sc.broken()) {
+                out.pop_back();
+                break;
+            }
         } else if (!out.empty() && after_scheme) {
             out.back().token68 = std::string(name) + std::string(sc.take_equals(), '=');
             after_scheme = false;

@@ -18,7 +18,9 @@ struct Challenge {
 
 /// Parses every challenge in a WWW-Authenticate value: several challenges separated by
 /// commas, quoted strings with commas and backslash escapes, case-insensitive scheme and
-/// parameter names, odd spacing around '=' and ','. Garbage is skipped, never an error.
+/// parameter names, odd spacing around '=' and ','. Garbage is skipped, never an error; a
+/// challenge whose quoted value is never closed, or has text glued to its closing quote, is
+/// dropped together with the rest of the field (its parameters are unreliable).
 std::vector<Challenge> parse_www_authenticate(std::string_view header);
 
 /// Parses every WWW-Authenticate field of a response (each may hold several challenges).

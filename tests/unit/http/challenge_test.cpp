@@ -70,3 +70,21 @@ TEST_CASE("several header fields are combined", "[challenge]") {
     CHECK(c[1].scheme == "bearer");
     CHECK(c[1].param("realm") == "b");
 }
+
+TEST_CASE("a challenge whose quoted value never ends is dropped", "[challenge]") {
+    auto parsed = ferry::http::parse_www_authenticate(
+        R"(Basic realm="r", Bearer realm="http://x/token,service="svc)");
+    REQUIRE(parsed.size() == 1);
+    CHECK(parsed[0].scheme == "basic");
+    CHECK(ferry::http::parse_www_authenticate(R"(Bearer realm="http://x/token)").empty());
+    auto closed = ferry::http::parse_www_authenticate(R"(Bearer realm="a \"b\", c",service=s)");
+    REQUIRE(closed.size() == 1);
+    CHECK(closed[0].param("realm") == R"(a "b", c)");
+    CHECK(closed[0].param("service") == "s");
+}
+
+TEST_CASE("a challenge whose quotes do not pair up is dropped", "[challenge]") {
+    auto parsed = ferry::http::parse_www_authenticate(R"(Basic realm="r", Bearer realm="x"y, service=s)");
+    REQUIRE(parsed.size() == 1);
+    CHECK(parsed[0].scheme == "basic");
+}
