@@ -113,6 +113,11 @@ core::Result<Response> Session::probe(Request request) {
     return response;
 }
 
+core::Result<Response> Session::send_unauthenticated(Request request) {
+    request.headers.remove("Authorization");
+    return send_with_retries(request, true);
+}
+
 core::Result<Response> Session::send(Request request, const std::vector<std::string>& scopes) {
     auto auth = authorization(scopes, false);
     if (!auth) return std::unexpected(auth.error());

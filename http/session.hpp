@@ -53,6 +53,10 @@ public:
     /// Sends without Authorization (e.g. GET /v2/) and remembers the challenge of a 401.
     core::Result<Response> probe(Request request);
 
+    /// Sends without Authorization and without learning from a 401: for URLs on another
+    /// host (an upload Location or Link elsewhere), which never get this host's credentials.
+    core::Result<Response> send_unauthenticated(Request request);
+
     /// The credentials in use (resolving them if needed).
     core::Result<std::optional<Credential>> credential();
 

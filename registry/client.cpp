@@ -38,7 +38,11 @@ core::Status HostClient::ping() {
 core::Result<http::Response> HostClient::send(http::Request request, const std::vector<std::string>& scopes,
                                               std::string_view context) {
     if (auto st = ping(); !st) return std::unexpected(st.error());
-    auto response = session_->send(std::move(request), scopes);
+    // A URL the registry handed out on another host (upload Location, Link) never gets
+    // this host's credentials.
+    const bool foreign = http::url_origin(request.url) != http::url_origin(config_.base_url);
+    auto response = foreign ? session_->send_unauthenticated(std::move(request))
+                            : session_->send(std::move(request), scopes);
     if (!response) return std::unexpected(response.error().with_context(context));
     return response;
 }
@@ -57,6 +61,9 @@ core::Result<std::string> HostClient::upload_location(const http::Response& resp
         return core::fail(core::ErrorKind::Protocol, std::string(context) + ": the registry sent no upload Location");
     auto resolved = http::resolve_url(response.effective_url.empty() ? request_url : response.effective_url, *location);
     if (!resolved) return std::unexpected(resolved.error().with_context(context));
+    if (!resolved->starts_with("http://") && !resolved->starts_with("https://"))
+        return core::fail(core::ErrorKind::Protocol, std::string(context) + ": the registry sent an upload Location that is not an http(s) URL: " +
+                                                         core::redact(*resolved));
     return resolved;
 }
 

@@ -12,6 +12,9 @@ namespace {
 
 constexpr std::size_t kListPageCap = 16u << 20;
 constexpr int kMaxPages = 100000;
+/// Pages in a row that add no new entry before the Link chain counts as a loop (a server
+/// minting fresh next-URLs over the same entries would otherwise keep us for kMaxPages).
+constexpr int kMaxBarrenPages = 5;
 
 /// The strings of `doc[field]` (null counts as empty). Errors: Protocol.
 core::Result<std::vector<std::string>> string_list(std::string_view body, const std::string& field,
@@ -38,6 +41,7 @@ core::Result<std::vector<std::string>> HostClient::paginate(std::string url, con
     std::vector<std::string> items;
     std::unordered_set<std::string> known;
     std::set<std::string> visited;
+    int barren = 0;
     for (int page = 0; page < kMaxPages; ++page) {
         if (!visited.insert(url).second)
             return core::fail(core::ErrorKind::Protocol, std::string(context) + ": pagination loops back to " + url);
@@ -49,10 +53,16 @@ core::Result<std::vector<std::string>> HostClient::paginate(std::string url, con
         if (!response->ok()) return std::unexpected(response_error(context, *response));
         auto values = string_list(response->body, field, context);
         if (!values) return std::unexpected(values.error());
+        const auto before = items.size();
         for (auto& v : *values)
             if (known.insert(v).second) items.push_back(std::move(v));
         auto next = next_link(response->headers.get_all("Link"));
         if (!next) return items;
+        barren = items.size() == before ? barren + 1 : 0;
+        if (barren >= kMaxBarrenPages)
+            return core::fail(core::ErrorKind::Protocol, std::string(context) + ": pagination loops: " +
+                                                             std::to_string(barren) +
+                                                             " pages in a row brought no new entry but a Link to more");
         auto resolved = http::resolve_url(response->effective_url.empty() ? url : response->effective_url, *next);
         if (!resolved) return std::unexpected(resolved.error().with_context(context));
         url = std::move(*resolved);

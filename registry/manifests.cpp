@@ -29,6 +29,15 @@ core::Status check_digest_header(const std::optional<std::string>& header, const
     return {};
 }
 
+/// The transport reports an over-long body as a Protocol error "... exceeds N bytes"; for a
+/// manifest, say which limit was hit and how to raise it.
+core::Error over_limit_error(core::Error error, std::size_t limit, std::string_view context) {
+    if (error.kind != core::ErrorKind::Protocol || error.message.find("exceeds") == std::string::npos) return error;
+    error.message = std::string(context) + ": the manifest is larger than the size limit of " + std::to_string(limit) +
+                    " bytes (--max-manifest-size)";
+    return error;
+}
+
 http::Request manifest_request(std::string method, std::string url) {
     http::Request req;
     req.method = std::move(method);
@@ -73,7 +82,7 @@ core::Result<manifest::ParsedManifest> HostClient::get_manifest(const std::strin
     auto req = manifest_request("GET", object_url(config_.base_url, repo, "manifests", ref));
     req.max_body_bytes = config_.max_manifest_bytes;
     auto response = send(std::move(req), pull_scope(repo), context);
-    if (!response) return std::unexpected(response.error());
+    if (!response) return std::unexpected(over_limit_error(response.error(), config_.max_manifest_bytes, context));
     if (!response->ok()) return std::unexpected(response_error(context, *response));
     auto parsed = manifest::parse_manifest(std::move(response->body),
                                            bare_media_type(response->headers.get("Content-Type").value_or("")));
