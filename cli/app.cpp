@@ -46,6 +46,10 @@ void add_global_flags(CLI::App& app, GlobalOptions& o) {
     app.add_option("--insecure-registry", o.insecure_registries, "talk plain HTTP to this host[:port]");
     app.add_option("--log-level", o.log_level, "debug|info|warn|error|off")->capture_default_str();
     app.add_option("--log-format", o.log_format, "text|json")->capture_default_str();
+    app.add_option("--max-manifest-size", o.max_manifest_bytes,
+                   "refuse manifests larger than this many bytes (default 4 MiB)")
+        ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30))
+        ->capture_default_str();
 }
 
 }  // namespace

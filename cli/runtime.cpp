@@ -10,6 +10,7 @@ registry::ClientOptions Runtime::client_options() const {
     o.authfile = options.authfile;
     o.ca_file = options.ca_file;
     o.insecure_hosts = options.insecure_registries;
+    o.max_manifest_bytes = options.max_manifest_bytes;
     return o;
 }
 

@@ -23,6 +23,7 @@ struct GlobalOptions {
     std::vector<std::string> insecure_registries;
     std::string log_level = "info";
     std::string log_format = "text";
+    std::size_t max_manifest_bytes = manifest::kDefaultMaxManifestBytes;  ///< --max-manifest-size
 };
 
 class Runtime {
