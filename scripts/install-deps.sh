@@ -8,6 +8,7 @@ packages=(
   libboost-dev libcurl4-openssl-dev libssl-dev libyaml-cpp-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev catch2 libcli11-dev libarchive-dev
   docker-registry skopeo apache2-utils openssl jq time curl python3 ca-certificates
+  clang-14 libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz.sh)
 )
 
 missing=()
