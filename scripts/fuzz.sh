@@ -33,6 +33,8 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 
 rc=0
+passed=0
+failed=0
 summary=()
 for t in "${targets[@]}"; do
   seeds="tests/fuzz/corpus/$t"
@@ -46,8 +48,10 @@ for t in "${targets[@]}"; do
   if "$BUILD/fuzz_$t" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 \
        -print_final_stats=1 -artifact_prefix="$artifacts" "${dict[@]}" "$work" "$seeds" >"$log" 2>&1; then
     status=ok
+    passed=$((passed + 1))
   else
     status=FAILED
+    failed=$((failed + 1))
     rc=1
   fi
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
@@ -61,4 +65,5 @@ for t in "${targets[@]}"; do
 done
 
 printf '%s\n' "${summary[@]}"
+echo "fuzz: $passed passed, $failed failed"
 exit $rc
