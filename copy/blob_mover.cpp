@@ -48,21 +48,34 @@ public:
     }
 
 private:
+    /// Resumes at once after a read that made progress (at most kProgressResumes times), else
+    /// after a backoff, at most ctx.retries times in a row.
     bool resume_after(const core::Error& error) {
-        if (!error.retryable() || resumes_ >= ctx_.retries || (ctx_.cancel && ctx_.cancel->cancelled()))
-            return false;
-        ++resumes_;
-        core::log::warn("resuming blob {} from {} at byte {} ({}/{}): {}", blob_.digest.short_str(),
-                        ctx_.src.describe(), offset_, resumes_, ctx_.retries, error.message);
-        backoff(resumes_);
+        if (!error.retryable() || (ctx_.cancel && ctx_.cancel->cancelled())) return false;
+        const bool progressed = offset_ > opened_at_ && progress_resumes_ < kProgressResumes;
+        if (!progressed && stalled_resumes_ >= ctx_.retries) return false;
+        if (progressed) {
+            ++progress_resumes_;
+            stalled_resumes_ = 0;
+        } else {
+            ++stalled_resumes_;
+        }
+        core::log::warn("resuming blob {} from {} at byte {}: {}", blob_.digest.short_str(),
+                        ctx_.src.describe(), offset_, error.message);
+        if (!progressed) backoff(stalled_resumes_);
+        opened_at_ = offset_;
         return true;
     }
+
+    static constexpr int kProgressResumes = 64;
 
     const manifest::Descriptor& blob_;
     const BlobMoveContext& ctx_;
     std::unique_ptr<store::BlobReader> reader_;
     std::uint64_t offset_ = 0;
-    int resumes_ = 0;
+    std::uint64_t opened_at_ = 0;
+    int progress_resumes_ = 0;
+    int stalled_resumes_ = 0;
 };
 
 core::Status stream_blob(const manifest::Descriptor& blob, const BlobMoveContext& ctx) {

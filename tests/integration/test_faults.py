@@ -3,7 +3,8 @@ single) is synced from src to dst through two fault proxies (one in front of eac
 three fault rates. Every run must leave the target sound (no manifest names a missing blob or
 child), a failed run may be repeated (at most MAX_RUNS in all), the last run must succeed with
 the source digests, and across the suite every fault kind must have been injected at least once
-(so a proxy that injects nothing fails the test). Per-kind counts are printed."""
+(so a proxy that injects nothing fails the suite). Per-kind counts are printed. A second test
+cuts blob downloads mid-body and wants one run to succeed by resuming with Range requests."""
 import collections
 import json
 import os
@@ -48,6 +49,17 @@ class FaultTest(unittest.TestCase):
         ft.ensure_registries("src", "dst")
         ft.corpus("src")
         cls.want = source_digests()
+        cls.totals = collections.Counter()
+        cls.ran = set()
+
+    @classmethod
+    def tearDownClass(cls):
+        print("\nfaults injected per kind (whole suite, every proxy): "
+              + ", ".join(f"{k}={cls.totals.get(k, 0)}" for k in fault_proxy.KINDS))
+        if cls.ran == {"rates", "resume"}:  # the full suite ran: every kind must have occurred
+            missing = [k for k in fault_proxy.KINDS if not cls.totals.get(k)]
+            if missing:
+                raise AssertionError(f"fault kinds never injected: {missing}")
 
     def setUp(self):
         self.dir = ft.temp_dir()
@@ -68,11 +80,12 @@ class FaultTest(unittest.TestCase):
             if rc == 0:
                 self.assertEqual(json.loads(report.read_text())["summary"]["failed"], 0)
                 return run
-            print(f"\n  run {run} exited {rc}: {err.strip().splitlines()[-1] if err.strip() else ''}")
+            errors = [l for l in err.splitlines() if " error " in l] or err.strip().splitlines()[-1:]
+            print(f"\n  run {run} exited {rc}; first error: {errors[0][-300:] if errors else ''}")
         self.fail(f"ferry sync did not converge in {max_runs} run(s):\n{err}")
 
     def test_sync_converges_with_source_digests_at_every_fault_rate(self):
-        totals = collections.Counter()
+        self.ran.add("rates")
         for rate, seed in RATES:
             with self.subTest(rate=rate):
                 prefix = ft.unique_repo("tfault")
@@ -86,7 +99,7 @@ class FaultTest(unittest.TestCase):
                     for p in proxies:
                         p.stop()
                 for p in proxies:
-                    totals.update(p.fault_counts())
+                    self.totals.update(p.fault_counts())
                     print(f"\n  rate {rate}: {p.summary()}")
                 print(f"  rate {rate}: converged after {runs} run(s)")
                 walk = self.assert_sound(prefix, "after convergence")
@@ -94,17 +107,16 @@ class FaultTest(unittest.TestCase):
                 self.assertEqual(got, self.want, "target tags and digests equal the source's")
                 for key, digest in list(self.want.items())[:3]:  # skopeo as a second referee
                     self.assertEqual(ft.skopeo_digest(f"{DST.host}/{prefix}/{key}"), digest, key)
-        print("\nfaults injected per kind (all rates, both proxies): "
-              + ", ".join(f"{k}={totals.get(k, 0)}" for k in fault_proxy.KINDS))
-        self.assertEqual([k for k in fault_proxy.KINDS if not totals.get(k)], [],
-                         "fault kinds never injected")
+        self.assertGreater(sum(self.totals.values()), 0, "the proxies injected nothing")
 
     def test_blob_downloads_cut_mid_body_resume_with_range_requests(self):
-        """Half of the blob GETs break after half their body (reset or clean close): one run
-        must still succeed, resuming with Range requests rather than replaying the bytes."""
+        """Half of the blob GETs break after half their body (reset, clean close, or a wrong
+        Content-Length): one run must still succeed, resuming with Range requests rather than
+        replaying the bytes."""
+        self.ran.add("resume")
         prefix = ft.unique_repo("tfault")
-        proxies = [fault_proxy.FaultProxy(SRC.host, 0.5, 5, kinds=("reset_mid_body", "truncated_body"),
-                                          only=r"/blobs/sha256:"),
+        kinds = ("reset_mid_body", "truncated_body", "wrong_content_length")
+        proxies = [fault_proxy.FaultProxy(SRC.host, 0.5, 5, kinds=kinds, only=r"/blobs/sha256:"),
                    fault_proxy.FaultProxy(DST.host)]
         for p in proxies:
             p.start()
@@ -113,6 +125,7 @@ class FaultTest(unittest.TestCase):
         finally:
             for p in proxies:
                 p.stop()
+        self.totals.update(proxies[0].fault_counts())
         print(f"\n  {proxies[0].summary()}; {proxies[0].range_requests} Range requests")
         self.assertGreater(sum(proxies[0].fault_counts().values()), 0)
         self.assertGreater(proxies[0].range_requests, 0, "no download was resumed")

@@ -52,7 +52,7 @@ TEST_CASE("a blob download broken by a network error resumes at the offset read,
     MemoryStore dst("", "app");
     copy::BlobLedger ledger;
     const auto blob = src.add_blob("0123456789", "application/octet-stream");
-    auto moved = copy::move_blob(blob, {src, dst, ledger, 3});
+    auto moved = copy::move_blob(blob, {src, dst, ledger, 1});  // progress needs no retry budget
     REQUIRE(moved);
     CHECK(*moved == copy::BlobOutcome::Copied);
     CHECK(src.opened_at == std::vector<std::uint64_t>{0, 4, 8});
@@ -85,8 +85,8 @@ TEST_CASE("non-retryable read errors are not resumed, and resumes are bounded by
         CHECK(moved.error().kind == core::ErrorKind::Denied);
         CHECK(src.opened_at.size() == 1);
     }
-    SECTION("bounded") {
-        src.piece = 1;
+    SECTION("bounded when no byte arrives") {
+        src.piece = 0;
         auto moved = copy::move_blob(blob, {src, dst, ledger, 1});
         REQUIRE_FALSE(moved);
         CHECK(moved.error().kind == core::ErrorKind::Network);
