@@ -13,7 +13,8 @@ using manifest::ParsedManifest;
 struct Loader {
     store::Store& src;
     const GraphOptions& options;
-    std::set<manifest::Digest> seen;
+    std::set<manifest::Digest> loaded;     ///< fetched already (a shared child loads once)
+    std::set<manifest::Digest> ancestors;  ///< the indexes above the current one
     std::vector<ParsedManifest> out;
 
     core::Status load_children(const ParsedManifest& m, int depth) {
@@ -22,20 +23,28 @@ struct Loader {
             return core::fail(core::ErrorKind::Protocol,
                               "index nesting deeper than " + std::to_string(options.max_depth) +
                                   " levels at " + m.digest.str());
+        ancestors.insert(m.digest);
         for (const auto& entry : m.index().manifests) {
             if (!manifest::media::is_known_manifest(entry.media_type)) continue;
-            if (!seen.insert(entry.digest).second)
+            if (ancestors.contains(entry.digest))
                 return core::fail(core::ErrorKind::Protocol,
                                   "index " + m.digest.str() + " lists " + entry.digest.str() +
-                                      " twice or in a loop");
-            auto child = src.get_manifest(entry.digest.str());
-            if (!child) return std::unexpected(child.error());
-            if (child->digest != entry.digest || static_cast<std::int64_t>(child->raw.size()) != entry.size)
-                return core::fail(core::ErrorKind::Integrity,
-                                  "manifest " + entry.digest.str() + " has another digest or size than its index entry says");
-            if (auto st = load_children(*child, depth + 1); !st) return st;
-            out.push_back(std::move(*child));
+                                      ", which contains it: a loop");
+            if (!loaded.insert(entry.digest).second) continue;  // listed twice, or a diamond
+            if (auto st = load_child(entry, depth); !st) return st;
         }
+        ancestors.erase(m.digest);
+        return {};
+    }
+
+    core::Status load_child(const manifest::Descriptor& entry, int depth) {
+        auto child = src.get_manifest(entry.digest.str());
+        if (!child) return std::unexpected(child.error());
+        if (child->digest != entry.digest || static_cast<std::int64_t>(child->raw.size()) != entry.size)
+            return core::fail(core::ErrorKind::Integrity,
+                              "manifest " + entry.digest.str() + " has another digest or size than its index entry says");
+        if (auto st = load_children(*child, depth + 1); !st) return st;
+        out.push_back(std::move(*child));
         return {};
     }
 };
@@ -79,7 +88,7 @@ core::Result<ImageGraph> load_image_graph(store::Store& src, const std::string& 
     auto root = subset_root(*fetched, options, graph.built_subset);
     if (!root) return std::unexpected(root.error().with_context("selecting platforms of " + src.describe()));
     graph.root = std::move(*root);
-    Loader loader{src, options, {graph.root.digest}, {}};
+    Loader loader{src, options, {graph.root.digest}, {}, {}};
     if (auto st = loader.load_children(graph.root, 1); !st) return std::unexpected(st.error());
     graph.children = std::move(loader.out);
     return graph;

@@ -33,7 +33,9 @@ struct GraphOptions {
 /// Loads the graph of `ref` (tag or digest) from `src`. Child manifests are fetched by
 /// digest (verified). With a platform filter, an index that loses entries is rebuilt with
 /// manifest::filter_platforms and serialised; its attestations follow their images.
-/// Errors: NotFound for a missing ref, Protocol for loops or nesting deeper than max_depth.
+/// A child listed twice or shared by nested indexes (a diamond) is loaded and pushed once.
+/// Errors: NotFound for a missing ref, Protocol for loops or nesting deeper than max_depth,
+/// Integrity for a child whose bytes do not match its index entry.
 core::Result<ImageGraph> load_image_graph(store::Store& src, const std::string& ref,
                                           const GraphOptions& options);
 
