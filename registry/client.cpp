@@ -40,7 +40,7 @@ core::Result<http::Response> HostClient::send(http::Request request, const std::
     if (auto st = ping(); !st) return std::unexpected(st.error());
     // A URL the registry handed out on another host (upload Location, Link) never gets
     // this host's credentials.
-    const bool foreign = http::url_origin(request.url) != http::url_origin(config_.base_url);
+    const bool foreign = !same_origin(request.url, config_.base_url);
     auto response = foreign ? session_->send_unauthenticated(std::move(request))
                             : session_->send(std::move(request), scopes);
     if (!response) return std::unexpected(response.error().with_context(context));

@@ -79,4 +79,29 @@ std::string display_ref(std::string_view host, std::string_view repo, std::strin
 
 bool is_digest_ref(std::string_view ref) { return ref.find(':') != std::string_view::npos; }
 
+namespace {
+
+/// "scheme://host:port" in lower case with the default port written out; "" when not absolute.
+std::string canonical_origin(std::string_view url) {
+    const auto scheme_end = url.find("://");
+    if (scheme_end == std::string_view::npos) return {};
+    std::string scheme(url.substr(0, scheme_end));
+    auto rest = url.substr(scheme_end + 3);
+    std::string authority(rest.substr(0, rest.find_first_of("/?#")));
+    if (auto at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
+    for (auto* part : {&scheme, &authority})
+        for (char& c : *part) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto colon = authority.rfind(':');
+    const bool has_port = colon != std::string::npos && authority.find(']', colon) == std::string::npos;
+    if (!has_port) authority += scheme == "https" ? ":443" : scheme == "http" ? ":80" : "";
+    return scheme + "://" + authority;
+}
+
+}  // namespace
+
+bool same_origin(std::string_view a, std::string_view b) {
+    const auto left = canonical_origin(a);
+    return !left.empty() && left == canonical_origin(b);
+}
+
 }  // namespace ferry::registry

@@ -23,6 +23,11 @@ std::optional<std::string> next_link(const std::vector<std::string>& link_header
 /// "host/repo:tag" or "host/repo@sha256:..." for messages.
 std::string display_ref(std::string_view host, std::string_view repo, std::string_view ref);
 
+/// True when both absolute URLs name the same origin: scheme and host compared without
+/// case, a default port (:80 for http, :443 for https) equal to none. Credentials for one
+/// origin never go to another.
+bool same_origin(std::string_view a, std::string_view b);
+
 /// True when `ref` is a digest ("algo:hex") rather than a tag.
 bool is_digest_ref(std::string_view ref);
 

@@ -36,3 +36,16 @@ TEST_CASE("scopes", "[urls]") {
     CHECK(pull_scope("a/b") == std::vector<std::string>{"repository:a/b:pull"});
     CHECK(push_scope("a/b") == std::vector<std::string>{"repository:a/b:pull,push"});
 }
+
+TEST_CASE("same_origin decides which URLs get this host's credentials", "[urls]") {
+    CHECK(same_origin("http://127.0.0.1:5102/v2/x/blobs/uploads/1", "http://127.0.0.1:5102"));
+    CHECK(same_origin("HTTPS://Quay.IO/v2/", "https://quay.io:443"));
+    CHECK(same_origin("http://h/v2/?a=1", "http://h:80"));
+    CHECK_FALSE(same_origin("http://localhost:5102/upload", "http://127.0.0.1:5102"));
+    CHECK_FALSE(same_origin("http://127.0.0.1:5103/x", "http://127.0.0.1:5102"));
+    CHECK_FALSE(same_origin("http://quay.io/x", "https://quay.io"));
+    CHECK_FALSE(same_origin("https://quay.io@evil.example/x", "https://quay.io"));
+    CHECK_FALSE(same_origin("/v2/relative", "https://quay.io"));
+    CHECK(same_origin("http://[::1]:5000/v2/", "http://[::1]:5000"));
+    CHECK_FALSE(same_origin("http://[::1]/v2/", "http://[::1]:5000"));
+}
