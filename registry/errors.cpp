@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/redact.hpp"
+#include "http/challenge.hpp"
 
 namespace ferry::registry {
 
@@ -56,6 +57,20 @@ core::ErrorKind kind_for_status(int status, std::string_view code) {
     return ErrorKind::Protocol;
 }
 
+namespace {
+
+/// For a 401: why no credentials were offered when the challenge was the reason.
+std::string challenge_note(const http::Response& response) {
+    if (response.status != 401) return {};
+    const auto fields = response.headers.get_all("WWW-Authenticate");
+    if (fields.empty()) return " (no WWW-Authenticate challenge)";
+    for (const auto& c : http::parse_www_authenticate(fields))
+        if (c.scheme == "basic" || c.scheme == "bearer") return {};
+    return " (the WWW-Authenticate challenge is malformed or of an unknown scheme)";
+}
+
+}  // namespace
+
 core::Error response_error(std::string_view context, const http::Response& response) {
     const auto entries = parse_error_body(response.body);
     std::string detail;
@@ -66,6 +81,7 @@ core::Error response_error(std::string_view context, const http::Response& respo
     if (entries.empty()) detail = sanitize_body(response.body);
     std::string message = std::string(context) + ": " + std::to_string(response.status);
     if (!detail.empty()) message += " " + core::redact(detail);
+    message += challenge_note(response);
     const std::string code = entries.empty() ? std::string() : entries.front().code;
     return core::make_error(kind_for_status(response.status, code), std::move(message), response.status, code);
 }

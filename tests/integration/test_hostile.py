@@ -118,7 +118,7 @@ class RegistrySource(HostileCase):
         with HostileRegistry("auth_unterminated", password=PASSWORD) as reg:
             repo, rc, out, err = self.copy_from(reg)
             token_requests = [p for _, p, _ in reg.requests if p.startswith("/token")]
-        self.assert_refused(rc, out, err, "401", "auth", repo=repo)
+        self.assert_refused(rc, out, err, "challenge is malformed", repo=repo)
         self.assertEqual(token_requests, [], "credentials went to a realm parsed from garbage")
 
     def test_odd_but_legal_challenge_quoting_works(self):

@@ -62,3 +62,14 @@ TEST_CASE("long or hostile bodies are cut and cleaned", "[errors]") {
     CHECK(sanitize_body("a\x01\x02" "b\n\nc") == "a b c");
     CHECK(sanitize_body("see https://user:pw@host/x") == "see https://<redacted>@host/x");
 }
+
+TEST_CASE("a 401 whose challenge is unusable says so", "[errors]") {
+    auto r = reply(401, R"({"errors":[{"code":"UNAUTHORIZED","message":"auth"}]})");
+    r.headers.set("WWW-Authenticate", R"(Bearer realm="http://x/token,service="svc)");
+    auto e = response_error("GET manifest h/r:1", r);
+    CHECK(e.kind == ErrorKind::Auth);
+    CHECK_THAT(e.message, Catch::Contains("challenge is malformed"));
+    CHECK_THAT(e.message, !Catch::Contains("http://x/token"));
+    r.headers.set("WWW-Authenticate", R"(Bearer realm="http://x/token",service="svc")");
+    CHECK_THAT(response_error("GET manifest h/r:1", r).message, !Catch::Contains("challenge"));
+}
