@@ -17,9 +17,9 @@ import integrity
 SRC = ft.REGISTRIES["src"]
 DST = ft.REGISTRIES["dst"]
 REPOS = ("corpus/alpine", "corpus/dockerlist", "corpus/single")
-RATES = ((0.05, 11), (0.15, 23), (0.3, 37))  # (fault rate, seed)
+RATES = ((0.05, 11), (0.15, 23), (0.25, 37))  # (fault rate, seed)
 MAX_RUNS = 5
-STALL_SECONDS = 2  # ferry's stall limit in these tests (FERRY_HTTP_STALL_SECONDS)
+STALL_SECONDS = 1  # ferry's stall limit in these tests (FERRY_HTTP_STALL_SECONDS)
 FERRY_ENV = {"FERRY_HTTP_STALL_SECONDS": str(STALL_SECONDS)}
 
 
@@ -29,7 +29,7 @@ def sync_plan(src_host: str, dst_host: str, prefix: str) -> str:
     source: {src_host}/{repo}
     target: {dst_host}/{prefix}/{repo.split('/')[-1]}""" for repo in REPOS)
     return f"""version: 1
-defaults: {{jobs: 4, retries: 4}}
+defaults: {{jobs: 8, retries: 4}}
 registries:
   "{src_host}": {{tls: disabled}}
   "{dst_host}": {{tls: disabled}}
@@ -110,13 +110,13 @@ class FaultTest(unittest.TestCase):
         self.assertGreater(sum(self.totals.values()), 0, "the proxies injected nothing")
 
     def test_blob_downloads_cut_mid_body_resume_with_range_requests(self):
-        """Half of the blob GETs break after half their body (reset, clean close, or a wrong
+        """A third of the blob GETs break after half their body (reset, clean close, or a wrong
         Content-Length): one run must still succeed, resuming with Range requests rather than
         replaying the bytes."""
         self.ran.add("resume")
         prefix = ft.unique_repo("tfault")
         kinds = ("reset_mid_body", "truncated_body", "wrong_content_length")
-        proxies = [fault_proxy.FaultProxy(SRC.host, 0.5, 5, kinds=kinds, only=r"/blobs/sha256:"),
+        proxies = [fault_proxy.FaultProxy(SRC.host, 0.35, 5, kinds=kinds, only=r"/blobs/sha256:"),
                    fault_proxy.FaultProxy(DST.host)]
         for p in proxies:
             p.start()
