@@ -40,11 +40,11 @@ class HostileCase(unittest.TestCase):
     def setUpClass(cls):
         ensure_registries("dst")
 
-    def assert_refused(self, rc, out, err, *words, repo=None):
+    def assert_refused(self, rc, out, err, *words, repo=None, prefix="ferry: "):
         """Non-zero without a signal, an error naming the problem, no secret, no target tag."""
         self.assertNotEqual(rc, 0, f"ferry accepted it:\n{out}\n{err}")
         self.assertTrue(0 < rc < 128, f"ferry crashed or was killed (rc {rc}):\n{err}")
-        self.assertIn("ferry: ", err)
+        self.assertIn(prefix, err)
         self.assertNotIn("internal error", err)
         lowered = err.lower()
         self.assertTrue(any(w.lower() in lowered for w in words), f"none of {words} in:\n{err}")
@@ -144,6 +144,34 @@ class RegistrySource(HostileCase):
         for method, path, headers in side:
             self.assertNotIn("authorization", {k.lower() for k in headers}, (method, path))
         self.assertEqual(target_tags(repo), ["v1"])
+
+
+class SyncFromHostile(HostileCase):
+    def test_sync_report_names_the_integrity_failure_without_secrets(self):
+        """ferry sync (plan credentials, debug log, --report) from a source serving a bad blob."""
+        repo = unique_repo("hostile")
+        work = temp_dir()
+        with HostileRegistry("blob_wrong_digest", password=PASSWORD) as reg:
+            plan = work / "plan.yaml"
+            plan.write_text(f"""version: 1
+registries:
+  "{reg.host}":
+    tls: disabled
+    credentials: {{username: {USER}, password_env: HOSTILE_PW}}
+  "{DST}": {{tls: disabled}}
+sync:
+  - name: app
+    source: {reg.host}/hostile/app
+    target: {DST}/{repo}
+    tags: {{allow: ['^v1$']}}
+""")
+            rc, out, err = run_ferry("--log-level", "debug", "sync", "-c", plan, "--report",
+                                     work / "report.json", env={"HOSTILE_PW": PASSWORD}, timeout=60)
+        report = (work / "report.json").read_text()
+        self.assert_refused(rc, out, err + report, "digest mismatch", repo=repo, prefix="error app: ")
+        self.assertEqual(secret_leaks(report, HOSTILE_SECRETS), [])
+        failed = [i for i in json.loads(report)["images"] if i["action"] == "failed"]
+        self.assertEqual([i.get("errorKind") for i in failed], ["integrity"], report)
 
 
 class RegistryTarget(HostileCase):
