@@ -8,6 +8,7 @@ one config) and, per `scenario`, lies in one way:
   lying_dcd           Docker-Content-Digest names another digest than the body has
   blob_wrong_digest   the layer's bytes differ (same length)
   blob_wrong_size     the layer has more bytes than its descriptor says
+  blob_short          the layer has fewer bytes than its descriptor says
   manifest_oversize   the tag names a 5 MiB manifest
   malformed_json      the tag's manifest is not JSON
   index_self_loop     the tag is an index whose child digest is answered with the index itself
@@ -284,6 +285,8 @@ def _handler(reg: HostileRegistry, side: bool):
                 return data[:-1] + bytes([data[-1] ^ 0xFF])
             if reg.scenario == "blob_wrong_size":
                 return data + b"\0" * 100
+            if reg.scenario == "blob_short":
+                return data[:-10]
             return data
 
         def serve_blob(self, digest):
