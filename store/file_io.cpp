@@ -40,6 +40,15 @@ core::Result<Fd> open_read(const fs::path& path) {
     return Fd(fd);
 }
 
+core::Result<Fd> open_read_no_symlink(const fs::path& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0 && errno == ELOOP)
+        return core::fail(core::ErrorKind::InvalidInput, "opening " + path.string() +
+                                                             ": it is a symlink; layout files must be regular files inside the layout");
+    if (fd < 0) return std::unexpected(errno_error("opening", path));
+    return Fd(fd);
+}
+
 core::Status write_all(int fd, std::string_view bytes, const fs::path& path) {
     while (!bytes.empty()) {
         ssize_t n = ::write(fd, bytes.data(), bytes.size());

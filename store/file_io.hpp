@@ -38,6 +38,9 @@ core::Error errno_error(std::string_view what, const std::filesystem::path& path
 
 /// Opens `path` read-only; NotFound when it does not exist.
 core::Result<Fd> open_read(const std::filesystem::path& path);
+/// Same, refusing a symlink as the last component (InvalidInput): for files that must lie
+/// inside a layout, such as blobs.
+core::Result<Fd> open_read_no_symlink(const std::filesystem::path& path);
 /// Writes all of `bytes` at the current position.
 core::Status write_all(int fd, std::string_view bytes, const std::filesystem::path& path);
 /// Reads exactly `size` bytes at `offset` (short file = Io error).

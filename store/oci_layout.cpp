@@ -96,10 +96,13 @@ core::Result<std::optional<std::uint64_t>> OciLayout::blob_size(const Digest& di
     if (auto st = check_digest_for_path(digest); !st) return std::unexpected(st.error());
     struct stat st {};
     const fs::path path = blob_path(digest);
-    if (::stat(path.c_str(), &st) != 0) {
+    if (::lstat(path.c_str(), &st) != 0) {
         if (errno == ENOENT || errno == ENOTDIR) return std::optional<std::uint64_t>();
         return std::unexpected(fileio::errno_error("inspecting", path));
     }
+    if (S_ISLNK(st.st_mode))
+        return core::fail(core::ErrorKind::InvalidInput, "blob " + path.string() +
+                                                             " is a symlink; layout blobs must be regular files inside the layout");
     if (!S_ISREG(st.st_mode))
         return core::fail(core::ErrorKind::InvalidInput, "blob " + path.string() + " is not a regular file");
     return std::optional<std::uint64_t>(static_cast<std::uint64_t>(st.st_size));
@@ -114,7 +117,7 @@ core::Result<bool> OciLayout::has_blob(const Digest& digest) {
 core::Result<std::unique_ptr<BlobReader>> OciLayout::open_blob(const Digest& digest, std::uint64_t offset) {
     if (auto st = check_digest_for_path(digest); !st) return std::unexpected(st.error());
     const fs::path path = blob_path(digest);
-    auto fd = fileio::open_read(path);
+    auto fd = fileio::open_read_no_symlink(path);
     if (!fd) return std::unexpected(fd.error().with_context("reading blob " + digest.str() + " of " + describe()));
     struct stat st {};
     if (::fstat(fd->get(), &st) != 0) return std::unexpected(fileio::errno_error("inspecting", path));
