@@ -27,6 +27,9 @@ public:
 
     core::Result<std::size_t> read(char* buffer, std::size_t size) override {
         for (;;) {
+            // Every byte is in hand (the break came after them): a Range request would ask for
+            // nothing (416); the target verifies what it got.
+            if (!reader_ && offset_ > 0 && offset_ >= static_cast<std::uint64_t>(blob_.size)) return 0;
             if (!reader_) {
                 auto opened = ctx_.src.open_blob(blob_, offset_);
                 if (!opened) {

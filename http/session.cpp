@@ -65,12 +65,15 @@ core::Result<Response> Session::send_with_retries(const Request& request, bool l
     // A sink that took bytes before the transfer broke cannot take them again: its caller
     // resumes or restarts (a replay here would hand it the blob's first bytes twice).
     bool delivered = false;
-    Request sent = request;
-    if (request.sink)
-        sent.sink = [&delivered, &request](std::string_view chunk) {
+    std::optional<Request> watched;  // a copy only for requests with a sink
+    if (request.sink) {
+        watched.emplace(request);
+        watched->sink = [&delivered, &request](std::string_view chunk) {
             delivered = delivered || !chunk.empty();
             return request.sink(chunk);
         };
+    }
+    const Request& sent = watched ? *watched : request;
     for (int attempt = 1;; ++attempt) {
         if (core::process_cancellation().cancelled()) return std::unexpected(cancelled_error(request));
         core::Result<Response> outcome = [&] {

@@ -346,7 +346,11 @@ def _forward(upstream: http.client.HTTPConnection, request):
                 upstream.putheader("Content-Length", str(len(request["body"])))
             upstream.endheaders(request["body"] or None)
             response = upstream.getresponse()
-            body = response.read()
+            try:
+                body = response.read()
+            except http.client.IncompleteRead as e:  # the registry's own short body (e.g. its 416)
+                body = e.partial
+                upstream.close()
             return response.status, response.reason, response.getheaders(), body
         except (ConnectionError, http.client.RemoteDisconnected, http.client.CannotSendRequest,
                 http.client.ResponseNotReady, BrokenPipeError):

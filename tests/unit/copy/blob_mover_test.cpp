@@ -17,13 +17,14 @@ public:
     using MemoryStore::MemoryStore;
     std::size_t piece = 4;
     std::optional<core::ErrorKind> error = core::ErrorKind::Network;
+    bool break_at_end = false;  ///< fail even after the last byte (a body cut after its end)
     std::vector<std::uint64_t> opened_at;
 
     core::Result<std::unique_ptr<store::BlobReader>> open_blob(const manifest::Descriptor& blob,
                                                                std::uint64_t offset) override {
         opened_at.push_back(offset);
         const std::string rest = blobs.at(blob.digest).substr(offset);
-        return std::unique_ptr<store::BlobReader>(new Breaking(rest.substr(0, piece), rest.size() > piece ? error : std::nullopt));
+        return std::unique_ptr<store::BlobReader>(new Breaking(rest.substr(0, piece), rest.size() > piece || break_at_end ? error : std::nullopt));
     }
 
 private:
@@ -70,6 +71,19 @@ TEST_CASE("a blob download that ends before the blob's size resumes instead of f
     auto moved = copy::move_blob(blob, {src, dst, ledger, 3});
     REQUIRE(moved);
     CHECK(src.opened_at == std::vector<std::uint64_t>{0, 6});
+    CHECK(dst.blobs.at(blob.digest) == "0123456789");
+}
+
+TEST_CASE("a break after the last byte ends the blob without asking for an empty range") {
+    BreakingSource src("src.example", "app");
+    src.piece = 10;
+    src.break_at_end = true;
+    MemoryStore dst("", "app");
+    copy::BlobLedger ledger;
+    const auto blob = src.add_blob("0123456789", "application/octet-stream");
+    auto moved = copy::move_blob(blob, {src, dst, ledger, 3});
+    REQUIRE(moved);
+    CHECK(src.opened_at == std::vector<std::uint64_t>{0});
     CHECK(dst.blobs.at(blob.digest) == "0123456789");
 }
 
