@@ -48,6 +48,8 @@ private:
     /// Pings first (once), then sends through the session with `scopes`.
     core::Result<http::Response> send(http::Request request, const std::vector<std::string>& scopes,
                                       std::string_view context);
+    /// One GET of a manifest with every check of get_manifest (which retries it once).
+    core::Result<manifest::ParsedManifest> fetch_manifest(const std::string& repo, const std::string& ref);
     /// One blob upload in progress (see upload.cpp).
     struct BlobUpload {
         const std::string& repo;

@@ -1,5 +1,6 @@
 #include <string>
 
+#include "core/log.hpp"
 #include "manifest/media_type.hpp"
 #include "registry/client_impl.hpp"
 #include "registry/errors.hpp"
@@ -78,6 +79,16 @@ core::Result<std::optional<manifest::Descriptor>> HostClient::head_manifest(cons
 }
 
 core::Result<manifest::ParsedManifest> HostClient::get_manifest(const std::string& repo, const std::string& ref) {
+    auto fetched = fetch_manifest(repo, ref);
+    // Bytes that do not parse or hash right may be a transfer cut short on a reused connection
+    // (a body shorter than its Content-Length): ask once more before calling the content bad.
+    if (fetched || (fetched.error().kind != core::ErrorKind::Protocol && fetched.error().kind != core::ErrorKind::Integrity))
+        return fetched;
+    core::log::debug("{}; fetching once more", fetched.error().message);
+    return fetch_manifest(repo, ref);
+}
+
+core::Result<manifest::ParsedManifest> HostClient::fetch_manifest(const std::string& repo, const std::string& ref) {
     const std::string context = "GET manifest " + display_ref(config_.host, repo, ref);
     auto req = manifest_request("GET", object_url(config_.base_url, repo, "manifests", ref));
     req.max_body_bytes = config_.max_manifest_bytes;
