@@ -26,6 +26,10 @@ class Walk:
     manifests: set = field(default_factory=set)
     blobs: set = field(default_factory=set)
     problems: list = field(default_factory=list)
+    # Tags listed whose manifest GET answers 404: docker-registry writes a tag's link file in
+    # place, so a client that vanishes mid-PUT can leave a listed tag that resolves to nothing.
+    # Nothing references missing content then; a rerun must clear them.
+    unresolved: list = field(default_factory=list)
 
     @property
     def sound(self) -> bool:
@@ -78,6 +82,9 @@ def check_repository(host: str, repo: str, scheme="http") -> Walk:
     base = f"{scheme}://{host}/v2/{repo}"
     for tag in list_tags(host, repo, scheme):
         status, headers, body = _request(f"{base}/manifests/{tag}", accept=MANIFEST_TYPES)
+        if status == 404:
+            walk.unresolved.append(f"{repo}:{tag}")
+            continue
         if status != 200:
             walk.problems.append(f"{repo}:{tag}: manifest GET answered {status}")
             continue
