@@ -57,12 +57,18 @@ std::optional<std::string> read_password(PlanReader& reader, const PlanNode& sou
     } else {
         auto file = reader.file_path(source, where, true);
         if (!file) return std::nullopt;
+        constexpr std::size_t kMaxPasswordFileBytes = 64 * 1024;
         std::ifstream in(*file, std::ios::binary);
-        std::ostringstream content;
-        content << in.rdbuf();
-        password = content.str();
+        const bool opened = in.is_open();
+        password.resize(kMaxPasswordFileBytes + 1);
+        in.read(password.data(), static_cast<std::streamsize>(password.size()));
+        password.resize(static_cast<std::size_t>(in.gcount()));
+        if (password.size() > kMaxPasswordFileBytes) {
+            reader.error(source.mark, where, "'" + file->string() + "' is larger than 64 KiB: not a password file");
+            return std::nullopt;
+        }
         while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
-        if (!in || password.empty()) {
+        if (!opened || password.empty()) {
             reader.error(source.mark, where, "cannot read a password from '" + file->string() + "'");
             return std::nullopt;
         }

@@ -307,6 +307,7 @@ TEST_CASE("passwords are resolved at load time and never shown") {
     fs::path dir = fs::temp_directory_path() / "ferry-plan-test";
     fs::create_directories(dir);
     std::ofstream(dir / "pw") << "file-secret-value-456\n";
+    std::ofstream(dir / "huge") << std::string(65 * 1024, 'x');
     Plan plan = parsed(kHead + kOneEntry + R"(registries:
   a.io: {credentials: {username: alice, password_env: FERRY_PLAN_TEST_PASSWORD}}
   b.io:
@@ -324,8 +325,11 @@ TEST_CASE("passwords are resolved at load time and never shown") {
   b.io: {credentials: {username: b, password: hunter2-inline-pw}}
   c.io: {credentials: {username: c, password_file: /nonexistent/pw}}
   d.io: {credentials: {username: d, password_env: X, password_file: y}}
+  e.io: {credentials: {username: e, password_file: )" + (dir / "huge").string() + R"(}}
 )");
     INFO(message);
+    CHECK(message.find("registries[\"e.io\"].credentials.password_file: '" + (dir / "huge").string() +
+                       "' is larger than 64 KiB") != std::string::npos);
     CHECK(message.find("hunter2-inline-pw") == std::string::npos);
     CHECK(message.find("p.yaml:5:51: registries[\"a.io\"].credentials.password_env: environment variable "
                        "FERRY_PLAN_TEST_NOPE is not set or empty") != std::string::npos);
