@@ -11,6 +11,7 @@
 #include "store/oci_layout.hpp"
 #include "store/tar_writer.hpp"
 #include "bundle/bundle_reader.hpp"
+#include "bundle/export_artifacts.hpp"
 #include "sync/expand.hpp"
 
 namespace ferry::bundle {
@@ -108,6 +109,17 @@ core::Status export_image(ExportRun& run, const sync::ImageTask& task) {
     img.media_type = copied->media_type;
     run.summary.manifest.images.push_back(std::move(img));
     return {};
+}
+
+/// The digests of `img`'s root and child manifests in the layout (the subjects whose
+/// artifacts travel with it).
+core::Result<std::set<Digest>> exported_manifests(ExportRun& run, const BundleImage& img) {
+    auto view = store::make_layout_store(run.layout, {.commit_backend = false});
+    auto graph = copy::load_image_graph(*view, img.digest.str(), {});
+    if (!graph) return std::unexpected(graph.error().with_context("reading back " + img.source));
+    std::set<Digest> digests;
+    for (const auto* m : graph->manifests_in_push_order()) digests.insert(m->digest);
+    return digests;
 }
 
 /// Fills each image's blob list and returns the digests of every manifest.
@@ -234,8 +246,13 @@ core::Result<ExportSummary> export_bundle(const sync::Plan& plan, const store::S
     auto layout = store::OciLayout::open(w->work);
     if (!layout) return std::unexpected(layout.error());
     run.layout = *layout;
-    for (const auto& task : expansion.tasks)
+    for (const auto& task : expansion.tasks) {
         if (auto st = export_image(run, task); !st) return std::unexpected(st.error());
+        auto subjects = exported_manifests(run, run.summary.manifest.images.back());
+        if (!subjects) return std::unexpected(subjects.error());
+        for (const auto& artifact : artifact_tasks(task, *subjects))
+            if (auto st = export_image(run, artifact); !st) return std::unexpected(st.error());
+    }
     if (auto st = run.layout->commit(); !st) return std::unexpected(st.error());
     auto manifests = collect_closures(run);
     if (!manifests) return std::unexpected(manifests.error());

@@ -164,6 +164,22 @@ sync:
         self.assertEqual([r.path.rsplit("/", 1)[1] for r in source_gets], [fallback_tag(signed[0])],
                          "a no-op rerun fetched source manifests other than the referrers fallback index")
 
+    def test_signatures_cross_the_air_gap_in_a_bundle(self):
+        self.seed("1.0.0")
+        signed = signing.sign_all(SRC.url(""), self.src_repo, "1.0.0", self.keys.private)
+        plan = self.write_plan("", f"{self.prefix}/unused")
+        bundle = self.dir / "bundle"
+        self.ferry("export", "-c", plan, "-o", bundle)
+        meta = json.loads((bundle / "ferry-bundle.json").read_text())
+        exported = {i["source"].rsplit(":", 1)[1] for i in meta["images"]}
+        self.assertEqual(exported, {"1.0.0"} | {signing.signature_tag(d) for d in signed})
+        self.ferry("--insecure-registry", DST.host, "import", bundle, "--to", f"{DST.host}/{self.prefix}/gap")
+        target = f"{self.prefix}/gap/{self.src_repo}"
+        self.assertEqual(self.digest_of(DST, target, "1.0.0"), signed[0])
+        for digest in signed:
+            self.assertTrue(signing.verify_at(DST.url(""), target, digest, self.keys.public),
+                            f"signature of {digest} does not verify after import")
+
     def test_default_selection_carries_signatures_but_not_other_artifacts(self):
         self.seed("1.0.0")
         signed = signing.sign_all(SRC.url(""), self.src_repo, "1.0.0", self.keys.private)
