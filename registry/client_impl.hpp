@@ -2,6 +2,7 @@
 /// The Client implementation for one host (private to registry/). See client.hpp for the
 /// contract. Every request goes through one http::Session (auth, retries, limits, counting).
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -63,6 +64,21 @@ private:
     core::Status upload_chunked(const BlobUpload& job, std::string location);
     core::Result<std::string> patch_chunk(const BlobUpload& job, std::string location, const std::string& chunk,
                                           std::uint64_t start);
+    /// One paginated listing: where it starts and how its pages are fetched.
+    struct PageWalk {
+        std::string url;
+        std::vector<std::string> scopes;
+        std::string context;
+        std::size_t max_page_bytes = 0;
+        std::string accept;          ///< Accept header; "" = none
+        bool absent_on_404 = false;  ///< a 404 on the first page means "no such listing"
+    };
+    /// Reads one page body; returns how many entries it added that were not seen before.
+    using PageReader = std::function<core::Result<std::size_t>(std::string_view body)>;
+    /// Follows Link rel="next" (relative or absolute) until the last page. Refuses a chain
+    /// that revisits a URL, brings nothing new for several pages in a row, or never ends.
+    /// false only when absent_on_404 and the first page answered 404.
+    core::Result<bool> walk_pages(const PageWalk& walk, const PageReader& read_page);
     core::Result<std::vector<std::string>> paginate(std::string url, const std::vector<std::string>& scopes,
                                                     const std::string& field, std::string_view context);
     std::mutex& manifest_put_lock(const std::string& repo);

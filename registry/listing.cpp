@@ -36,10 +36,9 @@ core::Result<std::vector<std::string>> string_list(std::string_view body, const 
 
 }  // namespace
 
-core::Result<std::vector<std::string>> HostClient::paginate(std::string url, const std::vector<std::string>& scopes,
-                                                            const std::string& field, std::string_view context) {
-    std::vector<std::string> items;
-    std::unordered_set<std::string> known;
+core::Result<bool> HostClient::walk_pages(const PageWalk& walk, const PageReader& read_page) {
+    const std::string_view context = walk.context;
+    std::string url = walk.url;
     std::set<std::string> visited;
     int barren = 0;
     for (int page = 0; page < kMaxPages; ++page) {
@@ -47,18 +46,17 @@ core::Result<std::vector<std::string>> HostClient::paginate(std::string url, con
             return core::fail(core::ErrorKind::Protocol, std::string(context) + ": pagination loops back to " + url);
         http::Request req;
         req.url = url;
-        req.max_body_bytes = kListPageCap;
-        auto response = send(std::move(req), scopes, context);
+        req.max_body_bytes = walk.max_page_bytes;
+        if (!walk.accept.empty()) req.headers.set("Accept", walk.accept);
+        auto response = send(std::move(req), walk.scopes, context);
         if (!response) return std::unexpected(response.error());
+        if (response->status == 404 && page == 0 && walk.absent_on_404) return false;
         if (!response->ok()) return std::unexpected(response_error(context, *response));
-        auto values = string_list(response->body, field, context);
-        if (!values) return std::unexpected(values.error());
-        const auto before = items.size();
-        for (auto& v : *values)
-            if (known.insert(v).second) items.push_back(std::move(v));
+        auto added = read_page(response->body);
+        if (!added) return std::unexpected(added.error());
         auto next = next_link(response->headers.get_all("Link"));
-        if (!next) return items;
-        barren = items.size() == before ? barren + 1 : 0;
+        if (!next) return true;
+        barren = *added == 0 ? barren + 1 : 0;
         if (barren >= kMaxBarrenPages)
             return core::fail(core::ErrorKind::Protocol, std::string(context) + ": pagination loops: " +
                                                              std::to_string(barren) +
@@ -68,6 +66,23 @@ core::Result<std::vector<std::string>> HostClient::paginate(std::string url, con
         url = std::move(*resolved);
     }
     return core::fail(core::ErrorKind::Protocol, std::string(context) + ": more than " + std::to_string(kMaxPages) + " pages");
+}
+
+core::Result<std::vector<std::string>> HostClient::paginate(std::string url, const std::vector<std::string>& scopes,
+                                                            const std::string& field, std::string_view context) {
+    std::vector<std::string> items;
+    std::unordered_set<std::string> known;
+    PageWalk walk{std::move(url), scopes, std::string(context), kListPageCap, "", false};
+    auto walked = walk_pages(walk, [&](std::string_view body) -> core::Result<std::size_t> {
+        auto values = string_list(body, field, context);
+        if (!values) return std::unexpected(values.error());
+        const auto before = items.size();
+        for (auto& v : *values)
+            if (known.insert(v).second) items.push_back(std::move(v));
+        return items.size() - before;
+    });
+    if (!walked) return std::unexpected(walked.error());
+    return items;
 }
 
 core::Result<std::vector<std::string>> HostClient::list_tags(const std::string& repo) {

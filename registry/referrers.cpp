@@ -1,7 +1,6 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "http/url.hpp"
 #include "manifest/media_type.hpp"
 #include "registry/client_impl.hpp"
 #include "registry/errors.hpp"
@@ -11,7 +10,6 @@ namespace ferry::registry {
 namespace {
 
 constexpr std::size_t kReferrersPageCap = 4u << 20;
-constexpr int kMaxReferrerPages = 1000;
 
 /// The `manifests` of a referrers reply (an OCI image index). Errors: Protocol.
 core::Status append_referrers(std::string_view body, std::vector<manifest::Descriptor>& out,
@@ -50,30 +48,19 @@ core::Result<std::optional<std::vector<manifest::Descriptor>>> HostClient::list_
 
 core::Result<std::optional<std::vector<manifest::Descriptor>>> HostClient::fetch_referrers(
     const std::string& repo, const manifest::Digest& subject) {
-    const std::string context = "listing referrers of " + display_ref(config_.host, repo, subject.str());
-    std::string url = config_.base_url + "/v2/" + repo + "/referrers/" + subject.str();
+    PageWalk walk{config_.base_url + "/v2/" + repo + "/referrers/" + subject.str(), pull_scope(repo),
+                  "listing referrers of " + display_ref(config_.host, repo, subject.str()), kReferrersPageCap,
+                  std::string(manifest::media::kOciIndex), true};
     std::vector<manifest::Descriptor> found;
     std::set<manifest::Digest> seen;
-    std::set<std::string> visited;
-    for (int page = 0; page < kMaxReferrerPages; ++page) {
-        if (!visited.insert(url).second)
-            return core::fail(core::ErrorKind::Protocol, context + ": pagination loops back to " + url);
-        http::Request req;
-        req.url = url;
-        req.max_body_bytes = kReferrersPageCap;
-        req.headers.set("Accept", std::string(manifest::media::kOciIndex));
-        auto response = send(std::move(req), pull_scope(repo), context);
-        if (!response) return std::unexpected(response.error());
-        if (response->status == 404 && page == 0) return std::optional<std::vector<manifest::Descriptor>>{};
-        if (!response->ok()) return std::unexpected(response_error(context, *response));
-        if (auto st = append_referrers(response->body, found, seen, context); !st) return std::unexpected(st.error());
-        auto next = next_link(response->headers.get_all("Link"));
-        if (!next) return std::optional(std::move(found));
-        auto resolved = http::resolve_url(response->effective_url.empty() ? url : response->effective_url, *next);
-        if (!resolved) return std::unexpected(resolved.error().with_context(context));
-        url = std::move(*resolved);
-    }
-    return core::fail(core::ErrorKind::Protocol, context + ": more than " + std::to_string(kMaxReferrerPages) + " pages");
+    auto walked = walk_pages(walk, [&](std::string_view body) -> core::Result<std::size_t> {
+        const auto before = found.size();
+        if (auto st = append_referrers(body, found, seen, walk.context); !st) return std::unexpected(st.error());
+        return found.size() - before;
+    });
+    if (!walked) return std::unexpected(walked.error());
+    if (!*walked) return std::optional<std::vector<manifest::Descriptor>>{};
+    return std::optional(std::move(found));
 }
 
 }  // namespace ferry::registry
