@@ -12,7 +12,8 @@
 #   token  5104  plain HTTP, token auth; token server on 5105, user ferry / token-secret-pw
 # Each instance lives in $WORK/registries/NAME: config.yml, storage/, access.log (Apache-style
 # request lines, plus the registry's own log lines), registry.pid, credentials (user:password).
-# WORK is ${FERRY_WORK:-<repo>/.work}.
+# WORK is ${FERRY_WORK:-<repo>/.work}. FERRY_PORT_BASE (default 5100) moves every port: src is
+# base+1 … token server base+5, so several checkouts can run their tests side by side.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,7 +26,8 @@ TLS_USER=ferry
 TLS_PASSWORD=ferry-secret-pw
 TOKEN_USER=ferry
 TOKEN_PASSWORD=token-secret-pw
-TOKEN_PORT=5105
+PORT_BASE="${FERRY_PORT_BASE:-5100}"
+TOKEN_PORT=$((PORT_BASE + 5))
 TOKEN_SERVICE=ferry-test
 TOKEN_ISSUER=ferry-test-issuer
 
@@ -33,7 +35,8 @@ die() { echo "registry.sh: $*" >&2; exit 1; }
 
 port_of() {
   case "$1" in
-    src) echo 5101 ;; dst) echo 5102 ;; tls) echo 5103 ;; token) echo 5104 ;;
+    src) echo $((PORT_BASE + 1)) ;; dst) echo $((PORT_BASE + 2)) ;;
+    tls) echo $((PORT_BASE + 3)) ;; token) echo $((PORT_BASE + 4)) ;;
     *) die "unknown registry '$1' (known: ${ALL[*]})" ;;
   esac
 }

@@ -32,7 +32,9 @@ PKI = WORK / "pki"
 CA_FILE = PKI / "ca.crt"
 CERT_DIR = PKI / "cert-dir"          # only ca.crt: what skopeo --cert-dir wants
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
-TOKEN_SERVER = "127.0.0.1:5105"
+# FERRY_PORT_BASE moves every test registry's port (see scripts/registry.sh).
+PORT_BASE = int(os.environ.get("FERRY_PORT_BASE") or 5100)
+TOKEN_SERVER = f"127.0.0.1:{PORT_BASE + 5}"
 
 
 @dataclass(frozen=True)
@@ -56,10 +58,10 @@ class Registry:
 
 
 REGISTRIES = {
-    "src": Registry("src", "127.0.0.1:5101", "http"),
-    "dst": Registry("dst", "127.0.0.1:5102", "http"),
-    "tls": Registry("tls", "127.0.0.1:5103", "https", "ferry", "ferry-secret-pw"),
-    "token": Registry("token", "127.0.0.1:5104", "http", "ferry", "token-secret-pw"),
+    "src": Registry("src", f"127.0.0.1:{PORT_BASE + 1}", "http"),
+    "dst": Registry("dst", f"127.0.0.1:{PORT_BASE + 2}", "http"),
+    "tls": Registry("tls", f"127.0.0.1:{PORT_BASE + 3}", "https", "ferry", "ferry-secret-pw"),
+    "token": Registry("token", f"127.0.0.1:{PORT_BASE + 4}", "http", "ferry", "token-secret-pw"),
 }
 SECRETS = [r.password for r in REGISTRIES.values() if r.password]
 
