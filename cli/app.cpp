@@ -1,16 +1,15 @@
 #include "cli/app.hpp"
 
 #include <csignal>
+#include <filesystem>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
+#include "cli/command_line.hpp"
 #include "cli/runtime.hpp"
 #include "core/cancel.hpp"
 #include "core/log.hpp"
 #include "core/redact.hpp"
-
-#ifndef FERRY_VERSION
-#define FERRY_VERSION "0.0.0"
-#endif
 
 namespace ferry::cli {
 namespace {
@@ -26,9 +25,9 @@ void install_signal_handlers() {
     std::signal(SIGPIPE, SIG_IGN);
 }
 
-bool init_logging(const GlobalOptions& o) {
+bool init_logging(const GlobalOptions& o, bool level_given) {
     core::log::Level level;
-    if (!core::log::parse_level(o.log_level, level)) {
+    if (!core::log::parse_level(o.quiet && !level_given ? "warn" : o.log_level, level)) {
         std::cerr << "ferry: --log-level must be debug, info, warn, error or off\n";
         return false;
     }
@@ -40,44 +39,70 @@ bool init_logging(const GlobalOptions& o) {
     return true;
 }
 
+/// Global flags go on the root; subcommands fall through to it, so they work anywhere.
 void add_global_flags(CLI::App& app, GlobalOptions& o) {
-    app.add_option("--authfile", o.authfile, "docker config.json with credentials")->envname("REGISTRY_AUTH_FILE");
+    app.add_option("--authfile", o.authfile, "docker config.json with credentials (must exist when named)")
+        ->envname("REGISTRY_AUTH_FILE");
     app.add_option("--ca-file", o.ca_file, "extra CA certificate bundle (PEM) for TLS");
-    app.add_option("--insecure-registry", o.insecure_registries, "talk plain HTTP to this host[:port]");
+    add_repeatable(app, "--insecure-registry", o.insecure_registries,
+                   "talk plain HTTP to this host[:port] (repeatable; http://HOST accepted)");
     app.add_option("--log-level", o.log_level, "debug|info|warn|error|off")->capture_default_str();
     app.add_option("--log-format", o.log_format, "text|json")->capture_default_str();
     app.add_option("--max-manifest-size", o.max_manifest_bytes,
                    "refuse manifests larger than this many bytes (default 4 MiB)")
         ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30))
         ->capture_default_str();
+    app.add_flag("-q,--quiet", o.quiet, "no progress, no info logs, no summary lines (errors still print)");
+    app.set_version_flag("--version", version_line(), "print the version and exit");
 }
 
-}  // namespace
-
-ExitCode report_error(const core::Error& error) {
-    std::cerr << "ferry: " << core::redact(error.message) << "\n";
-    return exit_code_for(error);
+/// "http://h:5000" -> "h:5000"; "https://…" is refused: it is not plain HTTP.
+core::Status normalise_insecure_hosts(std::vector<std::string>& hosts) {
+    for (auto& host : hosts) {
+        if (host.starts_with("https://"))
+            return core::fail(core::ErrorKind::Config,
+                              "--insecure-registry " + host +
+                                  ": this flag means plain HTTP; for https with an own CA use --ca-file, "
+                                  "or tls: skip-verify in a plan");
+        if (host.starts_with("http://")) host = host.substr(7);
+        while (host.ends_with('/')) host.pop_back();
+        if (host.empty() || host.find('/') != std::string::npos)
+            return core::fail(core::ErrorKind::Config, "--insecure-registry wants HOST[:PORT], got \"" + host + "\"");
+    }
+    return {};
 }
 
-void add_output_flag(CLI::App& verb, std::string& output) {
-    verb.add_option("-o,--output", output, "output format: text|json")
-        ->check(CLI::IsMember({"text", "json"}))
-        ->capture_default_str();
+/// A plan file named by -c must exist: a usage error (exit 2), like every other bad argument.
+core::Status check_plan_file(const CLI::App& app) {
+    for (const CLI::App* verb : app.get_subcommands()) {
+        for (; verb != nullptr;) {
+            if (const auto* opt = verb->get_option_no_throw("--config"); opt != nullptr && opt->count() > 0) {
+                const std::string file = opt->as<std::string>();
+                std::error_code ec;
+                if (!std::filesystem::is_regular_file(file, ec))
+                    return core::fail(core::ErrorKind::Config, "-c " + file + ": no such plan file");
+            }
+            const auto chosen = verb->get_subcommands();
+            verb = chosen.empty() ? nullptr : chosen.front();
+        }
+    }
+    return {};
 }
 
-int run(int argc, char** argv) {
-    CLI::App app{"ferry: keeps container images in step between registries and disk"};
-    app.require_subcommand(1);
-    app.fallthrough();
-    Runtime rt;
-    add_global_flags(app, rt.options);
-    VerbBody body;
-    app.add_subcommand("version", "print the version")->callback([&] {
-        body = [] {
-            std::cout << "ferry " << FERRY_VERSION << "\n";
-            return ExitCode::Ok;
-        };
-    });
+/// A named authfile must exist (login and logout may create it).
+core::Status check_authfile(const GlobalOptions& o, const std::string& verb) {
+    if (o.authfile.empty() || verb == "login" || verb == "logout") return {};
+    std::error_code ec;
+    if (!std::filesystem::exists(o.authfile, ec))
+        return core::fail(core::ErrorKind::Config,
+                          "--authfile " + o.authfile + ": no such file" +
+                              (std::getenv("REGISTRY_AUTH_FILE") != nullptr ? " (from $REGISTRY_AUTH_FILE)" : "") +
+                              "; run 'ferry login HOST' to create it, or leave the flag out");
+    return {};
+}
+
+void register_verbs(CLI::App& app, Runtime& rt, VerbBody& body) {
+    add_version_verb(app, rt, body);
     add_inspect_verb(app, rt, body);
     add_tags_verbs(app, rt, body);
     add_copy_verb(app, rt, body);
@@ -86,15 +111,78 @@ int run(int argc, char** argv) {
     add_bundle_verbs(app, rt, body);
     add_cron_verb(app, rt, body);
     add_verify_verb(app, rt, body);
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        int rc = app.exit(e);
-        return rc == 0 ? 0 : static_cast<int>(ExitCode::Usage);
+    add_login_verbs(app, rt, body);
+    add_completion_verb(app, rt, body);
+    add_plan_convert_verb(app, body);
+}
+
+int usage_error(const std::string& message) {
+    std::cerr << message << "\n";
+    return static_cast<int>(ExitCode::Usage);
+}
+
+}  // namespace
+
+ExitCode report_error(const core::Error& error) {
+    const ExitCode code = exit_code_for(error);
+    if (core::log::json_format()) {
+        nlohmann::json line = {{"time", core::log::rfc3339_now()}, {"level", "error"},
+                               {"msg", core::redact(error.message)}, {"exitCode", static_cast<int>(code)}};
+        std::cerr << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    } else {
+        std::cerr << "ferry: " << core::redact(error.message) << "\n";
     }
-    if (!init_logging(rt.options)) return static_cast<int>(ExitCode::Usage);
+    return code;
+}
+
+void add_output_flag(CLI::App& verb, std::string& output) {
+    verb.add_option("-o,--output", output, "output format: text|json")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+}
+
+CLI::Option* add_repeatable(CLI::App& app, const std::string& name, std::vector<std::string>& values,
+                            const std::string& description) {
+    // One value per occurrence, so a flag before the positionals never swallows them.
+    return app.add_option(name, values, description)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
+void build_command_line(CLI::App& app, Runtime& rt, VerbBody& body) {
+    app.fallthrough();
+    app.footer("Run 'ferry help VERB' for a verb's flags. Global flags work anywhere on the line.");
+    add_global_flags(app, rt.options);
+    register_verbs(app, rt, body);
+}
+
+int run(int argc, char** argv) {
+    CLI::App app{"ferry: keeps container images in step between registries and disk", "ferry"};
+    Runtime rt;
+    VerbBody body;
+    build_command_line(app, rt, body);
+    auto args = prepare_arguments(app, std::vector<std::string>(argv, argv + argc));
+    if (!args) return usage_error("ferry: " + args.error().message);
+    if (args->size() == 1) {
+        std::cerr << app.help() << "\nferry: no command given\n";
+        return static_cast<int>(ExitCode::Usage);
+    }
+    try {
+        std::vector<std::string> reversed(args->rbegin(), args->rend() - 1);
+        app.parse(reversed);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        return usage_error(describe_parse_error(app, e));
+    }
+    if (!init_logging(rt.options, app.get_option("--log-level")->count() > 0)) return static_cast<int>(ExitCode::Usage);
+    if (auto st = normalise_insecure_hosts(rt.options.insecure_registries); !st) return static_cast<int>(report_error(st.error()));
+    if (auto st = check_authfile(rt.options, chosen_verb_path(app)); !st) return static_cast<int>(report_error(st.error()));
+    if (auto st = check_plan_file(app); !st) return static_cast<int>(report_error(st.error()));
     install_signal_handlers();
-    if (!body) return static_cast<int>(ExitCode::Usage);
+    if (!body) return usage_error(describe_parse_error(app, CLI::RequiredError("a subcommand")));
     try {
         return static_cast<int>(body());
     } catch (const std::exception& e) {

@@ -254,8 +254,8 @@ void add_create(CLI::App& group, Runtime& rt, VerbBody& body) {
     verb->add_option("sources", args->sources, "images (or indexes, whose entries are taken over)")->required();
     verb->add_option("--format", args->format, "oci (default; with --append: the existing list's) or docker")
         ->check(CLI::IsMember({"oci", "docker"}));
-    verb->add_option("--annotation", args->annotations, "KEY=VALUE on the index (OCI only; repeatable)");
-    verb->add_option("--platform-for", args->platform_for, "SRC=os/arch[/variant]: don't read SRC's config");
+    add_repeatable(*verb, "--annotation", args->annotations, "KEY=VALUE on the index (OCI only; repeatable)");
+    add_repeatable(*verb, "--platform-for", args->platform_for, "SRC=os/arch[/variant]: don't read SRC's config");
     verb->add_flag("--append", args->append, "add to the list at TARGET, replacing entries of the same platform");
     verb->add_flag("--ignore-missing", args->ignore_missing, "leave out sources that do not exist (warning)");
     verb->add_flag("--dry-run", args->dry_run, "decide and report; write nothing");

@@ -109,7 +109,7 @@ ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
             return report_error(st.error());
     if (a.output == "json") std::cout << report.dump(2) << "\n";
     else if (plan_only) sync::print_plan_text(std::cout, result);
-    else sync::print_summary_text(std::cout, result, dry_run);
+    else if (!rt.options.quiet) sync::print_summary_text(std::cout, result, dry_run);
     ExitCode code = exit_code_of(result);
     // The plan's manifest lists come after its sync entries, so images mirrored above can be
     // assembled; a partial run (--only, --shard) leaves them to a full run.
@@ -123,7 +123,7 @@ ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
 
 void add_common(CLI::App& verb, SyncArgs& a) {
     verb.add_option("-c,--config", a.plan_file, "the plan file (YAML)")->required();
-    verb.add_option("--only", a.only, "run only this sync entry (repeatable)");
+    add_repeatable(verb, "--only", a.only, "run only this sync entry (repeatable)");
     verb.add_option("--shard", a.shard, "I/N: do only this worker's part of the plan");
     verb.add_option("-j,--jobs", a.jobs, "parallel transfers (overrides the plan)")->check(CLI::Range(1, 64));
     verb.add_option("--state", a.state_file, "state file for platform-subset digests");

@@ -26,13 +26,18 @@ std::shared_ptr<registry::ClientPool> Runtime::pool() {
 
 core::Result<Runtime::Opened> Runtime::open(const std::string& location, bool default_latest,
                                             Access access) {
+    return open_in(pool(), location, default_latest, access);
+}
+
+core::Result<Runtime::Opened> Runtime::open_in(const std::shared_ptr<registry::ClientPool>& clients,
+                                               const std::string& location, bool default_latest, Access access) {
     auto parsed = store::parse_location(location);
     if (!parsed) return std::unexpected(parsed.error());
     if (default_latest && parsed->kind == store::Location::Kind::Registry &&
         !parsed->reference.tag && !parsed->reference.digest)
         parsed->reference.tag = "latest";
     store::StoreContext ctx;
-    ctx.clients = pool();
+    ctx.clients = clients;
     ctx.options.archive_access =
         access == Access::Write ? store::ArchiveAccess::Write : store::ArchiveAccess::Read;
     auto opened = store::open_store(*parsed, ctx);

@@ -24,6 +24,7 @@ struct GlobalOptions {
     std::string log_level = "info";
     std::string log_format = "text";
     std::size_t max_manifest_bytes = manifest::kDefaultMaxManifestBytes;  ///< --max-manifest-size
+    bool quiet = false;  ///< --quiet: no progress, no info logs, no summary lines
 };
 
 class Runtime {
@@ -47,6 +48,9 @@ public:
     /// (atomically, at commit); for Read it must exist.
     core::Result<Opened> open(const std::string& location, bool default_latest = true,
                               Access access = Access::Read);
+    /// The same through another client pool (per-side credentials of `copy`).
+    core::Result<Opened> open_in(const std::shared_ptr<registry::ClientPool>& clients, const std::string& location,
+                                 bool default_latest, Access access);
 
 private:
     std::shared_ptr<registry::ClientPool> pool_;
@@ -61,6 +65,17 @@ ExitCode report_error(const core::Error& error);
 
 /// Output format flag shared by verbs: "text" or "json".
 void add_output_flag(CLI::App& verb, std::string& output);
+
+/// A flag that may be given several times, taking exactly one value each time (so it never
+/// swallows the positionals after it).
+CLI::Option* add_repeatable(CLI::App& app, const std::string& name, std::vector<std::string>& values,
+                            const std::string& description);
+
+/// "ferry 0.1.0 (<git commit>)": what --version prints.
+std::string version_line();
+
+/// The whole command line: global flags and every verb (used by run(), completion, man page).
+void build_command_line(CLI::App& app, Runtime& rt, VerbBody& body);
 
 /// Runs a plan's `manifests:` entries in order (a failed entry does not stop the others);
 /// output "text", "json" or "" (quiet). Returns the first failure's exit code.
@@ -80,5 +95,10 @@ void add_sync_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_bundle_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_cron_verb(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_verify_verb(CLI::App& app, Runtime& rt, VerbBody& body);
+void add_version_verb(CLI::App& app, Runtime& rt, VerbBody& body);
+void add_login_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
+void add_completion_verb(CLI::App& app, Runtime& rt, VerbBody& body);
+void add_bundle_ls_verb(CLI::App& app, VerbBody& body);
+void add_plan_convert_verb(CLI::App& app, VerbBody& body);
 
 }  // namespace ferry::cli
