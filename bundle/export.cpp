@@ -95,6 +95,7 @@ core::Status export_image(ExportRun& run, const sync::ImageTask& task) {
     o.jobs = run.options.jobs > 0 ? run.options.jobs : task.jobs;
     o.retries = task.retries;
     o.cancel = &core::process_cancellation();
+    o.progress = run.options.progress;
     auto copied = copy::copy_image(**src, dst, o);
     if (!copied) return std::unexpected(copied.error().with_context("exporting " + task.source.str()));
     core::log::info("exported {} ({}, {} blobs written, {} bytes)", task.source.str(), copied->target_digest.short_str(),

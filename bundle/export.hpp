@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "bundle/bundle_manifest.hpp"
+#include "copy/copy_image.hpp"
 #include "store/open.hpp"
 #include "sync/plan.hpp"
 
@@ -25,6 +26,7 @@ struct ExportOptions {
     std::filesystem::path output;
     std::optional<std::filesystem::path> since;  ///< earlier bundle dir, tar or ferry-bundle.json
     int jobs = 0;                                ///< parallel blob transfers; 0 = plan default
+    copy::BlobProgressHooks progress;  ///< live progress of the blob copies
 };
 
 struct ExportSummary {

@@ -122,6 +122,7 @@ core::Result<ImportedImage> push_image(OpenedBundle& b, std::size_t i, const Ref
     c.jobs = o.jobs;
     c.ledger = &ledger;
     c.cancel = &core::process_cancellation();
+    c.progress = o.progress;
     auto copied = copy::copy_image(*src, **dst, c);
     if (!copied) return std::unexpected(copied.error().with_context("importing " + img.source + " -> " + target.str()));
     return ImportedImage{img.source, target.str(), copied->target_digest, copied->unchanged,

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bundle/bundle_manifest.hpp"
+#include "copy/copy_image.hpp"
 #include "store/open.hpp"
 
 namespace ferry::bundle {
@@ -24,6 +25,7 @@ struct ImportOptions {
     /// nullopt = the targets recorded in the bundle (the plan's mapping).
     std::optional<std::string> to;
     int jobs = 8;
+    copy::BlobProgressHooks progress;  ///< live progress of the blob copies
 };
 
 struct ImportedImage {

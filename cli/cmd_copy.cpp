@@ -1,9 +1,13 @@
-// ferry copy SRC DST [--platform P]... [--jobs N] [--output text|json]
+// ferry copy SRC DST [--platform P]... [--keep-index] [--src-creds U[:P]] [--dest-creds U[:P]]
+//            [--src-authfile F] [--dest-authfile F] [--jobs N] [--output text|json]
 #include <fmt/format.h>
 
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/access_flags.hpp"
+#include "cli/copy_target.hpp"
+#include "cli/progress.hpp"
 #include "cli/runtime.hpp"
 #include "copy/copy_image.hpp"
 #include "core/cancel.hpp"
@@ -17,6 +21,8 @@ struct CopyArgs {
     std::string source;
     std::string target;
     std::vector<std::string> platforms;
+    bool keep_index = false;
+    SideAccess src_access, dest_access;
     int jobs = 8;
     std::string output = "text";
 };
@@ -28,7 +34,7 @@ nlohmann::json stats_json(const copy::CopyStats& s) {
             {"manifestsPushed", s.manifests_pushed}, {"manifestsSkipped", s.manifests_skipped}};
 }
 
-void print_result(const CopyArgs& a, const std::string& from, const std::string& to,
+void print_result(const CopyArgs& a, bool quiet, const std::string& from, const std::string& to,
                   const copy::CopyResult& r) {
     const double seconds = std::chrono::duration<double>(r.duration).count();
     if (a.output == "json") {
@@ -39,6 +45,7 @@ void print_result(const CopyArgs& a, const std::string& from, const std::string&
         std::cout << j.dump(2) << "\n";
         return;
     }
+    if (quiet) return;
     const auto& s = r.stats;
     if (r.unchanged) {
         std::cout << fmt::format("{} already at {} ({})\n", to, r.target_digest.str(), from);
@@ -56,27 +63,63 @@ void print_result(const CopyArgs& a, const std::string& from, const std::string&
         s.manifests_pushed, s.manifests_skipped, core::format_duration(r.duration));
 }
 
+/// The client pool of one side: the shared one unless that side has its own credentials.
+core::Result<std::shared_ptr<registry::ClientPool>> side_pool(Runtime& rt, const SideAccess& access,
+                                                              const std::string& side) {
+    if (!access.given()) return rt.pool();
+    auto options = side_client_options(access, side, rt.client_options());
+    if (!options) return std::unexpected(options.error());
+    return std::make_shared<registry::ClientPool>(std::move(*options));
+}
+
+/// With exactly one --platform and no --keep-index: the source ref becomes that platform's
+/// image manifest (what skopeo, crane and regctl copy), and no subset index is built.
+core::Status pick_single_platform(store::Store& src, copy::CopyOptions& options) {
+    auto root = src.get_manifest(options.source_ref);
+    if (!root) return std::unexpected(root.error());
+    if (!root->is_index()) {
+        options.platforms.clear();
+        return {};
+    }
+    for (const auto& d : root->index().manifests)
+        if (d.platform && !d.is_attestation() && d.platform->matches(options.platforms.front())) {
+            options.source_ref = d.digest.str();
+            options.platforms.clear();
+            return {};
+        }
+    return core::fail(core::ErrorKind::NotFound, fmt::format("{}: no image for platform {} in its index {}", src.describe(),
+                                                             options.platforms.front().str(), root->digest.str()));
+}
+
 ExitCode run_copy(Runtime& rt, const CopyArgs& a) {
-    auto src = rt.open(a.source);
+    auto names = copy_locations(a.source, a.target);
+    if (!names) return report_error(names.error());
+    auto src_pool = side_pool(rt, a.src_access, "src");
+    if (!src_pool) return report_error(src_pool.error());
+    auto dst_pool = side_pool(rt, a.dest_access, "dest");
+    if (!dst_pool) return report_error(dst_pool.error());
+    auto src = rt.open_in(*src_pool, names->source, true, Runtime::Access::Read);
     if (!src) return report_error(src.error());
-    auto dst = rt.open(a.target, /*default_latest=*/false, Runtime::Access::Write);
+    auto dst = rt.open_in(*dst_pool, names->target, false, Runtime::Access::Write);
     if (!dst) return report_error(dst.error());
     copy::CopyOptions options;
     options.source_ref = src->ref;
     options.jobs = a.jobs;
     options.cancel = &core::process_cancellation();
-    // The target tag: the one DST names, else the source's tag (not a digest).
-    std::string tag = dst->ref.empty() ? src->ref : dst->ref;
-    if (!tag.empty() && !tag.starts_with("sha256:")) options.target_tag = tag;
+    options.target_tag = names->target_tag;
     for (const auto& p : a.platforms) {
         auto platform = manifest::Platform::parse(p);
         if (!platform) return report_error(platform.error());
         options.platforms.push_back(*platform);
     }
+    if (options.platforms.size() == 1 && !a.keep_index)
+        if (auto st = pick_single_platform(*src->store, options); !st) return report_error(st.error());
+    auto progress = blob_progress("copy", a.output == "json" || rt.options.quiet, options.progress);
     auto result = copy::copy_image(*src->store, *dst->store, options);
     if (!result) return report_error(result.error());
     if (auto st = dst->store->commit(); !st) return report_error(st.error());
-    print_result(a, src->store->describe(), dst->store->describe(), *result);
+    progress.reset();
+    print_result(a, rt.options.quiet, names->source, names->target, *result);
     return ExitCode::Ok;
 }
 
@@ -86,8 +129,12 @@ void add_copy_verb(CLI::App& app, Runtime& rt, VerbBody& body) {
     auto args = std::make_shared<CopyArgs>();
     auto* verb = app.add_subcommand("copy", "copy one image (all platforms by default) between any two locations");
     verb->add_option("source", args->source, "docker://…, HOST/REPO:TAG, oci:DIR[:REF], oci-archive:FILE[:REF]")->required();
-    verb->add_option("target", args->target, "same forms; the source tag is kept when the target names none")->required();
-    verb->add_option("--platform", args->platforms, "copy only this os/arch[/variant] (repeatable)");
+    verb->add_option("target", args->target, "same forms; without tag or digest it gets the source's tag, else latest")->required();
+    add_repeatable(*verb, "--platform", args->platforms,
+                   "copy only this os/arch[/variant] (repeatable); one platform copies its image manifest");
+    verb->add_flag("--keep-index", args->keep_index, "with one --platform: write a one-entry index instead");
+    add_side_access_flags(*verb, "src", args->src_access);
+    add_side_access_flags(*verb, "dest", args->dest_access);
     verb->add_option("-j,--jobs", args->jobs, "parallel blob transfers")->check(CLI::Range(1, 64))->capture_default_str();
     add_output_flag(*verb, args->output);
     verb->callback([&rt, &body, args] { body = [&rt, args] { return run_copy(rt, *args); }; });

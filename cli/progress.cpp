@@ -26,8 +26,10 @@ bool ProgressLine::wanted() {
     return ::isatty(STDERR_FILENO) == 1 && core::log::enabled(core::log::Level::Info);
 }
 
-ProgressLine::ProgressLine()
-    : start_bytes_(core::meter::received()),
+ProgressLine::ProgressLine(std::string label, std::string unit)
+    : label_(std::move(label)),
+      unit_(std::move(unit)),
+      start_bytes_(core::meter::received()),
       last_bytes_(start_bytes_),
       started_(std::chrono::steady_clock::now()),
       last_sample_(started_),
@@ -49,10 +51,19 @@ void ProgressLine::set_total(std::size_t images) {
     draw_locked();
 }
 
+void ProgressLine::add_to_total(std::size_t items) {
+    std::lock_guard lock(mutex_);
+    total_ += items;
+}
+
 void ProgressLine::image_done(const sync::TaskOutcome& outcome, const std::string& permanent_line) {
+    item_done(outcome.action == sync::Action::Failed || outcome.action == sync::Action::Rejected, permanent_line);
+}
+
+void ProgressLine::item_done(bool failed, const std::string& permanent_line) {
     std::lock_guard lock(mutex_);
     ++done_;
-    if (outcome.action == sync::Action::Failed || outcome.action == sync::Action::Rejected) ++failed_;
+    if (failed) ++failed_;
     if (!permanent_line.empty()) write_stderr("\r\033[K" + permanent_line + "\n");
     draw_locked();
 }
@@ -77,12 +88,21 @@ void ProgressLine::loop() {
 
 std::string ProgressLine::render_locked() {
     const auto elapsed = std::chrono::steady_clock::now() - started_;
-    std::string images = total_ ? fmt::format("{}/{} images", done_, total_) : fmt::format("{} images", done_);
-    std::string line = fmt::format("sync: {}", images);
-    if (failed_) line += fmt::format(", {} not synced", failed_);
+    std::string items = total_ ? fmt::format("{}/{} {}", done_, total_, unit_) : fmt::format("{} {}", done_, unit_);
+    std::string line = fmt::format("{}: {}", label_, items);
+    if (failed_) line += fmt::format(", {} not {}", failed_, label_ == "sync" ? "synced" : "done");
     line += fmt::format(", {} received, {}/s, {}", core::format_bytes(core::meter::received() - start_bytes_),
                         core::format_bytes(static_cast<std::uint64_t>(rate_)),
                         core::format_duration(elapsed));
+    return line;
+}
+
+std::unique_ptr<ProgressLine> blob_progress(const std::string& label, bool suppressed, copy::BlobProgressHooks& hooks) {
+    if (suppressed || !ProgressLine::wanted()) return nullptr;
+    auto line = std::make_unique<ProgressLine>(label, "blobs");
+    ProgressLine* raw = line.get();
+    hooks.planned = [raw](std::size_t blobs) { raw->add_to_total(blobs); };
+    hooks.done = [raw](std::uint64_t) { raw->item_done(false); };
     return line;
 }
 

@@ -1,14 +1,17 @@
 #pragma once
-/// The live progress line of `ferry sync` on a terminal: images done of total, failures,
-/// bytes received and the current rate, redrawn in place on stderr a few times a second.
-/// Lines that must stay (failures, rejections) are printed above it.
+/// The live progress line on a terminal: items done of total (images for `ferry sync`, blobs
+/// for copy, export and import), failures, bytes received and the current rate, redrawn in
+/// place on stderr a few times a second. Lines that must stay (failures, rejections) are
+/// printed above it.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <memory>
 #include <thread>
 
+#include "copy/copy_image.hpp"
 #include "sync/task.hpp"
 
 namespace ferry::cli {
@@ -19,20 +22,25 @@ public:
     /// the per-image log lines; elsewhere those lines are the progress report).
     static bool wanted();
 
-    ProgressLine();
+    /// `label` starts the line ("sync"), `unit` names what is counted ("images").
+    explicit ProgressLine(std::string label = "sync", std::string unit = "images");
     ~ProgressLine();  ///< erases the line
     ProgressLine(const ProgressLine&) = delete;
     ProgressLine& operator=(const ProgressLine&) = delete;
 
     void set_total(std::size_t images);
+    void add_to_total(std::size_t items);
     /// Counts the image; prints `permanent_line` above the progress line when not empty.
     void image_done(const sync::TaskOutcome& outcome, const std::string& permanent_line);
+    /// Counts one item.
+    void item_done(bool failed, const std::string& permanent_line = "");
 
 private:
     void loop();
     void draw_locked();
     std::string render_locked();
 
+    const std::string label_, unit_;
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
@@ -42,5 +50,9 @@ private:
     std::chrono::steady_clock::time_point started_, last_sample_;
     std::thread thread_;  ///< declared last: starts after the members it uses
 };
+
+/// A blob progress line for copy, export and import when wanted() and not `suppressed`
+/// (JSON output, --quiet), wired to `hooks`; null otherwise. Destroy it before printing.
+std::unique_ptr<ProgressLine> blob_progress(const std::string& label, bool suppressed, copy::BlobProgressHooks& hooks);
 
 }  // namespace ferry::cli

@@ -123,12 +123,14 @@ core::Result<CopyResult> copy_graph(const ImageGraph& graph, store::Store& src, 
     BlobMoveContext ctx{src, dst, options.ledger ? *options.ledger : private_ledger,
                         options.retries, options.dry_run, options.cancel};
     auto blobs = unique_blobs(*missing);
+    if (options.progress.planned) options.progress.planned(blobs.size());
     AtomicStats counters;
     auto moved = run_parallel(blobs.size(), options.jobs, [&](std::size_t i) -> core::Status {
         if (auto st = check_cancel(options); !st) return st;
         auto outcome = move_blob(blobs[i], ctx);
         if (!outcome) return std::unexpected(outcome.error().with_context("blob " + blobs[i].digest.str()));
         counters.add(*outcome, static_cast<std::uint64_t>(blobs[i].size));
+        if (options.progress.done) options.progress.done(static_cast<std::uint64_t>(blobs[i].size));
         return {};
     }, /*stop_on_error=*/true);
     counters.export_to(result.stats);

@@ -6,6 +6,7 @@
 /// platform subset was requested (then a new index is built and reported).
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,12 @@
 
 namespace ferry::copy {
 
+/// Progress hooks for live displays, called from worker threads; either may be empty.
+struct BlobProgressHooks {
+    std::function<void(std::size_t blobs)> planned;  ///< blobs this copy is about to handle
+    std::function<void(std::uint64_t bytes)> done;   ///< one of them finished (copied, mounted or present)
+};
+
 struct CopyOptions {
     std::string source_ref;                     ///< tag or digest at the source store
     std::optional<std::string> target_tag;      ///< tag at the target; nullopt = by digest
@@ -27,6 +34,7 @@ struct CopyOptions {
     bool dry_run = false;                       ///< decide and count, write nothing
     BlobLedger* ledger = nullptr;               ///< plan-wide dedupe; null = private ledger
     const core::CancellationToken* cancel = nullptr;
+    BlobProgressHooks progress;
 };
 
 struct CopyStats {
