@@ -439,7 +439,7 @@ bench_export() {
       rm -rf "$out"
       if [ "$tool" = ferry ]; then
         read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG HOME="$SCRATCH/ferry-home" \
-          "$FERRY_BIN" export -c "$SCRATCH/sync-plan.yaml" -o "$out")
+          "$FERRY_BIN" export -c "$SCRATCH/sync-plan.yaml" "$out")
       else
         mkdir -p "$out"
         rm -rf "$SCRATCH/skopeo-home" && mkdir -p "$SCRATCH/skopeo-home"
@@ -457,7 +457,7 @@ bench_export() {
   unique="$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["unique_bytes"])' "$SYNC_SUMMARY")"
   export_table "$unique" | tee "$SCRATCH/export.md"
   record_result "export: bench corpus (registry → one directory), $((unique / 1048576)) MiB unique" \
-    "$(printf '%s\n%s' "ferry export -c PLAN -o DIR" \
+    "$(printf '%s\n%s' "ferry export -c PLAN DIR" \
       "skopeo sync --src yaml --dest dir --all --preserve-digests SRC.yaml DIR")" <"$SCRATCH/export.md"
 }
 

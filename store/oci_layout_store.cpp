@@ -36,6 +36,23 @@ public:
 
     std::string describe() const override { return backend_->describe(); }
 
+    /// NotFound naming the images the layout holds, so the user can pick one.
+    core::Error not_found(const std::string& ref, const std::string& what) {
+        auto names = backend_->ref_names();
+        std::string listed;
+        if (names) {
+            for (std::size_t i = 0; i < names->size() && i < 10; ++i)
+                listed += (listed.empty() ? "" : ", ") + describe() + ":" + (*names)[i];
+            if (names->size() > 10) listed += ", … (" + std::to_string(names->size() - 10) + " more)";
+        }
+        if (ref.empty() && names && names->size() != 1)
+            return core::make_error(core::ErrorKind::NotFound,
+                                    "reading manifest from " + describe() + ": no image named; it holds " +
+                                        (listed.empty() ? std::string("no named images") : std::to_string(names->size()) + ": " + listed));
+        return core::make_error(core::ErrorKind::NotFound,
+                                what + ": not found" + (listed.empty() ? "" : " (it holds " + listed + ")"));
+    }
+
     core::Result<std::optional<Descriptor>> resolve(const std::string& ref) override {
         if (!looks_like_digest(ref)) return backend_->find_ref(ref);
         auto digest = Digest::parse(ref);
@@ -47,7 +64,7 @@ public:
         const std::string what = "reading manifest " + ref + " from " + describe();
         auto found = resolve(ref);
         if (!found) return std::unexpected(found.error().with_context(what));
-        if (!*found) return core::fail(core::ErrorKind::NotFound, what + ": not found");
+        if (!*found) return std::unexpected(not_found(ref, what));
         auto raw = read_manifest_blob((*found)->digest, what);
         if (!raw) return std::unexpected(raw.error());
         if (core::sha256_hex(*raw) != (*found)->digest.hex())

@@ -25,6 +25,23 @@ bool is_valid_ref_name(std::string_view ref) {
                                                  "0123456789._-+@") == std::string_view::npos;
 }
 
+/// skopeo's form "oci-archive:FILE:REF" where REF is a full reference
+/// ("b.tar:127.0.0.1:5101/corpus/alpine:3.19", the ref names ferry export writes): when the
+/// whole text names nothing on disk, the longest prefix before a ':' that does is the path.
+std::optional<std::size_t> existing_path_end(std::string_view text) {
+    std::error_code ec;
+    if (std::filesystem::exists(std::string(text), ec)) return std::nullopt;
+    for (auto colon = text.rfind(':'); colon != std::string_view::npos && colon > 0; colon = text.rfind(':', colon - 1)) {
+        if (colon + 1 < text.size() && std::filesystem::exists(std::string(text.substr(0, colon)), ec)) return colon;
+    }
+    return std::nullopt;
+}
+
+bool is_valid_full_ref_name(std::string_view ref) {
+    return !ref.empty() && ref.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                 "0123456789._-+@/:") == std::string_view::npos;
+}
+
 core::Result<Location> parse_layout(Location::Kind kind, std::string_view text, std::string_view original) {
     auto bad = [&](const std::string& why) {
         return core::fail(core::ErrorKind::InvalidInput, "invalid location \"" + std::string(original) + "\": " + why);
@@ -36,6 +53,12 @@ core::Result<Location> parse_layout(Location::Kind kind, std::string_view text, 
         (text[text.size() - digest_len - 1] == ':' || text[text.size() - digest_len - 1] == '@')) {
         loc.path = std::string(text.substr(0, text.size() - digest_len - 1));
         loc.ref = std::string(text.substr(text.size() - digest_len));
+    } else if (auto end = existing_path_end(text)) {
+        loc.path = std::string(text.substr(0, *end));
+        std::string_view ref = text.substr(*end + 1);
+        if (!is_valid_full_ref_name(ref))
+            return bad("ref \"" + std::string(ref) + "\" may only contain letters, digits and ._-+@/:");
+        loc.ref = std::string(ref);
     } else if (auto colon = text.rfind(':');
                colon != std::string_view::npos && text.find('/', colon) == std::string_view::npos) {
         loc.path = std::string(text.substr(0, colon));

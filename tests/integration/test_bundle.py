@@ -144,7 +144,7 @@ sync:
     def test_directory_bundle_is_deduplicated_readable_by_skopeo_and_imports_identically(self):
         ft.skopeo_copy(f"{SRC.host}/corpus/dockerlist:1.0", f"{SRC.host}/{self.scratch}:v1")
         plan, out = self.write_plan(), self.dir / "bundle"
-        self.ferry("export", "-c", plan, "-o", out)
+        self.ferry("export", "-c", plan, out)
         self.assertFalse(Path(str(out) + ".partial").exists())
         images = self.source_images()
         unique = {}
@@ -181,7 +181,7 @@ sync:
     def test_tar_bundle_is_readable_by_skopeo_and_imports_to_the_recorded_targets(self):
         ft.skopeo_copy(f"{SRC.host}/corpus/single:1.0", f"{SRC.host}/{self.scratch}:s")
         plan, out = self.write_plan(with_app=False), self.dir / "bundle.tar"
-        self.ferry("export", "-c", plan, "-o", out)
+        self.ferry("export", "-c", plan, out)
         self.assertFalse(Path(str(out) + ".partial").exists())
         self.assertFalse(Path(str(out) + ".partial.d").exists())
         images = self.source_images(with_app=False)
@@ -199,11 +199,11 @@ sync:
         ft.skopeo_copy(f"{SRC.host}/corpus/dockerlist:1.0", f"{SRC.host}/{self.scratch}:v1")
         plan = self.write_plan(with_app=False)
         base, delta = self.dir / "base", self.dir / "delta.tar"
-        self.ferry("export", "-c", plan, "-o", base)
+        self.ferry("export", "-c", plan, base)
         base_blobs = {f"sha256:{p.name}" for p in (base / "blobs" / "sha256").iterdir()}
         # a new tag appears at the source: app shares its base layers with alpine
         ft.skopeo_copy(f"{SRC.host}/corpus/app:1.0.0", f"{SRC.host}/{self.scratch}:v2")
-        self.ferry("export", "-c", plan, "-o", delta, "--since", base / "ferry-bundle.json")
+        self.ferry("export", "-c", plan, delta, "--since", base / "ferry-bundle.json")
         meta = self.read_tar_json(delta)
         self.assertTrue(meta["delta"])
         base_meta = json.loads((base / "ferry-bundle.json").read_text())
@@ -234,7 +234,7 @@ sync:
     def test_corrupted_blob_fails_the_import_before_anything_is_pushed(self):
         ft.skopeo_copy(f"{SRC.host}/corpus/single:1.0", f"{SRC.host}/{self.scratch}:s")
         out = self.dir / "bundle"
-        self.ferry("export", "-c", self.write_plan(with_app=False), "-o", out)
+        self.ferry("export", "-c", self.write_plan(with_app=False), out)
         biggest = max((out / "blobs" / "sha256").iterdir(), key=lambda p: p.stat().st_size)
         data = bytearray(biggest.read_bytes())
         data[len(data) // 2] ^= 0xFF
@@ -250,7 +250,7 @@ sync:
     def test_malicious_tars_are_refused_before_anything_is_pushed(self):
         ft.skopeo_copy(f"{SRC.host}/corpus/single:1.0", f"{SRC.host}/{self.scratch}:s")
         good = self.dir / "good"
-        self.ferry("export", "-c", self.write_plan(with_app=False), "-o", good)
+        self.ferry("export", "-c", self.write_plan(with_app=False), good)
         cases = {
             "absolute": lambda t: add_bytes(t, "/tmp/ferry-evil", b"x"),
             "dotdot": lambda t: add_bytes(t, "blobs/../../evil", b"x"),

@@ -152,18 +152,18 @@ class CrashTest(unittest.TestCase):
             plan.write_text(plan_text(reads.host, DST.host, "unused"))
             bundle = self.dir / "bundle"
             before = reads.bytes_seen
-            self.ferry("export", "-c", plan, "-o", bundle)
+            self.ferry("export", "-c", plan, bundle)
             measured = reads.bytes_seen - before
             self.assert_bundle(bundle, True, "after an uninterrupted export")
             for i, at in enumerate(self.kill_points("export", measured)):
                 with self.subTest(export_kill_at=at):
                     out = self.dir / (f"b{i}.tar" if i % 2 else f"b{i}")
-                    hit = run_killed_at(["export", "-c", plan, "-o", out], reads, at)
+                    hit = run_killed_at(["export", "-c", plan, out], reads, at)
                     self.count("export", hit)
                     self.assert_bundle(out, not hit, f"after kill -9 at {at} bytes")
                     if out.exists() and out.is_dir():
                         continue  # a complete directory bundle: nothing to redo
-                    self.ferry("export", "-c", plan, "-o", out)
+                    self.ferry("export", "-c", plan, out)
                     self.assert_bundle(out, True, f"after the rerun following a kill at {at}")
             self.import_with_kills(bundle, writes)
         self.assertGreaterEqual(self.kills.get("export", 0), KILLS["export"] // 2, "too few kills hit")

@@ -311,7 +311,7 @@ sync:
     target: {DST}/{unique_repo("hostile")}
     tags: {{allow: ['^v1$']}}
 """)
-            rc, out, err = run_ferry("export", "-c", plan, "-o", work / "bundle", timeout=60)
+            rc, out, err = run_ferry("export", "-c", plan, work / "bundle", timeout=60)
             self.assertEqual(rc, 0, err)
         layer = work / "bundle" / "blobs" / "sha256" / digest_of(Content("ok").layer).split(":", 1)[1]
         data = layer.read_bytes()

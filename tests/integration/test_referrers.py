@@ -169,7 +169,7 @@ sync:
         signed = signing.sign_all(SRC.url(""), self.src_repo, "1.0.0", self.keys.private)
         plan = self.write_plan("", f"{self.prefix}/unused")
         bundle = self.dir / "bundle"
-        self.ferry("export", "-c", plan, "-o", bundle)
+        self.ferry("export", "-c", plan, bundle)
         meta = json.loads((bundle / "ferry-bundle.json").read_text())
         exported = {i["source"].rsplit(":", 1)[1] for i in meta["images"]}
         self.assertEqual(exported, {"1.0.0"} | {signing.signature_tag(d) for d in signed})
