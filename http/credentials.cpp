@@ -61,10 +61,6 @@ core::Result<std::optional<Credential>> from_auths_entry(const json& entry, std:
     return remember(std::move(c));
 }
 
-std::string helper_server_url(std::string_view host) {
-    return is_docker_hub(host) ? std::string(kDockerHubConfigKey) : std::string(host);
-}
-
 /// Writes `data` to `fd` without letting a reader that already exited kill the process with
 /// SIGPIPE: the signal is blocked for this thread during the write and any pending one is
 /// consumed (EPIPE is harmless here: the helper did not want its stdin).
@@ -85,7 +81,7 @@ struct HelperOutput {
     std::string out;
 };
 
-core::Result<HelperOutput> run_with_stdin(const std::string& program, const std::string& input) {
+core::Result<HelperOutput> run_with_stdin(const std::string& program, const char* action, const std::string& input) {
     int in_pipe[2], out_pipe[2];
     if (pipe2(in_pipe, O_CLOEXEC) != 0) return core::fail(core::ErrorKind::Io, "pipe: " + std::string(std::strerror(errno)));
     if (pipe2(out_pipe, O_CLOEXEC) != 0) {
@@ -97,7 +93,7 @@ core::Result<HelperOutput> run_with_stdin(const std::string& program, const std:
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
     posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-    char* argv[] = {const_cast<char*>(program.c_str()), const_cast<char*>("get"), nullptr};
+    char* argv[] = {const_cast<char*>(program.c_str()), const_cast<char*>(action), nullptr};
     pid_t pid = 0;
     const int rc = posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv, environ);
     posix_spawn_file_actions_destroy(&actions);
@@ -141,6 +137,20 @@ std::string credential_host(std::string_view key) {
     std::string host(key);
     for (char& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     return is_docker_hub(host) ? "docker.io" : host;
+}
+
+std::string helper_server_url(std::string_view host) {
+    return is_docker_hub(host) ? std::string(kDockerHubConfigKey) : std::string(host);
+}
+
+core::Status run_credential_helper_action(const std::string& helper, const char* action, const std::string& input) {
+    const std::string program = "docker-credential-" + helper;
+    auto ran = run_with_stdin(program, action, input);
+    if (!ran) return std::unexpected(ran.error());
+    if (ran->exit_code == 0) return {};
+    std::string said = ran->out.substr(0, ran->out.find('\n')).substr(0, 200);
+    return core::fail(core::ErrorKind::Config, program + " " + action + " failed (exit " + std::to_string(ran->exit_code) +
+                                                   ")" + (said.empty() ? "" : ": " + core::redact(said)));
 }
 
 std::vector<std::string> auth_file_candidates(const std::string& authfile) {
@@ -189,7 +199,7 @@ core::Result<std::optional<Credential>> lookup_credentials(std::string_view host
 core::Result<std::optional<Credential>> run_credential_helper(const std::string& helper,
                                                               const std::string& server_url) {
     const std::string program = "docker-credential-" + helper;
-    auto ran = run_with_stdin(program, server_url + "\n");
+    auto ran = run_with_stdin(program, "get", server_url + "\n");
     if (!ran) return core::fail(ran.error());
     if (ran->exit_code != 0) {
         if (ran->out.find("credentials not found") != std::string::npos) return std::nullopt;

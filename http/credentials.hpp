@@ -25,6 +25,13 @@ inline constexpr std::string_view kDockerHubConfigKey = "https://index.docker.io
 /// "h:5000"); Docker Hub's aliases (index.docker.io, registry-1.docker.io) -> "docker.io".
 std::string credential_host(std::string_view key_or_host);
 
+/// The server URL a credential helper knows `host` by (Docker Hub's config key for it).
+std::string helper_server_url(std::string_view host);
+
+/// Runs `docker-credential-<helper> <action>` ("store", "erase") with `input` on stdin.
+/// Config error when it cannot run or fails (its first output line, redacted, in the message).
+core::Status run_credential_helper_action(const std::string& helper, const char* action, const std::string& input);
+
 /// The files consulted, in order: `authfile` if given; else $REGISTRY_AUTH_FILE if set,
 /// then $DOCKER_CONFIG/config.json or ~/.docker/config.json.
 std::vector<std::string> auth_file_candidates(const std::string& authfile);

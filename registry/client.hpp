@@ -103,6 +103,13 @@ public:
         return std::optional<std::vector<manifest::Descriptor>>{};
     }
 
+    /// GET /v2/ with this host's credentials (on a Bearer host: a token for no scope, as
+    /// `docker login` asks): Ok when the registry accepts them or needs none; Auth/Denied
+    /// with the registry's answer when it refuses them.
+    virtual core::Status check_login() {
+        return core::fail(core::ErrorKind::Internal, "check_login is not supported by this client");
+    }
+
     /// Requests sent so far (for reports and tests).
     virtual std::uint64_t request_count() const = 0;
 };

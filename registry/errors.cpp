@@ -86,4 +86,15 @@ core::Error response_error(std::string_view context, const http::Response& respo
     return core::make_error(kind_for_status(response.status, code), std::move(message), response.status, code);
 }
 
+core::Error with_plain_http_hint(core::Error error, std::string_view host) {
+    if (error.kind != core::ErrorKind::Tls) return error;
+    const auto& m = error.message;
+    if (m.find("wrong version number") == std::string::npos && m.find("packet length too long") == std::string::npos &&
+        m.find("record layer failure") == std::string::npos)
+        return error;
+    error.message += "; the registry answered plain HTTP, not TLS: allow it with --insecure-registry " +
+                     std::string(host) + " (or `tls: disabled` under registries: in a plan)";
+    return error;
+}
+
 }  // namespace ferry::registry

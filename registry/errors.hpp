@@ -29,4 +29,9 @@ core::ErrorKind kind_for_status(int status, std::string_view registry_code);
 /// with http_status and registry_code (the first code) set.
 core::Error response_error(std::string_view context, const http::Response& response);
 
+/// A TLS handshake that met a plain-HTTP server ("wrong version number", "packet length too
+/// long") gets a hint: the registry speaks plain HTTP, allow it with --insecure-registry HOST
+/// or `tls: disabled` in a plan. Other errors are returned as they are.
+core::Error with_plain_http_hint(core::Error error, std::string_view host);
+
 }  // namespace ferry::registry
