@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config
   libboost-dev libcurl4-openssl-dev libssl-dev libyaml-cpp-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev catch2 libcli11-dev libarchive-dev
-  docker-registry skopeo apache2-utils openssl jq time curl python3 ca-certificates ccache
+  docker-registry skopeo apache2-utils openssl jq time curl python3 python3-yaml ca-certificates ccache
   clang-14 libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz.sh)
 )
 
