@@ -60,7 +60,7 @@ private:
 
 }  // namespace
 
-RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const RunOptions& options) {
+RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, const RunOptions& options) {
     const auto started = std::chrono::steady_clock::now();
     RunResult result;
     Expansion expansion = expand_plan(plan, *stores.clients, options.expand);
