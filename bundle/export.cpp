@@ -237,7 +237,8 @@ core::Result<ExportSummary> export_bundle(const plan::Plan& plan, const store::S
     if (auto st = set_plan_and_base(run); !st) return std::unexpected(st.error());
     auto w = choose_workspace(options.output);
     if (!w) return std::unexpected(w.error());
-    auto expansion = sync::expand_plan(plan, *stores.clients, {});
+    sync::PoolAccess registries(stores);
+    auto expansion = sync::expand_plan(plan, registries, {});
     if (!expansion.failures.empty()) {
         const auto& f = expansion.failures.front();
         return core::fail(f.error ? f.error->with_context("export") : core::make_error(core::ErrorKind::Internal, "export: expansion failed"));

@@ -18,10 +18,7 @@ struct OpenedSource {
 };
 
 core::Result<std::unique_ptr<store::Store>> open_registry(const Reference& ref, const TaskContext& ctx) {
-    store::Location loc;
-    loc.kind = store::Location::Kind::Registry;
-    loc.reference = ref;
-    return store::open_store(loc, ctx.stores);
+    return ctx.registries.open(ref);
 }
 
 /// Resolves the source on its mirrors first, then on the source registry itself.

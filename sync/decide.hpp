@@ -2,7 +2,7 @@
 /// Deciding and doing one image task (see runner.hpp for the whole run).
 #include "copy/blob_ledger.hpp"
 #include "core/cancel.hpp"
-#include "store/open.hpp"
+#include "sync/registry_access.hpp"
 #include "core/key_locks.hpp"
 #include "plan/plan.hpp"
 #include "sync/state.hpp"
@@ -13,7 +13,7 @@ namespace ferry::sync {
 
 struct TaskContext {
     const plan::Plan& plan;
-    const store::StoreContext& stores;
+    RegistryAccess& registries;
     copy::BlobLedger& ledger;
     SubsetState& state;
     /// Serialises copies of one manifest into one target repository: docker-registry 2.8

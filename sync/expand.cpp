@@ -32,7 +32,7 @@ SplitTags split_artifact_tags(const std::vector<std::string>& tags) {
 
 struct Expander {
     const plan::Plan& plan;
-    registry::ClientPool& clients;
+    RegistryAccess& registries;
     const ExpandOptions& options;
     Expansion out;
     std::map<std::string, std::vector<std::string>> catalogs;  // by host
@@ -49,16 +49,12 @@ struct Expander {
     }
 
     core::Result<std::vector<std::string>> list_tags(const std::string& host, const std::string& repo) {
-        auto client = clients.get(host);
-        if (!client) return std::unexpected(client.error());
-        return (*client)->list_tags(repo);
+        return registries.list_tags(host, repo);
     }
 
     core::Result<const std::vector<std::string>*> catalog(const std::string& host) {
         if (auto it = catalogs.find(host); it != catalogs.end()) return &it->second;
-        auto client = clients.get(host);
-        if (!client) return std::unexpected(client.error());
-        auto repos = (*client)->catalog();
+        auto repos = registries.catalog(host);
         if (!repos) return std::unexpected(repos.error());
         return &(catalogs[host] = std::move(*repos));
     }
@@ -169,8 +165,8 @@ std::string target_repository_for(const plan::SyncEntry& entry, const std::strin
     return entry.target.repository + "/" + source_repository;
 }
 
-Expansion expand_plan(const plan::Plan& plan, registry::ClientPool& clients, const ExpandOptions& options) {
-    Expander e{plan, clients, options, {}, {}};
+Expansion expand_plan(const plan::Plan& plan, RegistryAccess& registries, const ExpandOptions& options) {
+    Expander e{plan, registries, options, {}, {}};
     e.run();
     return std::move(e.out);
 }

@@ -31,6 +31,8 @@ struct RunOptions {
     std::function<void(const TaskOutcome&)> on_done;
     /// Keys for `verify:`, loaded by the caller (see load_verify_keys); null = load them here.
     const VerifyKeys* keys = nullptr;
+    /// Where registries are reached; null = through `stores` (PoolAccess).
+    RegistryAccess* registries = nullptr;
 };
 
 struct RunResult {
