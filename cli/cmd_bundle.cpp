@@ -35,7 +35,7 @@ ExitCode run_export(Runtime& rt, const ExportArgs& a) {
         return report_error(core::make_error(core::ErrorKind::Config,
                                              "export: " + a.bundle + " exists (it may be the base of a later delta); "
                                              "give --force to overwrite it, or another path"));
-    auto plan = sync::load_plan(a.plan_file);
+    auto plan = plan::load_plan(a.plan_file);
     if (!plan) return report_error(plan.error());
     rt.set_client_options(sync::client_options_for(*plan, rt.client_options()));
     store::StoreContext stores;
@@ -65,7 +65,7 @@ ExitCode run_export(Runtime& rt, const ExportArgs& a) {
 
 ExitCode run_import(Runtime& rt, const ImportArgs& a) {
     if (!a.plan_file.empty()) {
-        auto plan = sync::load_plan(a.plan_file);
+        auto plan = plan::load_plan(a.plan_file);
         if (!plan) return report_error(plan.error());
         rt.set_client_options(sync::client_options_for(*plan, rt.client_options()));
     }

@@ -1,17 +1,17 @@
 // ferry plan -c PLAN [--output text|json]    (the diff; writes nothing)
 // ferry sync -c PLAN [--dry-run] [--jobs N] [--only NAME]... [--report FILE] [--shard I/N] [--fail-fast]
 //            [--metrics-file FILE]
-#include <fstream>
 #include <iostream>
 
 #include "cli/progress.hpp"
 #include "cli/runtime.hpp"
-#include "cli/sync_metrics.hpp"
 #include "core/cancel.hpp"
 #include "core/log.hpp"
+#include "http/credentials.hpp"
+#include "run/auth_failures.hpp"
+#include "run/run_plan.hpp"
 #include "sync/host_options.hpp"
 #include "sync/report.hpp"
-#include "sync/runner.hpp"
 
 namespace ferry::cli {
 namespace {
@@ -20,6 +20,7 @@ struct SyncArgs {
     std::string plan_file;
     bool dry_run = false;
     bool fail_fast = false;
+    bool verbose = false;  ///< plan: list every filtered tag
     int jobs = 0;
     std::vector<std::string> only;
     std::string report_file;
@@ -29,29 +30,7 @@ struct SyncArgs {
     std::string output = "text";
 };
 
-core::Status write_atomically(const std::string& path, const std::string& text) {
-    std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << text;
-        if (!out.flush()) return core::fail(core::ErrorKind::Io, "cannot write " + tmp);
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0)
-        return core::fail(core::ErrorKind::Io, "cannot rename " + tmp + " to " + path);
-    return {};
-}
-
-ExitCode exit_code_of(const sync::RunResult& result) {
-    auto s = sync::summarize(result);
-    bool cancelled = core::process_cancellation().cancelled();
-    if (s.failed > 0 && !cancelled) return ExitCode::Failed;
-    if (s.rejected > 0) return ExitCode::Rejected;
-    if (s.conflicts > 0) return ExitCode::Conflict;
-    if (cancelled) return ExitCode::Interrupted;
-    return ExitCode::Ok;
-}
-
-core::Result<sync::RunOptions> run_options(const SyncArgs& a, const sync::Plan& plan, bool dry_run) {
+core::Result<sync::RunOptions> sync_options(const SyncArgs& a, const plan::Plan& plan, bool dry_run) {
     sync::RunOptions o;
     o.dry_run = dry_run;
     o.fail_fast = a.fail_fast;
@@ -72,53 +51,81 @@ core::Result<sync::RunOptions> run_options(const SyncArgs& a, const sync::Plan& 
     return o;
 }
 
+/// The options of the whole run: `ferry plan` runs no `manifests:` and writes no metrics.
+core::Result<run::PlanRunOptions> run_options(const SyncArgs& a, const plan::Plan& plan, bool plan_only) {
+    auto sync = sync_options(a, plan, plan_only || a.dry_run);
+    if (!sync) return std::unexpected(sync.error());
+    run::PlanRunOptions o;
+    o.sync = std::move(*sync);
+    o.manifests = !plan_only;
+    o.report_file = a.report_file;
+    o.metrics_file = a.metrics_file;
+    return o;
+}
+
+/// What the run had for `host` when its authentication failed.
+std::string credentials_of(const registry::ClientOptions& options, const std::string& host) {
+    if (options.host_options)
+        if (auto o = options.host_options(host); o && !o->username.empty())
+            return "the plan's credentials for it were refused";
+    auto found = http::lookup_credentials(host, options.authfile);
+    if (found && *found) return "the credentials in docker config.json were refused";
+    return "no credentials found for it: run `ferry login " + host + "` or give it credentials: in the plan";
+}
+
+/// Progress on a terminal; otherwise one log line per image. Authentication failures are told
+/// once per host.
+void watch_progress(run::PlanRunOptions& options, std::unique_ptr<ProgressLine>& progress, bool plan_only,
+                    const std::string& output, run::AuthFailureLog& auth) {
+    if (plan_only) return;
+    if (output != "json" && ProgressLine::wanted()) {
+        progress = std::make_unique<ProgressLine>();
+        options.sync.on_expanded = [&progress](std::size_t images) { progress->set_total(images); };
+        options.sync.on_done = [&progress, &auth](const sync::TaskOutcome& o) {
+            const bool keep = o.action == sync::Action::Failed || o.action == sync::Action::Rejected;
+            if (run::is_auth_failure(o)) progress->image_done(o, auth.first_for_host(o).value_or(""));
+            else progress->image_done(o, keep ? sync::describe_outcome(o) : "");
+        };
+        return;
+    }
+    options.sync.on_done = [&auth](const sync::TaskOutcome& o) {
+        if (run::is_auth_failure(o)) {
+            if (auto line = auth.first_for_host(o)) core::log::error("{}", *line);
+        } else if (o.action == sync::Action::Failed) core::log::error("{}", sync::describe_outcome(o));
+        else if (o.action == sync::Action::Rejected) core::log::warn("{}", sync::describe_outcome(o));
+        else core::log::info("{}", sync::describe_outcome(o));
+    };
+}
+
 ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
-    auto plan = sync::load_plan(a.plan_file);
+    auto plan = plan::load_plan(a.plan_file);
     if (!plan) return report_error(plan.error());
-    const bool dry_run = plan_only || a.dry_run;
-    auto options = run_options(a, *plan, dry_run);
+    auto options = run_options(a, *plan, plan_only);
     if (!options) return report_error(options.error());
     auto keys = sync::load_verify_keys(*plan);
     if (!keys) return report_error(keys.error());
-    options->keys = &*keys;
+    options->sync.keys = &*keys;
     std::unique_ptr<ProgressLine> progress;
-    if (!plan_only && a.output != "json" && ProgressLine::wanted()) {
-        progress = std::make_unique<ProgressLine>();
-        options->on_expanded = [&progress](std::size_t images) { progress->set_total(images); };
-        options->on_done = [&progress](const sync::TaskOutcome& o) {
-            const bool keep = o.action == sync::Action::Failed || o.action == sync::Action::Rejected;
-            progress->image_done(o, keep ? sync::describe_outcome(o) : "");
-        };
-    } else if (!plan_only) {
-        options->on_done = [](const sync::TaskOutcome& o) {
-            if (o.action == sync::Action::Failed) core::log::error("{}", sync::describe_outcome(o));
-            else if (o.action == sync::Action::Rejected) core::log::warn("{}", sync::describe_outcome(o));
-            else core::log::info("{}", sync::describe_outcome(o));
-        };
-    }
     rt.set_client_options(sync::client_options_for(*plan, rt.client_options()));
+    for (const auto& [host, looked] : sync::missing_docker_config_credentials(*plan, rt.options.authfile))
+        core::log::warn("{}: the plan asks for docker-config credentials, but {} holds none for it; its requests go "
+                        "anonymous (run `ferry login {}`)", host, looked, host);
+    run::AuthFailureLog auth([options = rt.client_options()](const std::string& host) { return credentials_of(options, host); });
+    watch_progress(*options, progress, plan_only, a.output, auth);
     store::StoreContext stores;
     stores.clients = rt.pool();
-    auto result = sync::run_sync(*plan, stores, *options);
+    auto result = run::run_plan(*plan, stores, *options);
     progress.reset();
-    auto report = sync::report_json(result, a.plan_file, dry_run);
-    if (!a.report_file.empty())
-        if (auto st = write_atomically(a.report_file, report.dump(2) + "\n"); !st) return report_error(st.error());
-    if (!a.metrics_file.empty())
-        if (auto st = write_run_metrics_file(a.metrics_file, "sync", result, core::process_cancellation().cancelled()); !st)
-            return report_error(st.error());
-    if (a.output == "json") std::cout << report.dump(2) << "\n";
-    else if (plan_only) sync::print_plan_text(std::cout, result);
-    else if (!rt.options.quiet) sync::print_summary_text(std::cout, result, dry_run);
-    ExitCode code = exit_code_of(result);
-    // The plan's manifest lists come after its sync entries, so images mirrored above can be
-    // assembled; a partial run (--only, --shard) leaves them to a full run.
-    if (!plan_only && a.only.empty() && a.shard.empty() && !plan->manifests.empty() &&
-        !core::process_cancellation().cancelled()) {
-        ManifestPushOptions mo{dry_run, a.jobs > 0 ? a.jobs : plan->defaults.jobs, a.output == "json" ? "" : "text"};
-        if (push_plan_manifests(rt, *plan, mo) != ExitCode::Ok && code == ExitCode::Ok) code = ExitCode::Failed;
-    }
-    return code;
+    if (!result) return report_error(result.error());
+    const bool dry_run = options->sync.dry_run;
+    if (a.output == "json") std::cout << sync::report_json(result->sync, a.plan_file, dry_run).dump(2) << "\n";
+    else if (plan_only) sync::print_plan_text(std::cout, result->sync, a.verbose);
+    else if (!rt.options.quiet) sync::print_summary_text(std::cout, result->sync, dry_run);
+    print_manifest_pushes(result->manifests, a.output == "json" ? "" : "text");
+    for (const auto& line : auth.summary()) core::log::error("{}", line);
+    const auto outcome = run::outcome_of(*result);
+    if (outcome == run::Outcome::Failed && run::only_auth_failures(result->sync)) return ExitCode::Auth;
+    return exit_code_for(outcome);
 }
 
 void add_common(CLI::App& verb, SyncArgs& a) {
@@ -137,6 +144,7 @@ void add_sync_verbs(CLI::App& app, Runtime& rt, VerbBody& body) {
     auto plan_args = std::make_shared<SyncArgs>();
     auto* p = app.add_subcommand("plan", "show what sync would do (new/changed/unchanged/conflict/filtered), writing nothing");
     add_common(*p, *plan_args);
+    p->add_flag("-v,--verbose", plan_args->verbose, "list every filtered tag (default: a count per entry)");
     p->callback([&rt, &body, plan_args] { body = [&rt, plan_args] { return run(rt, *plan_args, true); }; });
 
     auto sync_args = std::make_shared<SyncArgs>();

@@ -8,6 +8,7 @@
 #include "core/log.hpp"
 #include "core/transfer_meter.hpp"
 #include "core/units.hpp"
+#include "sync/report.hpp"
 
 namespace ferry::cli {
 namespace {
@@ -57,7 +58,9 @@ void ProgressLine::add_to_total(std::size_t items) {
 }
 
 void ProgressLine::image_done(const sync::TaskOutcome& outcome, const std::string& permanent_line) {
-    item_done(outcome.action == sync::Action::Failed || outcome.action == sync::Action::Rejected, permanent_line);
+    const bool failed = (outcome.action == sync::Action::Failed && !sync::interrupted(outcome)) ||
+                        outcome.action == sync::Action::Rejected;
+    item_done(failed, permanent_line);
 }
 
 void ProgressLine::item_done(bool failed, const std::string& permanent_line) {

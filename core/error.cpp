@@ -29,6 +29,9 @@ bool Error::retryable() const {
 
 Error Error::with_context(std::string_view context) const {
     Error e = *this;
+    // A message that already starts with this context (an inner layer said the same) keeps
+    // it once: "listing the catalog of H: 401 …", not "listing the catalog of H: listing …".
+    if (message.starts_with(context) && message.substr(context.size()).starts_with(": ")) return e;
     e.message = std::string(context) + ": " + message;
     return e;
 }

@@ -39,7 +39,8 @@ struct Error {
 
     /// True for kinds worth retrying (network, server/429).
     bool retryable() const;
-    /// Returns a copy whose message is "<context>: <message>".
+    /// Returns a copy whose message is "<context>: <message>" (unchanged when the message
+    /// already starts with "<context>: ").
     Error with_context(std::string_view context) const;
 };
 

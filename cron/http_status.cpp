@@ -191,7 +191,7 @@ core::Result<tcp::endpoint> parse_listen_address(std::string_view text) {
         return core::fail(core::ErrorKind::InvalidInput,
                           fmt::format("listen address \"{}\": {}", text, why));
     };
-    std::string_view host;
+    std::string_view host = "127.0.0.1";  // a bare PORT
     std::string_view port_text = text;
     if (text.starts_with('[')) {
         const auto close = text.find("]:");
@@ -207,7 +207,8 @@ core::Result<tcp::endpoint> parse_listen_address(std::string_view text) {
     if (ec != std::errc() || end != port_text.data() + port_text.size() || port_text.empty() || port > 65535) {
         return bad("bad port");
     }
-    if (host.empty() || host == "localhost") host = "127.0.0.1";
+    if (host.empty()) host = "0.0.0.0";  // ":PORT": every interface
+    if (host == "localhost") host = "127.0.0.1";
     boost::system::error_code addr_ec;
     const auto address = asio::ip::make_address(std::string(host), addr_ec);
     if (addr_ec) return bad("host must be an IP address");

@@ -19,7 +19,8 @@
 namespace ferry::cron {
 
 /// Parses "HOST:PORT", "[IPv6]:PORT", ":PORT" or "PORT". HOST is an IP literal or
-/// "localhost"; without a host the server binds 127.0.0.1. Port 0 picks a free port.
+/// "localhost". ":PORT" binds every interface (0.0.0.0), as Go tools and Prometheus exporters
+/// read it; a bare "PORT" binds 127.0.0.1. Port 0 picks a free port.
 core::Result<boost::asio::ip::tcp::endpoint> parse_listen_address(std::string_view text);
 
 struct StatusHandlers {

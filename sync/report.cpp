@@ -1,5 +1,7 @@
 #include "sync/report.hpp"
 
+#include <map>
+
 #include <fmt/format.h>
 
 #include <ostream>
@@ -47,6 +49,10 @@ std::string blob_line(const copy::CopyStats& s) {
 
 }  // namespace
 
+bool interrupted(const TaskOutcome& o) {
+    return o.action == Action::Failed && o.error && o.error->kind == core::ErrorKind::Cancelled;
+}
+
 Summary summarize(const RunResult& result) {
     Summary s;
     s.filtered = result.filtered.size();
@@ -58,7 +64,7 @@ Summary summarize(const RunResult& result) {
             case Action::Unchanged: ++s.unchanged; break;
             case Action::Conflict: ++s.conflicts; break;
             case Action::Rejected: ++s.rejected; break;
-            case Action::Failed: ++s.failed; break;
+            case Action::Failed: ++(interrupted(o) ? s.interrupted : s.failed); break;
         }
         for (const auto& a : o.artifacts)
             ++(a.action == referrers::ArtifactAction::Copied ? s.artifacts_copied : s.artifacts_present);
@@ -97,6 +103,7 @@ nlohmann::json report_json(const RunResult& result, const std::string& plan_file
             {"seconds", std::chrono::duration<double>(result.duration).count()},
             {"summary", {{"images", s.images}, {"new", s.created}, {"changed", s.changed},
                          {"unchanged", s.unchanged}, {"conflicts", s.conflicts}, {"rejected", s.rejected}, {"failed", s.failed},
+                         {"interrupted", s.interrupted},
                          {"artifactsCopied", s.artifacts_copied}, {"artifactsPresent", s.artifacts_present},
                          {"filtered", s.filtered}, {"stats", stats_json(s.stats)}}},
             {"images", images},
@@ -104,8 +111,9 @@ nlohmann::json report_json(const RunResult& result, const std::string& plan_file
 }
 
 std::string describe_outcome(const TaskOutcome& o) {
-    std::string line = fmt::format("{}: {} -> {} {}", o.task.entry, o.task.source.str(),
-                                   o.task.target.str(), to_string(o.action));
+    std::string line = fmt::format("{}: {} -> {} {}", o.task.entry, o.task.source.str(), o.task.target.str(),
+                                   interrupted(o) ? "interrupted" : to_string(o.action));
+    if (interrupted(o)) return line;
     if (!o.target_digest.empty()) line += " " + o.target_digest.short_str();
     if (o.built_subset) line += " (platform subset)";
     if (o.action == Action::New || o.action == Action::Changed)
@@ -114,7 +122,7 @@ std::string describe_outcome(const TaskOutcome& o) {
     return line;
 }
 
-void print_plan_text(std::ostream& out, const RunResult& result) {
+void print_plan_text(std::ostream& out, const RunResult& result, bool list_filtered) {
     std::string entry;
     for (const auto& o : result.outcomes) {
         if (o.task.entry != entry) {
@@ -129,17 +137,25 @@ void print_plan_text(std::ostream& out, const RunResult& result) {
         for (const auto& a : o.artifacts)
             out << fmt::format("    {:<7} {}\n", artifact_action(a, true), a.artifact.describe());
     }
-    for (const auto& f : result.filtered)
-        out << fmt::format("  filtered  {}:{} ({}): {}\n", f.repository, f.tag, f.entry, f.reason);
+    if (list_filtered) {
+        for (const auto& f : result.filtered)
+            out << fmt::format("  filtered  {}:{} ({}): {}\n", f.repository, f.tag, f.entry, f.reason);
+    } else {
+        std::map<std::string, std::size_t> per_entry;  // in entry-name order
+        for (const auto& f : result.filtered) ++per_entry[f.entry];
+        for (const auto& [name, count] : per_entry)
+            out << fmt::format("  filtered  {} {} of entry {} (--verbose lists them)\n", count, count == 1 ? "tag" : "tags", name);
+    }
     print_summary_text(out, result, true);
 }
 
 void print_summary_text(std::ostream& out, const RunResult& result, bool dry_run) {
     auto s = summarize(result);
-    out << fmt::format("{}{} images: {} new, {} changed, {} unchanged, {} conflicts, {} rejected, {} failed, "
-                       "{} filtered; artifacts: {} {}, {} present; blobs: {}; {}\n",
-                       dry_run ? "plan: " : "sync: ", s.images, s.created, s.changed, s.unchanged,
-                       s.conflicts, s.rejected, s.failed, s.filtered, s.artifacts_copied,
+    out << fmt::format("{}{} {}: {} new, {} changed, {} unchanged, {} conflicts, {} rejected, {} failed, "
+                       "{}{} filtered; artifacts: {} {}, {} present; blobs: {}; {}\n",
+                       dry_run ? "plan: " : "sync: ", s.images, s.images == 1 ? "image" : "images", s.created, s.changed, s.unchanged,
+                       s.conflicts, s.rejected, s.failed,
+                       s.interrupted ? fmt::format("{} interrupted (rerun to finish), ", s.interrupted) : "", s.filtered, s.artifacts_copied,
                        dry_run ? "to copy" : "copied", s.artifacts_present, blob_line(s.stats),
                        core::format_duration(result.duration));
 }

@@ -12,11 +12,15 @@ namespace ferry::sync {
 
 struct Summary {
     std::size_t images = 0, created = 0, changed = 0, unchanged = 0, conflicts = 0, rejected = 0, failed = 0, filtered = 0;
+    std::size_t interrupted = 0;  ///< stopped by SIGINT/SIGTERM before completion (not counted as failed)
     std::size_t artifacts_copied = 0, artifacts_present = 0;  ///< copied = would copy in a plan
     copy::CopyStats stats;
 };
 
 Summary summarize(const RunResult& result);
+
+/// True for an image a stop signal cancelled: reported as interrupted, not failed.
+bool interrupted(const TaskOutcome& outcome);
 
 /// The JSON report: {"plan", "dryRun", "seconds", "summary", "images": [...], "filtered": [...]}.
 nlohmann::json report_json(const RunResult& result, const std::string& plan_file, bool dry_run);
@@ -25,7 +29,7 @@ nlohmann::json report_json(const RunResult& result, const std::string& plan_file
 std::string describe_outcome(const TaskOutcome& outcome);
 
 /// `ferry plan` text: per entry and tag, the action and the blobs it would move, then totals.
-void print_plan_text(std::ostream& out, const RunResult& result);
+void print_plan_text(std::ostream& out, const RunResult& result, bool list_filtered = false);
 /// The closing summary line(s) of a sync.
 void print_summary_text(std::ostream& out, const RunResult& result, bool dry_run);
 

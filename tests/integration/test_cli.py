@@ -54,6 +54,19 @@ class CliCase(unittest.TestCase):
         path.write_text(text)
         return path
 
+    def single_image_plan(self, target, entry_extra="", extra=""):
+        """A plan copying SINGLE from src to dst/target (both plain HTTP); `entry_extra` adds
+        keys to the entry (lines 9-), `extra` top-level sections after it."""
+        return self.write("plan.yaml", f"""version: 1
+registries:
+  "{SRC.host}": {{tls: disabled}}
+  "{DST.host}": {{tls: disabled}}
+sync:
+  - name: one
+    source: {SRC.host}/{SINGLE[0]}:{SINGLE[1]}
+    target: {DST.host}/{target}:{SINGLE[1]}
+{entry_extra}{extra}""")
+
 
 class FlagPositionTest(CliCase):
     """Every verb, with its flags before, between and after its positionals."""
@@ -118,15 +131,7 @@ class FlagPositionTest(CliCase):
 
     def test_plan_and_sync_flags_anywhere(self):
         target = ft.unique_repo("flags")
-        plan = self.write("plan.yaml", f"""version: 1
-registries:
-  "{SRC.host}": {{tls: disabled}}
-  "{DST.host}": {{tls: disabled}}
-sync:
-  - name: one
-    source: {SRC.host}/{SINGLE[0]}:{SINGLE[1]}
-    target: {DST.host}/{target}:{SINGLE[1]}
-""")
+        plan = self.single_image_plan(target)
         self.ferry("plan", "--only", "one", "-c", plan)
         self.ferry("-o", "json", "plan", "-c", plan, want=EXIT_USAGE)  # -o is a verb flag, not a global one
         self.ferry("sync", "-c", plan, "--only", "one", "-j", "2")
@@ -176,10 +181,9 @@ class TypoHelpVersionTest(CliCase):
         out, _ = self.ferry("version")
         for field in ("git commit:", "build type:", "libcurl:", "OpenSSL:"):
             self.assertIn(field, out)
-        commit = subprocess.run(["git", "-C", str(ft.ROOT), "rev-parse", "--short=12", "HEAD"],
-                                capture_output=True, text=True).stdout.strip()
-        if commit:
-            self.assertIn(commit, out)
+        commit = out.split("git commit:")[1].split()[0].removesuffix("-dirty")
+        known = subprocess.run(["git", "-C", str(ft.ROOT), "cat-file", "-e", f"{commit}^{{commit}}"])
+        self.assertEqual(known.returncode, 0, f"'{commit}' is not a commit of this repository")
         out, _ = self.ferry("version", "-o", "json")
         self.assertEqual(set(json.loads(out)), {"version", "gitCommit", "buildType", "libcurl", "openssl"})
         _, err = self.ferry(want=EXIT_USAGE)
@@ -365,20 +369,12 @@ sync:
 
 class PlanCheckTest(CliCase):
     def plan_with(self, extra, entry_extra=""):
-        return self.write("plan.yaml", f"""version: 1
-registries:
-  "{SRC.host}": {{tls: disabled}}
-  "{DST.host}": {{tls: disabled}}
-sync:
-  - name: one
-    source: {SRC.host}/{SINGLE[0]}:{SINGLE[1]}
-    target: {DST.host}/{ft.unique_repo('plan')}:{SINGLE[1]}
-{entry_extra}{extra}""")
+        return self.single_image_plan(ft.unique_repo("plan"), entry_extra, extra)
 
     def test_bad_schedule_is_reported_by_plan_with_position(self):
         plan = self.plan_with('schedule:\n  - name: often\n    cron: "every 10s"\n')
         _, err = self.ferry("plan", "-c", plan, want=EXIT_USAGE)
-        self.assertRegex(err, rf"{plan}:12:11: schedule\[0\]\.cron: ")
+        self.assertRegex(err, rf"{plan}:11:11: schedule\[0\]\.cron: ")
         self.assertEqual(err.count("every 10s"), 1, err)
 
     def test_scalar_platforms_is_one_platform(self):
@@ -462,6 +458,22 @@ sync:
         self.assertNotIn(TLS.host, saved["auths"])
         self.ferry("logout", TLS.host, env=env)
         self.assertIn(f"erase {TLS.host}", (helpers / "calls.log").read_text())
+
+    def test_sync_without_credentials_says_so_once_per_host_and_exits_6(self):
+        plan = self.write("plan.yaml", f"""version: 1
+registries:
+  "{TLS.host}": {{ca_file: {ft.CA_FILE}}}
+  "{DST.host}": {{tls: disabled}}
+sync:
+  - name: locked
+    source: {TLS.host}/{INDEX[0]}
+    target: {DST.host}/{ft.unique_repo('auth')}/
+    tags: {{allow: ['^3\\.1[89]$']}}
+""")
+        _, err = self.ferry("sync", "-c", plan, env=self.env, want=EXIT_AUTH)
+        self.assertEqual(err.count(f"authentication to {TLS.host} failed"), 1, err)
+        self.assertIn(f"ferry login {TLS.host}", err)
+        self.assertIn(f"{TLS.host}: 2 images not synced (authentication failed)", err)
 
     def test_copy_with_per_side_credentials(self):
         target = f"{TLS.host}/{ft.unique_repo('sidecreds')}:1"

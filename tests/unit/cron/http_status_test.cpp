@@ -115,7 +115,7 @@ TEST_CASE("listen addresses") {
     };
     check("127.0.0.1:9090", "127.0.0.1", 9090);
     check("0.0.0.0:80", "0.0.0.0", 80);
-    check(":9100", "127.0.0.1", 9100);
+    check(":9100", "0.0.0.0", 9100);  // Go's and Prometheus' reading: every interface
     check("9100", "127.0.0.1", 9100);
     check("localhost:1", "127.0.0.1", 1);
     check("[::1]:9090", "::1", 9090);

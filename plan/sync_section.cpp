@@ -1,9 +1,13 @@
+#include "plan/sync_section.hpp"
+
 #include <algorithm>
 #include <map>
 
-#include "sync/plan_sections.hpp"
+#include "plan/plan_reader.hpp"
+#include "plan/registries_section.hpp"
 
-namespace ferry::sync::detail {
+namespace ferry::plan {
+namespace detail {
 namespace {
 
 struct SourceSpec {
@@ -50,6 +54,9 @@ core::Result<SourceSpec> classify_source(std::string_view text) {
 
 /// Parses `target` for a source of `kind`; fills target/target_is_prefix or returns why not.
 std::optional<std::string> read_target(std::string_view text, SourceKind kind, SyncEntry& entry) {
+    if (text.starts_with("oci:") || text.starts_with("oci-archive:") || text.starts_with("dir:"))
+        return "plan targets are registries (HOST/REPO or HOST/PREFIX/); to write images to disk use "
+               "`ferry export -c PLAN DIR|FILE.tar` (or `ferry copy SRC " + std::string(text) + "` for one image)";
     entry.target_is_prefix = text.ends_with('/');
     if (entry.target_is_prefix) {
         auto ref = split_registry_path(text.substr(0, text.size() - 1));
@@ -207,4 +214,16 @@ std::vector<SyncEntry> read_sync(PlanReader& reader, const PlanNode& node, const
     return out;
 }
 
-}  // namespace ferry::sync::detail
+}  // namespace detail
+
+std::string_view to_string(SourceKind kind) {
+    switch (kind) {
+        case SourceKind::Image: return "image";
+        case SourceKind::Repository: return "repository";
+        case SourceKind::Namespace: return "namespace";
+        case SourceKind::Registry: return "registry";
+    }
+    return "?";
+}
+
+}  // namespace ferry::plan

@@ -1,0 +1,57 @@
+#include "run/auth_failures.hpp"
+
+#include <fmt/format.h>
+
+namespace ferry::run {
+namespace {
+
+/// The host the failure came from: the target's when the message names it, else the source's.
+std::string failing_host(const sync::TaskOutcome& o) {
+    const std::string target = o.task.target.registry;
+    if (o.error && !target.empty() && o.error->message.find(target + "/") != std::string::npos) return target;
+    return o.source_used.empty() ? o.task.source.registry : o.source_used;
+}
+
+std::string reason(const core::Error& error) {
+    if (error.message.find("fetching a token") != std::string::npos) return "the token server refused a token";
+    if (error.kind == core::ErrorKind::Denied) return "access denied (403): the credentials lack permission";
+    return "the registry answered 401";
+}
+
+}  // namespace
+
+bool is_auth_failure(const sync::TaskOutcome& outcome) {
+    return outcome.action == sync::Action::Failed && outcome.error &&
+           (outcome.error->kind == core::ErrorKind::Auth || outcome.error->kind == core::ErrorKind::Denied);
+}
+
+bool only_auth_failures(const sync::RunResult& result) {
+    bool any = false;
+    for (const auto& o : result.outcomes) {
+        if (o.action != sync::Action::Failed) continue;
+        if (!is_auth_failure(o)) return false;
+        any = true;
+    }
+    return any;
+}
+
+std::optional<std::string> AuthFailureLog::first_for_host(const sync::TaskOutcome& outcome) {
+    if (!is_auth_failure(outcome)) return std::nullopt;
+    const std::string host = failing_host(outcome);
+    {
+        std::lock_guard lock(mutex_);
+        if (per_host_[host]++ > 0) return std::nullopt;
+    }
+    return fmt::format("authentication to {} failed: {}; {} (first: {})", host, reason(*outcome.error),
+                       credentials_of_(host), outcome.error->message);
+}
+
+std::vector<std::string> AuthFailureLog::summary() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> lines;
+    for (const auto& [host, count] : per_host_)
+        lines.push_back(fmt::format("{}: {} {} not synced (authentication failed)", host, count, count == 1 ? "image" : "images"));
+    return lines;
+}
+
+}  // namespace ferry::run

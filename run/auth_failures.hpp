@@ -1,0 +1,42 @@
+#pragma once
+/// Authentication failures of a sync run, told once per registry host instead of once per
+/// image: which host, why (the caller says whether credentials were configured), and how many
+/// images it stopped. Thread-safe: on_done callbacks run on worker threads.
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "sync/runner.hpp"
+
+namespace ferry::run {
+
+/// True when the outcome failed because a registry refused authentication (401/403, or its
+/// token server refused a token).
+bool is_auth_failure(const sync::TaskOutcome& outcome);
+
+/// True when the run failed and every failure is an authentication failure (exit code 6).
+bool only_auth_failures(const sync::RunResult& result);
+
+class AuthFailureLog {
+public:
+    /// `credentials_of(host)` describes what the run had for the host, e.g. "no credentials
+    /// found" or "credentials from ~/.docker/config.json were rejected".
+    explicit AuthFailureLog(std::function<std::string(const std::string& host)> credentials_of)
+        : credentials_of_(std::move(credentials_of)) {}
+
+    /// For an auth failure: the line to print when it is the host's first ("authentication to
+    /// HOST failed: …"), nullopt for the following ones (counted). Not an auth failure: nullopt.
+    std::optional<std::string> first_for_host(const sync::TaskOutcome& outcome);
+
+    /// "HOST: N images not synced (authentication)" per host, for the end of the run.
+    std::vector<std::string> summary() const;
+
+private:
+    std::function<std::string(const std::string&)> credentials_of_;
+    mutable std::mutex mutex_;
+    std::map<std::string, std::size_t> per_host_;
+};
+
+}  // namespace ferry::run
