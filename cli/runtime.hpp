@@ -30,7 +30,7 @@ class Runtime {
 public:
     GlobalOptions options;
 
-    /// The shared pool (created on first use from `options`). `customize` lets a plan add
+    /// The shared pool (created on first use from `options`). `set_client_options` lets a plan add
     /// per-host settings before first use.
     std::shared_ptr<registry::ClientPool> pool();
     void set_client_options(registry::ClientOptions opts);
