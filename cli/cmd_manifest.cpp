@@ -41,10 +41,8 @@ struct PushArgs {
 class RuntimeOpener : public multiarch::StoreOpener {
 public:
     explicit RuntimeOpener(Runtime& rt) : rt_(rt) {}
-    core::Result<Opened> open(const std::string& location) override {
-        auto opened = rt_.open(location, /*default_latest=*/false);
-        if (!opened) return std::unexpected(opened.error());
-        return Opened{std::shared_ptr<store::Store>(std::move(opened->store)), opened->ref};
+    core::Result<store::OpenedStore> open(const std::string& location) override {
+        return rt_.open(location, /*default_latest=*/false);
     }
 
 private:

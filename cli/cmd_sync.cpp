@@ -6,6 +6,7 @@
 
 #include "cli/progress.hpp"
 #include "cli/runtime.hpp"
+#include "core/file_io.hpp"
 #include "cli/sync_metrics.hpp"
 #include "core/cancel.hpp"
 #include "core/log.hpp"
@@ -30,15 +31,7 @@ struct SyncArgs {
 };
 
 core::Status write_atomically(const std::string& path, const std::string& text) {
-    std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << text;
-        if (!out.flush()) return core::fail(core::ErrorKind::Io, "cannot write " + tmp);
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0)
-        return core::fail(core::ErrorKind::Io, "cannot rename " + tmp + " to " + path);
-    return {};
+    return core::fileio::write_file_atomic(path, text);
 }
 
 ExitCode exit_code_of(const sync::RunResult& result) {

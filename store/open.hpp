@@ -43,6 +43,12 @@ struct Location {
     std::string str() const;
 };
 
+/// A store plus the tag or digest its location named ("" when it named none).
+struct OpenedStore {
+    std::shared_ptr<Store> store;
+    std::string ref;
+};
+
 /// Parses a location (see the syntax above). A registry reference gets no default tag.
 /// Errors: InvalidInput naming the text.
 core::Result<Location> parse_location(std::string_view text);
