@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "core/file_io.hpp"
 
 namespace ferry::cron {
 namespace {
@@ -108,10 +107,6 @@ std::string format_sample_value(double value) {
         return fmt::format("{}", static_cast<long long>(value));
     }
     return fmt::format("{}", value);
-}
-
-core::Status write_file_atomically(const std::filesystem::path& path, std::string_view content) {
-    return core::fileio::write_file_atomic(path, content);
 }
 
 }  // namespace ferry::cron

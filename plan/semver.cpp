@@ -1,9 +1,11 @@
-#include "sync/semver.hpp"
+#include "plan/semver.hpp"
 
 #include <algorithm>
 #include <charconv>
 
-namespace ferry::sync {
+#include "core/parse.hpp"
+
+namespace ferry::plan {
 namespace {
 
 struct Leniency {
@@ -30,10 +32,7 @@ bool is_identifier(std::string_view s) {
 
 std::optional<std::uint64_t> parse_number(std::string_view s, bool leading_zeros) {
     if (!is_digits(s) || (!leading_zeros && s.size() > 1 && s[0] == '0')) return std::nullopt;
-    std::uint64_t value = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-    return value;
+    return core::parse_int<std::uint64_t>(s);
 }
 
 std::vector<std::string_view> split(std::string_view s, char sep) {
@@ -349,4 +348,4 @@ bool Range::satisfied_by(const Version& version, RangeOptions options) const {
                        [&](const Comparators& set) { return alternative_allows(set, version, options); });
 }
 
-}  // namespace ferry::sync
+}  // namespace ferry::plan
