@@ -47,7 +47,11 @@ core::Status job_status(const run::PlanRun& run) {
 
 CronService::CronService(DaemonOptions options, registry::ClientOptions base, std::shared_ptr<const CronPlan> plan)
     : options_(std::move(options)), base_(std::move(base)), loaded_(std::move(plan)),
-      signals_(control_, SIGTERM, SIGINT, SIGHUP) {}
+      signals_(control_, SIGTERM, SIGINT, SIGHUP) {
+    // Until the first scheduler runs, /status and /metrics list the jobs, none run yet.
+    for (const auto& spec : loaded_->specs)
+        finished_states_.push_back(cron::JobState{.name = spec.name, .schedule = spec.schedule.text(), .zone = spec.zone});
+}
 
 core::Status CronService::run() {
     if (!options_.listen.empty()) {

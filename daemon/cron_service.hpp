@@ -59,7 +59,8 @@ private:
     mutable std::mutex mutex_;
     std::shared_ptr<const CronPlan> loaded_;       ///< guarded by mutex_
     cron::Scheduler* scheduler_ = nullptr;         ///< guarded by mutex_
-    std::vector<cron::JobState> finished_states_;  ///< the last scheduler's, between restarts
+    /// The last scheduler's, between restarts; before the first, the plan's jobs unstarted.
+    std::vector<cron::JobState> finished_states_;
     bool stopping_ = false;                        ///< guarded by mutex_
     boost::asio::signal_set signals_;
     std::unique_ptr<cron::HttpStatusServer> server_;
