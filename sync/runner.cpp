@@ -62,8 +62,15 @@ private:
 
 RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const RunOptions& options) {
     const auto started = std::chrono::steady_clock::now();
+    RunResult result = run_expansion(plan, stores, expand_plan(plan, *stores.clients, options.expand), options);
+    result.duration = std::chrono::steady_clock::now() - started;
+    return result;
+}
+
+RunResult run_expansion(const Plan& plan, const store::StoreContext& stores, Expansion expansion,
+                        const RunOptions& options) {
+    const auto started = std::chrono::steady_clock::now();
     RunResult result;
-    Expansion expansion = expand_plan(plan, *stores.clients, options.expand);
     result.filtered = std::move(expansion.filtered);
     result.outcomes = std::move(expansion.failures);
 
@@ -96,7 +103,11 @@ RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const Ru
             outcomes[i].error = core::make_error(core::ErrorKind::Cancelled, "not started: run cancelled");
             return {};
         }
-        outcomes[i] = run_task(tasks[i], ctx);
+        {
+            std::optional<ImageLocks::Held> held;
+            if (options.image_locks) held.emplace(options.image_locks->lock(tasks[i].target.str()));
+            outcomes[i] = run_task(tasks[i], ctx);
+        }
         if (outcomes[i].action == Action::Failed && options.fail_fast) cancel.cancel();
         std::lock_guard lock(done_mutex);
         if (options.on_done) options.on_done(outcomes[i]);

@@ -12,6 +12,7 @@
 #include "core/cancel.hpp"
 #include "store/open.hpp"
 #include "sync/expand.hpp"
+#include "sync/image_locks.hpp"
 #include "sync/plan.hpp"
 #include "sync/task.hpp"
 #include "sync/verify_keys.hpp"
@@ -31,6 +32,9 @@ struct RunOptions {
     std::function<void(const TaskOutcome&)> on_done;
     /// Keys for `verify:`, loaded by the caller (see load_verify_keys); null = load them here.
     const VerifyKeys* keys = nullptr;
+    /// Shared with other runs that may overlap this one: each image is decided and copied
+    /// while its target reference is locked. Null = this run is alone.
+    ImageLocks* image_locks = nullptr;
 };
 
 struct RunResult {
@@ -40,6 +44,12 @@ struct RunResult {
 };
 
 RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const RunOptions& options);
+
+/// Runs already expanded work (an event-driven sync builds its tasks itself): the tasks of
+/// `expansion`, with its filtered images and failures carried into the result.
+/// `options.expand` is not used.
+RunResult run_expansion(const Plan& plan, const store::StoreContext& stores, Expansion expansion,
+                        const RunOptions& options);
 
 /// The default state file for a plan: "<dir>/.<plan file name>.state.json".
 std::filesystem::path default_state_file(const std::filesystem::path& plan_file);
