@@ -132,6 +132,14 @@ struct ScheduleEntry {
     ScheduleTimezone timezone = ScheduleTimezone::Utc;
 };
 
+/// `webhooks:`: the daemon accepts registry notifications (docker-registry's envelope,
+/// Harbor's payload) at `path` on its --listen address, from senders with the bearer token.
+struct WebhookSettings {
+    std::string path = "/hooks/registry";
+    std::string token;  ///< from token_env or token_file; registered as a secret
+    std::size_t max_body_bytes = 1 << 20;
+};
+
 struct Plan {
     std::filesystem::path file;  ///< where it was loaded from (for messages)
     Defaults defaults;
@@ -139,6 +147,7 @@ struct Plan {
     std::vector<SyncEntry> sync;
     std::vector<ManifestEntry> manifests;
     std::vector<ScheduleEntry> schedule;
+    std::optional<WebhookSettings> webhooks;
 
     /// The configuration for `host` (as in Reference::registry), or nullptr if none.
     const RegistryConfig* registry(std::string_view host) const;

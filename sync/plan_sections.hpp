@@ -16,6 +16,13 @@ ReferrerSelection read_referrers(PlanReader& reader, const PlanNode& node, std::
 std::optional<VerifySettings> read_verify(PlanReader& reader, const PlanNode& node, std::string_view path);
 std::optional<CopyPolicy> read_policy(PlanReader& reader, const PlanNode& node, std::string_view path);
 
+/// Reads the secret named by a `*_env` key (an environment variable) or a `*_file` key (a
+/// file of at most 64 KiB, trailing newlines dropped); registers it as a secret. `what`
+/// names it in errors ("password", "token").
+std::optional<std::string> read_password(PlanReader& reader, const PlanNode& source, std::string_view path,
+                                         std::string_view what = "password");
+std::optional<WebhookSettings> read_webhooks(PlanReader& reader, const PlanNode& node);
+
 Defaults read_defaults(PlanReader& reader, const PlanNode& node);
 std::map<std::string, RegistryConfig> read_registries(PlanReader& reader, const PlanNode& node);
 std::vector<SyncEntry> read_sync(PlanReader& reader, const PlanNode& node, const Defaults& defaults);
