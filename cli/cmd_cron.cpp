@@ -8,12 +8,15 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "cli/run_history.hpp"
 #include "cli/runtime.hpp"
 #include "cli/sync_metrics.hpp"
+#include "cli/webhook_service.hpp"
 #include "core/log.hpp"
 #include "cron/http_status.hpp"
 #include "cron/job_report.hpp"
 #include "cron/scheduler.hpp"
+#include "cron/status_page.hpp"
 #include "sync/host_options.hpp"
 #include "sync/report.hpp"
 #include "sync/runner.hpp"
@@ -47,8 +50,9 @@ bool same_schedule(const std::vector<cron::JobSpec>& a, const std::vector<cron::
 core::Result<std::shared_ptr<const LoadedPlan>> load(const std::string& file, const registry::ClientOptions& base) {
     auto plan = sync::load_plan(file);
     if (!plan) return std::unexpected(plan.error());
-    if (plan->schedule.empty())
-        return core::fail(core::ErrorKind::Config, file + ": no schedule entries: nothing for ferry cron to run");
+    if (plan->schedule.empty() && !plan->webhooks)
+        return core::fail(core::ErrorKind::Config,
+                          file + ": no schedule entries and no webhooks: nothing for ferry cron to run");
     auto loaded = std::make_shared<LoadedPlan>();
     for (const auto& entry : plan->schedule) {
         auto expr = cron::CronExpr::parse(entry.cron);
@@ -75,6 +79,10 @@ public:
 
     /// Serves --listen (when given), then runs schedulers until a stop signal.
     ExitCode run() {
+        if (plan()->plan.webhooks && args_.listen.empty())
+            return report_error(core::make_error(core::ErrorKind::Config,
+                                                 args_.plan_file + ": webhooks need --listen ADDR:PORT to receive them"));
+        if (plan()->plan.webhooks) start_webhooks();
         if (!args_.listen.empty()) {
             auto server = start_status_server();
             if (!server) return report_error(server.error());
@@ -85,6 +93,7 @@ public:
         const auto keep = boost::asio::make_work_guard(control_);
         std::jthread control([this] { control_.run(); });
         while (run_one_scheduler()) core::log::info("cron: schedule changed: restarted");
+        if (webhooks_) webhooks_->stop();
         control_.stop();
         control.join();
         server_.reset();
@@ -106,6 +115,8 @@ private:
         };
         handlers.metrics = [this] { return metrics_text(); };
         handlers.status = [this] { return status_json(); };
+        handlers.page = [this] { return cron::render_status_page(status_document()); };
+        if (webhooks_) handlers.post = webhooks_->route(*plan()->plan.webhooks);
         return cron::HttpStatusServer::start(control_, options, std::move(handlers));
     }
 
@@ -131,27 +142,44 @@ private:
         return !stopping_;
     }
 
+    /// The options every run of this daemon shares: --jobs, the state file, the image locks
+    /// that keep a scheduled run and a webhook-triggered sync off the same image, the log.
+    sync::RunOptions run_options(const LoadedPlan& current, const std::string& job, core::CancellationToken& cancel) {
+        sync::RunOptions options;
+        options.jobs = args_.jobs;
+        options.state_file = !current.plan.defaults.state_file.empty() ? current.plan.defaults.state_file
+                                                                        : sync::default_state_file(args_.plan_file);
+        options.cancel = &cancel;
+        options.image_locks = &image_locks_;
+        options.on_done = [job](const sync::TaskOutcome& o) {
+            if (o.action == sync::Action::Failed) core::log::error("{}: {}", job, sync::describe_outcome(o));
+            else core::log::info("{}: {}", job, sync::describe_outcome(o));
+        };
+        return options;
+    }
+
+    /// Metrics and history of a finished run; its outcome.
+    RunOutcome record(const std::string& job, std::string_view trigger, std::chrono::system_clock::time_point started,
+                      const sync::RunResult& result, bool cancelled) {
+        const auto outcome = sync_metrics_.record(job, result, cancelled, std::chrono::system_clock::now());
+        history_.record_run(job, trigger, started, outcome, result);
+        return outcome;
+    }
+
     core::Status run_job(const std::string& job, core::CancellationToken& cancel) {
         const auto current = plan();
+        const auto started = std::chrono::system_clock::now();
         const sync::ScheduleEntry* entry = nullptr;
         for (const auto& e : current->plan.schedule)
             if (e.name == job) entry = &e;
         if (!entry) return core::fail(core::ErrorKind::Config, "schedule " + job + " is no longer in the plan");
-        sync::RunOptions options;
-        options.jobs = args_.jobs;
+        sync::RunOptions options = run_options(*current, job, cancel);
         options.expand.only = entry->jobs;
-        options.state_file = !current->plan.defaults.state_file.empty() ? current->plan.defaults.state_file
-                                                                         : sync::default_state_file(args_.plan_file);
-        options.cancel = &cancel;
-        options.on_done = [&job](const sync::TaskOutcome& o) {
-            if (o.action == sync::Action::Failed) core::log::error("{}: {}", job, sync::describe_outcome(o));
-            else core::log::info("{}: {}", job, sync::describe_outcome(o));
-        };
         store::StoreContext stores;
         stores.clients = current->clients;
         const auto result = sync::run_sync(current->plan, stores, options);
         const auto s = sync::summarize(result);
-        switch (sync_metrics_.record(job, result, cancel.cancelled(), std::chrono::system_clock::now())) {
+        switch (record(job, "schedule", started, result, cancel.cancelled())) {
             case RunOutcome::Succeeded: return {};
             case RunOutcome::Cancelled: return core::fail(core::ErrorKind::Cancelled, "cancelled");
             case RunOutcome::Failed: break;
@@ -161,6 +189,29 @@ private:
             if (o.error) kind = o.error->kind;
         return core::fail(kind, std::to_string(s.failed) + " of " + std::to_string(s.images) +
                                                        " images failed, " + std::to_string(s.conflicts) + " conflicts");
+    }
+
+    void start_webhooks() {
+        WebhookService::Hooks hooks;
+        hooks.plan = [this] {
+            auto current = plan();
+            return std::shared_ptr<const sync::Plan>(current, &current->plan);
+        };
+        hooks.clients = [this] { return plan()->clients; };
+        hooks.run = [this](std::vector<sync::ImageTask> tasks, core::CancellationToken& cancel) {
+            const auto current = plan();
+            const auto started = std::chrono::system_clock::now();
+            store::StoreContext stores;
+            stores.clients = current->clients;
+            sync::Expansion expansion;
+            expansion.tasks = std::move(tasks);
+            const auto result = sync::run_expansion(current->plan, stores, std::move(expansion),
+                                                    run_options(*current, "webhook", cancel));
+            const auto outcome = record("webhook", "webhook", started, result, cancel.cancelled());
+            core::log::info("webhook: sync of {} image(s) {} in {:.2f} s", result.outcomes.size(), to_string(outcome),
+                            std::chrono::duration<double>(result.duration).count());
+        };
+        webhooks_ = std::make_unique<WebhookService>(std::move(hooks), history_);
     }
 
     void wait_for_signal() {
@@ -210,12 +261,21 @@ private:
         return rendered ? *rendered : "# " + rendered.error().message + "\n";
     }
 
-    std::string status_json() const {
+    /// The /status document; the status page renders the same one.
+    nlohmann::json status_document() const {
         auto doc = nlohmann::json::parse(cron::job_states_json(job_states()));
         doc["plan"] = args_.plan_file;
+        doc["generated"] = cron::format_rfc3339(std::chrono::system_clock::now());
         doc["sync"] = sync_metrics_.to_json();
-        return doc.dump(2) + "\n";
+        doc["runs"] = history_.runs_json();
+        if (const auto& hooks = plan()->plan.webhooks) {
+            doc["webhooks"] = history_.webhooks_json();
+            doc["webhooks"]["path"] = hooks->path;
+        }
+        return doc;
     }
+
+    std::string status_json() const { return status_document().dump(2) + "\n"; }
 
     CronArgs args_;
     registry::ClientOptions base_;
@@ -229,6 +289,9 @@ private:
     std::unique_ptr<cron::HttpStatusServer> server_;
     std::string endpoint_host_;
     SyncMetrics sync_metrics_;
+    RunHistory history_;
+    sync::ImageLocks image_locks_;
+    std::unique_ptr<WebhookService> webhooks_;  ///< when the plan has webhooks
 };
 
 ExitCode run_cron(Runtime& rt, const CronArgs& args) {
@@ -244,7 +307,7 @@ void add_cron_verb(CLI::App& app, Runtime& rt, VerbBody& body) {
     auto args = std::make_shared<CronArgs>();
     auto* verb = app.add_subcommand("cron", "run the plan's schedule entries until SIGTERM (SIGHUP reloads the plan)");
     verb->add_option("-c,--config", args->plan_file, "the plan file (YAML)")->required();
-    verb->add_option("--listen", args->listen, "serve /healthz, /metrics and /status on ADDR:PORT");
+    verb->add_option("--listen", args->listen, "serve / (status page), /healthz, /metrics, /status and the plan's webhook path on ADDR:PORT");
     verb->add_option("-j,--jobs", args->jobs, "parallel transfers (overrides the plan)")->check(CLI::Range(1, 64));
     verb->callback([&rt, &body, args] { body = [&rt, args] { return run_cron(rt, *args); }; });
 }

@@ -83,13 +83,18 @@ Decision decide(const RequestHead& head, const StatusHandlers& handlers) {
     if (post.admit)
         if (auto refused = post.admit(head)) return {Response{std::move(*refused), {}}, 0};
     auto length = head.content_length();
+    std::optional<Response> refusal;
     if (!length) {
         const int status = length.error().kind == core::ErrorKind::Unsupported ? 411 : 400;
-        return {text_response(status, length.error().message + "\n"), 0};
+        refusal = text_response(status, length.error().message + "\n");
+    } else if (*length > post.max_body_bytes) {
+        refusal = text_response(413, fmt::format("body of {} bytes is over the limit of {} bytes\n", *length,
+                                                 post.max_body_bytes));
     }
-    if (*length > post.max_body_bytes)
-        return {text_response(413, fmt::format("body of {} bytes is over the limit of {} bytes\n", *length,
-                                               post.max_body_bytes)), 0};
+    if (refusal) {
+        if (post.refused) post.refused(refusal->reply);
+        return {std::move(refusal), 0};
+    }
     return {std::nullopt, *length};
 }
 

@@ -39,6 +39,8 @@ struct PostRoute {
     std::size_t max_body_bytes = 1 << 20;
     std::function<std::optional<HttpReply>(const RequestHead&)> admit;  ///< nullopt = go on
     std::function<HttpReply(const RequestHead&, std::string_view body)> handle;
+    /// Told of the server's own refusals of a POST (411, 413, a bad Content-Length), with the reply.
+    std::function<void(const HttpReply&)> refused;
 };
 
 struct StatusHandlers {
