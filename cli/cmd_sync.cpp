@@ -109,7 +109,10 @@ ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
             return report_error(st.error());
     if (a.output == "json") std::cout << report.dump(2) << "\n";
     else if (plan_only) sync::print_plan_text(std::cout, result);
-    else sync::print_summary_text(std::cout, result, dry_run);
+    else {
+        sync::print_prune_text(std::cout, result);
+        sync::print_summary_text(std::cout, result, dry_run);
+    }
     ExitCode code = exit_code_of(result);
     // The plan's manifest lists come after its sync entries, so images mirrored above can be
     // assembled; a partial run (--only, --shard) leaves them to a full run.

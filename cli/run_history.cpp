@@ -17,6 +17,9 @@ nlohmann::json image_errors(const sync::RunResult& result, std::size_t limit) {
         if (o.error->kind == core::ErrorKind::Cancelled) continue;
         out.push_back({{"image", o.task.source.str() + " -> " + o.task.target.str()}, {"error", o.error->message}});
     }
+    for (const auto& p : result.pruned)
+        if (p.action == sync::PruneAction::Failed && out.size() < limit)
+            out.push_back({{"image", "prune " + p.target.str()}, {"error", p.message}});
     return out;
 }
 
@@ -40,7 +43,7 @@ void RunHistory::record_run(const std::string& job, std::string_view trigger,
         {"seconds", std::chrono::duration<double>(result.duration).count()},
         {"images",
          {{"new", s.created}, {"changed", s.changed}, {"unchanged", s.unchanged}, {"failed", s.failed},
-          {"rejected", s.rejected}, {"conflicts", s.conflicts}, {"pruned", 0}}},
+          {"rejected", s.rejected}, {"conflicts", s.conflicts}, {"pruned", s.pruned}}},
         {"bytes", {{"copied", s.stats.bytes_copied}, {"mounted", s.stats.bytes_mounted}}},
         {"errors", image_errors(result, 20)},
     };

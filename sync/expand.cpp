@@ -77,6 +77,7 @@ struct Expander {
         if (!keep(target)) return;
         auto tags = list_tags(source_repo.registry, source_repo.repository);
         if (!tags) return fail_entry(entry, source_repo, target, tags.error());
+        out.repositories.push_back({entry.name, source_repo, target});
         auto split = split_artifact_tags(*tags);
         auto selection = select_tags(split.image_tags, entry.tags);
         for (const auto& f : selection.filtered)

@@ -88,6 +88,17 @@ struct RepoFilter {
     std::vector<TagPattern> deny;
 };
 
+/// `max_prune`: the most tags one prune of an entry may delete, as a count or a percentage of
+/// the entry's target tags (rounded down); beyond it the entry's whole prune is refused.
+struct PruneLimit {
+    std::optional<int> count;
+    double percent = 10;
+    /// The limit for an entry with `target_tags` tags at its targets.
+    std::size_t for_tags(std::size_t target_tags) const {
+        return count ? static_cast<std::size_t>(*count) : static_cast<std::size_t>(target_tags * percent / 100.0);
+    }
+};
+
 struct SyncEntry {
     std::string name;
     std::string source_text;  ///< as written (after ${ENV} expansion)
@@ -108,6 +119,10 @@ struct SyncEntry {
     ReferrerSelection referrers;
     std::optional<VerifySettings> verify;
     int jobs = 8;
+    /// `prune: true`: delete target tags (in this entry's target repositories only) whose
+    /// source tag is gone or no longer selected, unless another entry writes them.
+    bool prune = false;
+    PruneLimit max_prune;
 };
 
 struct ManifestImage {

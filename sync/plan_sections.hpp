@@ -23,6 +23,9 @@ std::optional<std::string> read_password(PlanReader& reader, const PlanNode& sou
                                          std::string_view what = "password");
 std::optional<WebhookSettings> read_webhooks(PlanReader& reader, const PlanNode& node);
 
+/// `prune` and `max_prune` of a sync entry (after its source and policy are known).
+void read_prune(PlanReader& reader, const PlanNode& node, std::string_view path, SyncEntry& entry);
+
 Defaults read_defaults(PlanReader& reader, const PlanNode& node);
 std::map<std::string, RegistryConfig> read_registries(PlanReader& reader, const PlanNode& node);
 std::vector<SyncEntry> read_sync(PlanReader& reader, const PlanNode& node, const Defaults& defaults);

@@ -1,5 +1,6 @@
 #include "sync/runner.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -60,9 +61,44 @@ private:
 
 }  // namespace
 
+namespace {
+
+bool runs_entry(const RunOptions& options, const std::string& name) {
+    const auto& only = options.expand.only;
+    return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
+}
+
+/// The part of a whole-plan expansion that belongs to the entries being run.
+Expansion entries_run(const Expansion& all, const RunOptions& options) {
+    Expansion mine;
+    for (const auto& t : all.tasks)
+        if (runs_entry(options, t.entry)) mine.tasks.push_back(t);
+    for (const auto& f : all.filtered)
+        if (runs_entry(options, f.entry)) mine.filtered.push_back(f);
+    for (const auto& f : all.failures)
+        if (runs_entry(options, f.task.entry)) mine.failures.push_back(f);
+    for (const auto& r : all.repositories)
+        if (runs_entry(options, r.entry)) mine.repositories.push_back(r);
+    return mine;
+}
+
+}  // namespace
+
 RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const RunOptions& options) {
     const auto started = std::chrono::steady_clock::now();
-    RunResult result = run_expansion(plan, stores, expand_plan(plan, *stores.clients, options.expand), options);
+    const bool pruning = std::any_of(plan.sync.begin(), plan.sync.end(),
+                                     [&](const SyncEntry& e) { return e.prune && runs_entry(options, e.name); });
+    if (!pruning) {
+        RunResult result = run_expansion(plan, stores, expand_plan(plan, *stores.clients, options.expand), options);
+        result.duration = std::chrono::steady_clock::now() - started;
+        return result;
+    }
+    ExpandOptions whole = options.expand;
+    whole.only.clear();
+    const Expansion all = expand_plan(plan, *stores.clients, whole);
+    RunResult result = run_expansion(plan, stores, entries_run(all, options), options);
+    if (!(options.cancel && options.cancel->cancelled()))
+        result.pruned = prune_plan(plan, *stores.clients, all, {options.dry_run, options.expand.only});
     result.duration = std::chrono::steady_clock::now() - started;
     return result;
 }

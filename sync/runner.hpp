@@ -14,6 +14,7 @@
 #include "sync/expand.hpp"
 #include "sync/image_locks.hpp"
 #include "sync/plan.hpp"
+#include "sync/prune.hpp"
 #include "sync/task.hpp"
 #include "sync/verify_keys.hpp"
 
@@ -40,9 +41,12 @@ struct RunOptions {
 struct RunResult {
     std::vector<TaskOutcome> outcomes;
     std::vector<FilteredImage> filtered;
+    std::vector<PruneOutcome> pruned;  ///< of `prune: true` entries (would-prune in a dry run)
     std::chrono::nanoseconds duration{};
 };
 
+/// With `prune: true` entries among those run, the whole plan is expanded (so no tag that
+/// another entry writes is pruned) and the prune follows the copies (see prune.hpp).
 RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const RunOptions& options);
 
 /// Runs already expanded work (an event-driven sync builds its tasks itself): the tasks of
