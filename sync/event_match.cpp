@@ -5,7 +5,7 @@
 
 #include "referrers/artifact_tags.hpp"
 #include "sync/expand.hpp"
-#include "sync/tag_filter.hpp"
+#include "plan/tag_filter.hpp"
 
 namespace ferry::sync {
 namespace {
@@ -24,14 +24,14 @@ bool same_host(const std::string& event_host, const std::string& plan_host) {
 
 /// The source repository of `entry` that `repository` is, or nullopt when the entry does not
 /// cover it. Sets `note` when the entry covers the namespace but its `repos` filter drops it.
-std::optional<Reference> covered_repository(const SyncEntry& entry, const std::string& repository, std::string& note) {
+std::optional<Reference> covered_repository(const plan::SyncEntry& entry, const std::string& repository, std::string& note) {
     switch (entry.source_kind) {
-        case SourceKind::Image:
-        case SourceKind::Repository:
+        case plan::SourceKind::Image:
+        case plan::SourceKind::Repository:
             if (entry.source.repository != repository) return std::nullopt;
             return entry.source.with_repository(repository);
-        case SourceKind::Namespace:
-        case SourceKind::Registry: {
+        case plan::SourceKind::Namespace:
+        case plan::SourceKind::Registry: {
             const std::string prefix = entry.source.repository.empty() ? "" : entry.source.repository + "/";
             if (!repository.starts_with(prefix)) return std::nullopt;
             if (!repository_selected(entry, repository.substr(prefix.size()))) {
@@ -46,7 +46,7 @@ std::optional<Reference> covered_repository(const SyncEntry& entry, const std::s
 
 /// Whether the entry's tag filter keeps `tag`; `why` says why not. `newest` needs the whole
 /// tag list, the other steps look at the tag alone.
-bool tag_selected(const SyncEntry& entry, const Reference& repo, const std::string& tag, const TagLister& list_tags,
+bool tag_selected(const plan::SyncEntry& entry, const Reference& repo, const std::string& tag, const TagLister& list_tags,
                   std::string& why) {
     std::vector<std::string> candidates{tag};
     if (entry.tags.newest) {
@@ -58,7 +58,7 @@ bool tag_selected(const SyncEntry& entry, const Reference& repo, const std::stri
         candidates = split_artifact_tags(*tags).image_tags;
         if (std::find(candidates.begin(), candidates.end(), tag) == candidates.end()) candidates.push_back(tag);
     }
-    const auto selection = select_tags(candidates, entry.tags);
+    const auto selection = plan::select_tags(candidates, entry.tags);
     if (std::find(selection.selected.begin(), selection.selected.end(), tag) != selection.selected.end()) return true;
     for (const auto& f : selection.filtered)
         if (f.tag == tag) why = f.describe();
@@ -66,23 +66,23 @@ bool tag_selected(const SyncEntry& entry, const Reference& repo, const std::stri
 }
 
 /// The target of the image `source_repo:tag` under `entry` (as expansion maps it).
-Reference target_for(const SyncEntry& entry, const Reference& source_repo, const std::string& tag) {
+Reference target_for(const plan::SyncEntry& entry, const Reference& source_repo, const std::string& tag) {
     Reference target = entry.target.with_repository(target_repository_for(entry, source_repo.repository));
     target.digest.reset();
-    if (entry.source_kind != SourceKind::Image || !target.tag) target.tag = tag;
+    if (entry.source_kind != plan::SourceKind::Image || !target.tag) target.tag = tag;
     return target;
 }
 
 }  // namespace
 
-PushMatch match_push(const Plan& plan, const events::PushEvent& event, const TagLister& list_tags,
+PushMatch match_push(const plan::Plan& plan, const events::PushEvent& event, const TagLister& list_tags,
                      const std::vector<std::string>& only) {
     PushMatch out;
     if (referrers::parse_artifact_tag(event.tag)) {
         out.notes.push_back(event.tag + " is an artifact tag: it travels with its subject");
         return out;
     }
-    for (const SyncEntry& entry : plan.sync) {
+    for (const plan::SyncEntry& entry : plan.sync) {
         if (!only.empty() && std::find(only.begin(), only.end(), entry.name) == only.end()) continue;
         if (!same_host(event.host, entry.source.registry)) continue;
         std::string note;
@@ -91,7 +91,7 @@ PushMatch match_push(const Plan& plan, const events::PushEvent& event, const Tag
             if (!note.empty()) out.notes.push_back(std::move(note));
             continue;
         }
-        if (entry.source_kind == SourceKind::Image) {
+        if (entry.source_kind == plan::SourceKind::Image) {
             if (entry.source.tag != event.tag) continue;
         } else if (std::string why; !tag_selected(entry, *repo, event.tag, list_tags, why)) {
             out.notes.push_back(entry.name + ": tag " + event.tag + " " + why);

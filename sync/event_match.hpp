@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "events/push_event.hpp"
-#include "sync/plan.hpp"
+#include "plan/plan.hpp"
 #include "sync/task.hpp"
 
 namespace ferry::sync {
@@ -27,7 +27,7 @@ struct PushMatch {
 /// Matches `event` against `plan.sync` (only the entries named in `only`, when not empty).
 /// An event without a host matches entries of any source host; with one, only entries whose
 /// source registry is that host.
-PushMatch match_push(const Plan& plan, const events::PushEvent& event, const TagLister& list_tags,
+PushMatch match_push(const plan::Plan& plan, const events::PushEvent& event, const TagLister& list_tags,
                      const std::vector<std::string>& only = {});
 
 }  // namespace ferry::sync

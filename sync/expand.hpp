@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "registry/client.hpp"
-#include "sync/plan.hpp"
+#include "plan/plan.hpp"
+#include "sync/registry_access.hpp"
 #include "sync/shard.hpp"
 #include "sync/task.hpp"
 
@@ -24,7 +24,7 @@ struct ExpandOptions {
 
 /// Never fails as a whole: an entry whose listing fails becomes a failure outcome and the
 /// other entries go on.
-Expansion expand_plan(const Plan& plan, registry::ClientPool& clients, const ExpandOptions& options);
+Expansion expand_plan(const plan::Plan& plan, RegistryAccess& registries, const ExpandOptions& options);
 
 /// A repository's tags: those naming images, and those carrying artifacts of other
 /// manifests (never selected as images; they travel with their subject).
@@ -36,15 +36,15 @@ SplitTags split_artifact_tags(const std::vector<std::string>& tags);
 
 /// The task that copies `source` to `target` with `entry`'s settings (platforms, policy,
 /// referrers, verify, jobs) and the plan's retries.
-ImageTask make_image_task(const Plan& plan, const SyncEntry& entry, manifest::Reference source,
+ImageTask make_image_task(const plan::Plan& plan, const plan::SyncEntry& entry, manifest::Reference source,
                           manifest::Reference target);
 
 /// Whether a namespace/registry entry's `repos` filter keeps `relative` (the repository path
 /// below the namespace).
-bool repository_selected(const SyncEntry& entry, std::string_view relative);
+bool repository_selected(const plan::SyncEntry& entry, std::string_view relative);
 
 /// Where a source repository lands: the target repository itself, or target prefix + the
 /// full source repository path.
-std::string target_repository_for(const SyncEntry& entry, const std::string& source_repository);
+std::string target_repository_for(const plan::SyncEntry& entry, const std::string& source_repository);
 
 }  // namespace ferry::sync

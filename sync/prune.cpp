@@ -131,7 +131,7 @@ std::string_view to_string(PruneAction action) {
     return "failed";
 }
 
-PruneCandidates prune_candidates(const SyncEntry& entry, const std::vector<MappedRepository>& repositories,
+PruneCandidates prune_candidates(const plan::SyncEntry& entry, const std::vector<MappedRepository>& repositories,
                                  const std::map<std::string, std::vector<std::string>>& listed,
                                  const std::set<std::string>& written) {
     PruneCandidates out;
@@ -151,14 +151,14 @@ PruneCandidates prune_candidates(const SyncEntry& entry, const std::vector<Mappe
     return out;
 }
 
-std::vector<PruneOutcome> prune_plan(const Plan& plan, registry::ClientPool& clients, const Expansion& all,
+std::vector<PruneOutcome> prune_plan(const plan::Plan& plan, registry::ClientPool& clients, const Expansion& all,
                                      const PruneOptions& options) {
     std::vector<PruneOutcome> out;
     std::set<std::string> written;
     for (const auto& t : all.tasks) written.insert(t.target.str());
     Pruner pruner{clients, out, {}};
-    for (const SyncEntry& entry : plan.sync) {
-        if (!entry.prune || entry.policy == CopyPolicy::Immutable || !wanted(options.only, entry.name)) continue;
+    for (const plan::SyncEntry& entry : plan.sync) {
+        if (!entry.prune || entry.policy == plan::CopyPolicy::Immutable || !wanted(options.only, entry.name)) continue;
         if (!all.failures.empty()) {
             core::log::warn("prune: {}: not pruning: the plan's expansion had failures ({}), so some entry's tags are unknown",
                             entry.name, all.failures.front().error ? all.failures.front().error->message : "");

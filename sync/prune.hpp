@@ -11,11 +11,13 @@
 /// (400 DIGEST_INVALID), so a tag is then deleted by its digest, and only when no kept tag of
 /// the repository points at the same digest (else "cannot untag on this registry"). A host
 /// with deletes disabled (405 UNSUPPORTED) gets one message, not a failure per tag.
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "registry/client.hpp"
-#include "sync/plan.hpp"
+#include "plan/plan.hpp"
 #include "sync/task.hpp"
 
 namespace ferry::sync {
@@ -41,7 +43,7 @@ struct PruneCandidates {
 /// The pure part: candidates from the target repositories' tag lists.
 /// `listed` maps "registry/repository" of each mapped target to its tags (absent = unlisted:
 /// that repository prunes nothing); `written` holds "registry/repository:tag" of every task.
-PruneCandidates prune_candidates(const SyncEntry& entry, const std::vector<MappedRepository>& repositories,
+PruneCandidates prune_candidates(const plan::SyncEntry& entry, const std::vector<MappedRepository>& repositories,
                                  const std::map<std::string, std::vector<std::string>>& listed,
                                  const std::set<std::string>& written);
 
@@ -51,7 +53,7 @@ struct PruneOptions {
 };
 
 /// Prunes every `prune: true` entry (of `only`). `all` is the expansion of the whole plan.
-std::vector<PruneOutcome> prune_plan(const Plan& plan, registry::ClientPool& clients, const Expansion& all,
+std::vector<PruneOutcome> prune_plan(const plan::Plan& plan, registry::ClientPool& clients, const Expansion& all,
                                      const PruneOptions& options);
 
 }  // namespace ferry::sync

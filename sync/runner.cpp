@@ -84,18 +84,21 @@ Expansion entries_run(const Expansion& all, const RunOptions& options) {
 
 }  // namespace
 
-RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const RunOptions& options) {
+RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, const RunOptions& options) {
     const auto started = std::chrono::steady_clock::now();
-    const bool pruning = std::any_of(plan.sync.begin(), plan.sync.end(),
-                                     [&](const SyncEntry& e) { return e.prune && runs_entry(options, e.name); });
+    PoolAccess pool(stores);
+    RegistryAccess& registries = options.registries ? *options.registries : pool;
+    const bool pruning = stores.clients && std::any_of(plan.sync.begin(), plan.sync.end(), [&](const plan::SyncEntry& e) {
+        return e.prune && runs_entry(options, e.name);
+    });
     if (!pruning) {
-        RunResult result = run_expansion(plan, stores, expand_plan(plan, *stores.clients, options.expand), options);
+        RunResult result = run_expansion(plan, stores, expand_plan(plan, registries, options.expand), options);
         result.duration = std::chrono::steady_clock::now() - started;
         return result;
     }
     ExpandOptions whole = options.expand;
     whole.only.clear();
-    const Expansion all = expand_plan(plan, *stores.clients, whole);
+    const Expansion all = expand_plan(plan, registries, whole);
     RunResult result = run_expansion(plan, stores, entries_run(all, options), options);
     if (!(options.cancel && options.cancel->cancelled()))
         result.pruned = prune_plan(plan, *stores.clients, all, {options.dry_run, options.expand.only});
@@ -103,10 +106,12 @@ RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const Ru
     return result;
 }
 
-RunResult run_expansion(const Plan& plan, const store::StoreContext& stores, Expansion expansion,
+RunResult run_expansion(const plan::Plan& plan, const store::StoreContext& stores, Expansion expansion,
                         const RunOptions& options) {
     const auto started = std::chrono::steady_clock::now();
     RunResult result;
+    PoolAccess pool(stores);
+    RegistryAccess& registries = options.registries ? *options.registries : pool;
     result.filtered = std::move(expansion.filtered);
     result.outcomes = std::move(expansion.failures);
 
@@ -124,7 +129,7 @@ RunResult run_expansion(const Plan& plan, const store::StoreContext& stores, Exp
         else core::log::error("{}", loaded.error().message);
         keys = &loaded_keys;
     }
-    TaskContext ctx{plan, stores, ledger, state, pushing, options.dry_run, &cancel, keys};
+    TaskContext ctx{plan, registries, ledger, state, pushing, options.dry_run, &cancel, keys};
 
     auto& tasks = expansion.tasks;
     if (options.on_expanded) options.on_expanded(tasks.size());

@@ -12,8 +12,8 @@
 #include "core/cancel.hpp"
 #include "store/open.hpp"
 #include "sync/expand.hpp"
+#include "plan/plan.hpp"
 #include "sync/image_locks.hpp"
-#include "sync/plan.hpp"
 #include "sync/prune.hpp"
 #include "sync/task.hpp"
 #include "sync/verify_keys.hpp"
@@ -33,6 +33,8 @@ struct RunOptions {
     std::function<void(const TaskOutcome&)> on_done;
     /// Keys for `verify:`, loaded by the caller (see load_verify_keys); null = load them here.
     const VerifyKeys* keys = nullptr;
+    /// Where registries are reached; null = through `stores` (PoolAccess).
+    RegistryAccess* registries = nullptr;
     /// Shared with other runs that may overlap this one: each image is decided and copied
     /// while its target reference is locked. Null = this run is alone.
     ImageLocks* image_locks = nullptr;
@@ -47,12 +49,12 @@ struct RunResult {
 
 /// With `prune: true` entries among those run, the whole plan is expanded (so no tag that
 /// another entry writes is pruned) and the prune follows the copies (see prune.hpp).
-RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const RunOptions& options);
+RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, const RunOptions& options);
 
 /// Runs already expanded work (an event-driven sync builds its tasks itself): the tasks of
 /// `expansion`, with its filtered images and failures carried into the result.
 /// `options.expand` is not used.
-RunResult run_expansion(const Plan& plan, const store::StoreContext& stores, Expansion expansion,
+RunResult run_expansion(const plan::Plan& plan, const store::StoreContext& stores, Expansion expansion,
                         const RunOptions& options);
 
 /// The default state file for a plan: "<dir>/.<plan file name>.state.json".

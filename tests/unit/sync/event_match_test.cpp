@@ -11,8 +11,8 @@ using namespace ferry::sync;
 
 namespace {
 
-Plan plan_of(const std::string& yaml) {
-    auto plan = parse_plan("version: 1\n" + yaml, "p.yaml");
+plan::Plan plan_of(const std::string& yaml) {
+    auto plan = plan::parse_plan("version: 1\n" + yaml, "p.yaml");
     if (!plan) FAIL(plan.error().message);
     return *plan;
 }
@@ -61,7 +61,7 @@ std::vector<std::string> targets(const PushMatch& m) {
 }  // namespace
 
 TEST_CASE("a push matches every entry that covers the repository and selects the tag") {
-    const Plan plan = plan_of(kPlan);
+    const plan::Plan plan = plan_of(kPlan);
     auto m = match_push(plan, push("src.io:5000", "team/app", "1.4"), no_listing());
     CHECK(targets(m) == std::vector<std::string>{"app src.io:5000/team/app:1.4 -> dst.io/mirror/app:1.4",
                                                  "team src.io:5000/team/app:1.4 -> dst.io/all/team/app:1.4"});
@@ -71,7 +71,7 @@ TEST_CASE("a push matches every entry that covers the repository and selects the
 }
 
 TEST_CASE("a tag the filters drop is noted, not synced") {
-    const Plan plan = plan_of(kPlan);
+    const plan::Plan plan = plan_of(kPlan);
     auto m = match_push(plan, push("src.io:5000", "team/app", "1.5-rc1"), no_listing());
     CHECK(targets(m) == std::vector<std::string>{"team src.io:5000/team/app:1.5-rc1 -> dst.io/all/team/app:1.5-rc1"});
     REQUIRE(m.notes.size() == 1);
@@ -79,14 +79,14 @@ TEST_CASE("a tag the filters drop is noted, not synced") {
 }
 
 TEST_CASE("an image entry matches only its own tag and keeps its target tag") {
-    const Plan plan = plan_of(kPlan);
+    const plan::Plan plan = plan_of(kPlan);
     auto m = match_push(plan, push("src.io:5000", "team/app", "latest"), no_listing());
     CHECK(targets(m) == std::vector<std::string>{"team src.io:5000/team/app:latest -> dst.io/all/team/app:latest",
                                                  "pinned src.io:5000/team/app:latest -> dst.io/pinned/app:stable"});
 }
 
 TEST_CASE("other hosts, repositories outside the namespace and denied repositories match nothing") {
-    const Plan plan = plan_of(kPlan);
+    const plan::Plan plan = plan_of(kPlan);
     CHECK(match_push(plan, push("evil.io", "team/app", "1.4"), no_listing()).tasks.empty());
     CHECK(match_push(plan, push("src.io:5000", "other/app", "1.4"), no_listing()).tasks.empty());
     auto denied = match_push(plan, push("src.io:5000", "team/secret", "1.4"), no_listing());
@@ -96,14 +96,14 @@ TEST_CASE("other hosts, repositories outside the namespace and denied repositori
 }
 
 TEST_CASE("an event without a host matches by repository; host case does not matter") {
-    const Plan plan = plan_of(kPlan);
+    const plan::Plan plan = plan_of(kPlan);
     CHECK(match_push(plan, push("", "team/app", "1.4"), no_listing()).tasks.size() == 2);
     CHECK(match_push(plan, push("SRC.IO:5000", "team/app", "1.4"), no_listing()).tasks.empty());  // events lower-case
     CHECK(match_push(plan, push("src.io:5000", "team/app", "1.4"), no_listing(), {"team"}).tasks.size() == 1);
 }
 
 TEST_CASE("a newest filter is decided on the repository's current tag list") {
-    const Plan plan = plan_of(kPlan);
+    const plan::Plan plan = plan_of(kPlan);
     int listed = 0;
     TagLister lister = [&](const std::string& host, const std::string& repo) -> core::Result<std::vector<std::string>> {
         ++listed;

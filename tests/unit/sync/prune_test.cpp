@@ -7,14 +7,14 @@ using namespace ferry::sync;
 
 namespace {
 
-Plan plan_of(const std::string& yaml) {
-    auto plan = parse_plan("version: 1\n" + yaml, "p.yaml");
+plan::Plan plan_of(const std::string& yaml) {
+    auto plan = plan::parse_plan("version: 1\n" + yaml, "p.yaml");
     if (!plan) FAIL(plan.error().message);
     return *plan;
 }
 
 std::string errors_of(const std::string& yaml) {
-    auto plan = parse_plan("version: 1\n" + yaml, "p.yaml");
+    auto plan = plan::parse_plan("version: 1\n" + yaml, "p.yaml");
     REQUIRE_FALSE(plan);
     return plan.error().message;
 }
@@ -59,7 +59,7 @@ TEST_CASE("prune keys: prune, max_prune as count or percentage, and their guards
 
 TEST_CASE("prune candidates: unwritten image tags of the entry's listed target repositories only") {
     auto plan = plan_of("sync:\n  - {name: team, source: h.io/team/*, target: t.io/m/, prune: true}\n");
-    const SyncEntry& entry = plan.sync[0];
+    const plan::SyncEntry& entry = plan.sync[0];
     std::vector<MappedRepository> mapped{
         {"team", repo("h.io/team/a"), repo("t.io/m/team/a")},
         {"team", repo("h.io/team/b"), repo("t.io/m/team/b")},  // not listed (error): never pruned

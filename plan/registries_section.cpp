@@ -1,0 +1,221 @@
+#include "plan/registries_section.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "core/redact.hpp"
+#include "plan/plan_reader.hpp"
+
+namespace ferry::plan {
+namespace detail {
+namespace {
+
+bool is_label_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+bool is_valid_port(std::string_view port) {
+    if (port.empty() || port.size() > 5) return false;
+    if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+    int value = std::stoi(std::string(port));
+    return value >= 1 && value <= 65535;
+}
+
+bool is_valid_hostname(std::string_view name) {
+    if (name.empty() || name.size() > 253) return false;
+    std::size_t start = 0;
+    while (start <= name.size()) {
+        std::size_t dot = name.find('.', start);
+        std::string_view label = name.substr(start, dot == std::string_view::npos ? dot : dot - start);
+        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+        if (!std::all_of(label.begin(), label.end(), is_label_char)) return false;
+        if (dot == std::string_view::npos) break;
+        start = dot + 1;
+    }
+    return true;
+}
+
+const PlanNode* first_key(const PlanNode& map, std::initializer_list<std::string_view> keys) {
+    for (std::string_view key : keys) {
+        if (const PlanNode* node = find(map, key)) return node;
+    }
+    return nullptr;
+}
+
+Credentials read_credentials(PlanReader& reader, const PlanNode& node, std::string_view path) {
+    Credentials out;
+    if (node.kind == PlanNode::Kind::Scalar) {
+        if (reader.choice(node, path, {"docker-config"})) out.source = Credentials::Source::DockerConfig;
+        return out;
+    }
+    if (node.kind != PlanNode::Kind::Map) {
+        reader.error(node.mark, path, "expected docker-config or {username, password_env | password_file}");
+        return out;
+    }
+    reader.map(node, path, {"username", "password_env", "password_file", "password"});
+    if (const PlanNode* inline_password = find(node, "password")) {
+        reader.error(inline_password->key_mark, child_path(path, "password"),
+                     "passwords are not written into the plan; use password_env or password_file");
+    }
+    const PlanNode* username = reader.require(node, path, "username");
+    if (username) out.username = reader.text(*username, child_path(path, "username")).value_or("");
+    const PlanNode* source = first_key(node, {"password_env", "password_file"});
+    if (find(node, "password_env") && find(node, "password_file")) {
+        reader.error(node.mark, path, "give either password_env or password_file, not both");
+    } else if (!source) {
+        if (!find(node, "password")) reader.error(node.mark, path, "missing password_env or password_file");
+    } else if (auto password = read_password(reader, *source, path)) {
+        out.source = Credentials::Source::Password;
+        out.password = std::move(*password);
+    }
+    return out;
+}
+
+std::vector<std::string> read_hosts(PlanReader& reader, const PlanNode& node, std::string_view path) {
+    std::vector<std::string> hosts;
+    for (const auto& [host, item] : reader.texts(node, path)) {
+        if (is_valid_host(host)) {
+            hosts.push_back(normalize_host(host));
+        } else {
+            reader.error(item->mark, path, "'" + host + "' is not a host[:port]");
+        }
+    }
+    return hosts;
+}
+
+void read_registry_setting(PlanReader& reader, const PlanNode& child, const std::string& where, RegistryConfig& out) {
+    if (child.key == "tls") {
+        static constexpr TlsMode kModes[] = {TlsMode::Verify, TlsMode::Disabled, TlsMode::SkipVerify};
+        if (auto which = reader.choice(child, where, {"verify", "disabled", "skip-verify"})) out.tls = kModes[*which];
+    } else if (child.key == "ca_file") {
+        out.ca_file = reader.file_path(child, where, true).value_or(std::filesystem::path{});
+    } else if (child.key == "client_cert") {
+        out.client_cert = reader.file_path(child, where, true).value_or(std::filesystem::path{});
+    } else if (child.key == "client_key") {
+        out.client_key = reader.file_path(child, where, true).value_or(std::filesystem::path{});
+    } else if (child.key == "credentials") {
+        out.credentials = read_credentials(reader, child, where);
+    } else if (child.key == "mirrors") {
+        out.mirrors = read_hosts(reader, child, where);
+    } else if (child.key == "max_requests") {
+        out.max_requests = reader.integer(child, where, 1);
+    } else if (child.key == "requests_per_second") {
+        out.requests_per_second = reader.positive_number(child, where);
+    }
+}
+
+RegistryConfig read_registry(PlanReader& reader, const PlanNode& node, std::string_view path) {
+    RegistryConfig out;
+    out.host = normalize_host(node.key);
+    if (!reader.map(node, path, {"tls", "ca_file", "client_cert", "client_key", "credentials", "mirrors",
+                                 "max_requests", "requests_per_second"})) {
+        return out;
+    }
+    for (const PlanNode& child : node.children) read_registry_setting(reader, child, child_path(path, child.key), out);
+    if (find(node, "client_cert") == nullptr && find(node, "client_key") != nullptr) {
+        reader.error(node.mark, path, "client_key needs client_cert");
+    } else if (find(node, "client_cert") != nullptr && find(node, "client_key") == nullptr) {
+        reader.error(node.mark, path, "client_cert needs client_key");
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<std::string> read_password(PlanReader& reader, const PlanNode& source, std::string_view path,
+                                         std::string_view what) {
+    std::string where = child_path(path, source.key);
+    std::string password;
+    if (source.key.ends_with("_env")) {
+        auto name = reader.text(source, where);
+        if (!name) return std::nullopt;
+        const char* value = std::getenv(name->c_str());
+        if (value == nullptr || *value == '\0') {
+            reader.error(source.mark, where, "environment variable " + *name + " is not set or empty");
+            return std::nullopt;
+        }
+        password = value;
+    } else {
+        auto file = reader.file_path(source, where, true);
+        if (!file) return std::nullopt;
+        constexpr std::size_t kMaxPasswordFileBytes = 64 * 1024;
+        std::ifstream in(*file, std::ios::binary);
+        const bool opened = in.is_open();
+        password.resize(kMaxPasswordFileBytes + 1);
+        in.read(password.data(), static_cast<std::streamsize>(password.size()));
+        password.resize(static_cast<std::size_t>(in.gcount()));
+        if (password.size() > kMaxPasswordFileBytes) {
+            reader.error(source.mark, where, "'" + file->string() + "' is larger than 64 KiB: not a " + std::string(what) + " file");
+            return std::nullopt;
+        }
+        while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+        if (!opened || password.empty()) {
+            reader.error(source.mark, where, "cannot read a " + std::string(what) + " from '" + file->string() + "'");
+            return std::nullopt;
+        }
+    }
+    core::register_secret(password);
+    return password;
+}
+
+
+bool looks_like_host(std::string_view component) {
+    return component == "localhost" || component.find_first_of(".:") != std::string_view::npos;
+}
+
+bool is_valid_host(std::string_view host) {
+    if (host.starts_with('[')) {
+        std::size_t close = host.find(']');
+        if (close == std::string_view::npos || close < 3) return false;
+        std::string_view rest = host.substr(close + 1);
+        return rest.empty() || (rest.starts_with(':') && is_valid_port(rest.substr(1)));
+    }
+    std::size_t colon = host.rfind(':');
+    if (colon != std::string_view::npos) {
+        return is_valid_hostname(host.substr(0, colon)) && is_valid_port(host.substr(colon + 1));
+    }
+    return is_valid_hostname(host);
+}
+
+std::string normalize_host(std::string_view host) {
+    if (host == "index.docker.io" || host == "registry-1.docker.io") return "docker.io";
+    return std::string(host);
+}
+
+std::map<std::string, RegistryConfig> read_registries(PlanReader& reader, const PlanNode& node) {
+    std::map<std::string, RegistryConfig> out;
+    const std::string path = "registries";
+    if (node.kind != PlanNode::Kind::Null && node.kind != PlanNode::Kind::Map) {
+        reader.error(node.mark, path, "expected a map of host[:port] to settings");
+        return out;
+    }
+    for (const PlanNode& child : node.children) {
+        std::string where = child_path(path, child.key);
+        if (!is_valid_host(child.key)) {
+            reader.error(child.key_mark, where, "'" + child.key + "' is not a host[:port]");
+            continue;
+        }
+        RegistryConfig config = read_registry(reader, child, where);
+        if (out.contains(config.host)) {
+            reader.error(child.key_mark, where, "registry '" + config.host + "' is configured twice");
+            continue;
+        }
+        out.emplace(config.host, std::move(config));
+    }
+    return out;
+}
+
+}  // namespace detail
+
+std::string_view to_string(TlsMode mode) {
+    switch (mode) {
+        case TlsMode::Verify: return "verify";
+        case TlsMode::Disabled: return "disabled";
+        case TlsMode::SkipVerify: return "skip-verify";
+    }
+    return "?";
+}
+
+}  // namespace ferry::plan
