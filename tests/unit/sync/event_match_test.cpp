@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "unit/sync/plan_text.hpp"
+
 #include "sync/event_match.hpp"
 #include "sync/image_locks.hpp"
 
@@ -8,14 +10,9 @@
 
 using namespace ferry;
 using namespace ferry::sync;
+using namespace ferry::sync::test;
 
 namespace {
-
-plan::Plan plan_of(const std::string& yaml) {
-    auto plan = plan::parse_plan("version: 1\n" + yaml, "p.yaml");
-    if (!plan) FAIL(plan.error().message);
-    return *plan;
-}
 
 const std::string kPlan = R"(sync:
   - name: app

@@ -1,23 +1,14 @@
 #include <catch2/catch.hpp>
 
+#include "unit/sync/plan_text.hpp"
+
 #include "sync/prune.hpp"
 
 using namespace ferry;
 using namespace ferry::sync;
+using namespace ferry::sync::test;
 
 namespace {
-
-plan::Plan plan_of(const std::string& yaml) {
-    auto plan = plan::parse_plan("version: 1\n" + yaml, "p.yaml");
-    if (!plan) FAIL(plan.error().message);
-    return *plan;
-}
-
-std::string errors_of(const std::string& yaml) {
-    auto plan = plan::parse_plan("version: 1\n" + yaml, "p.yaml");
-    REQUIRE_FALSE(plan);
-    return plan.error().message;
-}
 
 manifest::Reference repo(const std::string& text) { return *manifest::Reference::parse_repository(text); }
 
