@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/defaults.hpp"
 #include "manifest/reference.hpp"
 #include "plan/defaults_section.hpp"
 #include "plan/entry_settings.hpp"
@@ -61,7 +62,7 @@ struct SyncEntry {
     CopyPolicy policy = CopyPolicy::Changed;
     ReferrerSelection referrers;
     std::optional<VerifySettings> verify;
-    int jobs = 8;
+    int jobs = core::kDefaultJobs;
     /// `prune: true`: delete target tags (in this entry's target repositories only) whose
     /// source tag is gone or no longer selected, unless another entry writes them.
     bool prune = false;

@@ -6,7 +6,7 @@
 #include <mutex>
 #include <thread>
 
-#include "copy/parallel.hpp"
+#include "core/parallel.hpp"
 #include "core/log.hpp"
 #include "sync/decide.hpp"
 
@@ -138,7 +138,7 @@ RunResult run_expansion(const plan::Plan& plan, const store::StoreContext& store
     std::vector<TaskOutcome> outcomes(tasks.size());
     std::mutex done_mutex;
     const int image_workers = std::max(1, options.jobs > 0 ? options.jobs : plan.defaults.jobs);
-    (void)copy::run_parallel(tasks.size(), image_workers, [&](std::size_t i) -> core::Status {
+    (void)core::run_parallel(tasks.size(), image_workers, [&](std::size_t i) -> core::Status {
         if (cancel.cancelled()) {
             outcomes[i].task = tasks[i];
             outcomes[i].error = core::make_error(core::ErrorKind::Cancelled, "not started: run cancelled");

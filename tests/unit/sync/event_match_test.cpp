@@ -64,7 +64,7 @@ TEST_CASE("a push matches every entry that covers the repository and selects the
                                                  "team src.io:5000/team/app:1.4 -> dst.io/all/team/app:1.4"});
     REQUIRE(m.tasks.size() == 2);
     CHECK(m.tasks[0].platforms.size() == 1);
-    CHECK(m.tasks[1].policy == CopyPolicy::Immutable);
+    CHECK(m.tasks[1].policy == plan::CopyPolicy::Immutable);
 }
 
 TEST_CASE("a tag the filters drop is noted, not synced") {
