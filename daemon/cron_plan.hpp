@@ -19,7 +19,8 @@ struct CronPlan {
 };
 
 /// Loads `file` for `ferry cron`. `base` holds the client options from the command line.
-/// Errors: those of plan::load_plan; Config when the plan has no schedule entries or a cron
+/// Errors: those of plan::load_plan; Config when the plan has neither schedule entries nor
+/// webhooks, or a cron
 /// expression does not parse ("FILE: schedule NAME: cron \"EXPR\": why").
 core::Result<std::shared_ptr<const CronPlan>> load_cron_plan(const std::string& file,
                                                             const registry::ClientOptions& base);

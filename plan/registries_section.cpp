@@ -20,42 +20,6 @@ const PlanNode* first_key(const PlanNode& map, std::initializer_list<std::string
     return nullptr;
 }
 
-/// Reads the password named by password_env or password_file; registers it as a secret.
-std::optional<std::string> read_password(PlanReader& reader, const PlanNode& source, std::string_view path) {
-    std::string where = child_path(path, source.key);
-    std::string password;
-    if (source.key == "password_env") {
-        auto name = reader.text(source, where);
-        if (!name) return std::nullopt;
-        const char* value = std::getenv(name->c_str());
-        if (value == nullptr || *value == '\0') {
-            reader.error(source.mark, where, "environment variable " + *name + " is not set or empty");
-            return std::nullopt;
-        }
-        password = value;
-    } else {
-        auto file = reader.file_path(source, where, true);
-        if (!file) return std::nullopt;
-        constexpr std::size_t kMaxPasswordFileBytes = 64 * 1024;
-        std::ifstream in(*file, std::ios::binary);
-        const bool opened = in.is_open();
-        password.resize(kMaxPasswordFileBytes + 1);
-        in.read(password.data(), static_cast<std::streamsize>(password.size()));
-        password.resize(static_cast<std::size_t>(in.gcount()));
-        if (password.size() > kMaxPasswordFileBytes) {
-            reader.error(source.mark, where, "'" + file->string() + "' is larger than 64 KiB: not a password file");
-            return std::nullopt;
-        }
-        while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
-        if (!opened || password.empty()) {
-            reader.error(source.mark, where, "cannot read a password from '" + file->string() + "'");
-            return std::nullopt;
-        }
-    }
-    core::register_secret(password);
-    return password;
-}
-
 Credentials read_credentials(PlanReader& reader, const PlanNode& node, std::string_view path) {
     Credentials out;
     if (node.kind == PlanNode::Kind::Scalar) {
@@ -135,6 +99,43 @@ RegistryConfig read_registry(PlanReader& reader, const PlanNode& node, std::stri
 }
 
 }  // namespace
+
+std::optional<std::string> read_password(PlanReader& reader, const PlanNode& source, std::string_view path,
+                                         std::string_view what) {
+    std::string where = child_path(path, source.key);
+    std::string password;
+    if (source.key.ends_with("_env")) {
+        auto name = reader.text(source, where);
+        if (!name) return std::nullopt;
+        const char* value = std::getenv(name->c_str());
+        if (value == nullptr || *value == '\0') {
+            reader.error(source.mark, where, "environment variable " + *name + " is not set or empty");
+            return std::nullopt;
+        }
+        password = value;
+    } else {
+        auto file = reader.file_path(source, where, true);
+        if (!file) return std::nullopt;
+        constexpr std::size_t kMaxPasswordFileBytes = 64 * 1024;
+        std::ifstream in(*file, std::ios::binary);
+        const bool opened = in.is_open();
+        password.resize(kMaxPasswordFileBytes + 1);
+        in.read(password.data(), static_cast<std::streamsize>(password.size()));
+        password.resize(static_cast<std::size_t>(in.gcount()));
+        if (password.size() > kMaxPasswordFileBytes) {
+            reader.error(source.mark, where, "'" + file->string() + "' is larger than 64 KiB: not a " + std::string(what) + " file");
+            return std::nullopt;
+        }
+        while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+        if (!opened || password.empty()) {
+            reader.error(source.mark, where, "cannot read a " + std::string(what) + " from '" + file->string() + "'");
+            return std::nullopt;
+        }
+    }
+    core::register_secret(password);
+    return password;
+}
+
 
 std::map<std::string, RegistryConfig> read_registries(PlanReader& reader, const PlanNode& node) {
     std::map<std::string, RegistryConfig> out;

@@ -39,6 +39,12 @@ namespace detail {
 class PlanReader;
 struct PlanNode;
 
+/// Reads the secret named by a `*_env` key (an environment variable) or a `*_file` key (a
+/// file of at most 64 KiB, trailing newlines dropped); registers it as a secret. `what`
+/// names it in errors ("password", "token").
+std::optional<std::string> read_password(PlanReader& reader, const PlanNode& source, std::string_view path,
+                                         std::string_view what = "password");
+
 /// Reads `registries:`; duplicate hosts (after alias normalisation) are errors.
 std::map<std::string, RegistryConfig> read_registries(PlanReader& reader, const PlanNode& node);
 

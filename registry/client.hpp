@@ -104,6 +104,15 @@ public:
         return std::optional<std::vector<manifest::Descriptor>>{};
     }
 
+    /// DELETE /v2/<repo>/manifests/<ref> (a tag, or a digest: which removes every tag
+    /// pointing at it). Errors keep the registry's answer: docker-registry 2.8 refuses a tag
+    /// with 400 DIGEST_INVALID, deletes disabled are 405 UNSUPPORTED; a 404 is NotFound.
+    virtual core::Status delete_manifest(const std::string& repo, const std::string& ref) {
+        (void)repo;
+        (void)ref;
+        return core::fail(core::ErrorKind::Unsupported, "deleting manifests is not implemented for " + host());
+    }
+
     /// Requests sent so far (for reports and tests).
     virtual std::uint64_t request_count() const = 0;
 };

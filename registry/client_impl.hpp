@@ -44,6 +44,7 @@ public:
     core::Result<std::vector<std::string>> catalog() override;
     core::Result<std::optional<std::vector<manifest::Descriptor>>> list_referrers(
         const std::string& repo, const manifest::Digest& subject) override;
+    core::Status delete_manifest(const std::string& repo, const std::string& ref) override;
     std::uint64_t request_count() const override { return session_->request_count(); }
 
 private:

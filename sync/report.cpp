@@ -64,6 +64,8 @@ Summary summarize(const RunResult& result) {
             ++(a.action == referrers::ArtifactAction::Copied ? s.artifacts_copied : s.artifacts_present);
         s.stats += o.stats;
     }
+    for (const auto& p : result.pruned)
+        ++(p.action == PruneAction::Pruned || p.action == PruneAction::WouldPrune ? s.pruned : s.prune_skipped);
     return s;
 }
 
@@ -92,15 +94,21 @@ nlohmann::json report_json(const RunResult& result, const std::string& plan_file
     nlohmann::json filtered = nlohmann::json::array();
     for (const auto& f : result.filtered)
         filtered.push_back({{"entry", f.entry}, {"repository", f.repository}, {"tag", f.tag}, {"reason", f.reason}});
+    nlohmann::json pruned = nlohmann::json::array();
+    for (const auto& p : result.pruned)
+        pruned.push_back({{"entry", p.entry}, {"target", p.target.str()}, {"action", to_string(p.action)},
+                          {"digest", digest_or_empty(p.digest)}, {"message", core::redact(p.message)}});
     return {{"plan", plan_file},
             {"dryRun", dry_run},
             {"seconds", std::chrono::duration<double>(result.duration).count()},
             {"summary", {{"images", s.images}, {"new", s.created}, {"changed", s.changed},
                          {"unchanged", s.unchanged}, {"conflicts", s.conflicts}, {"rejected", s.rejected}, {"failed", s.failed},
                          {"artifactsCopied", s.artifacts_copied}, {"artifactsPresent", s.artifacts_present},
-                         {"filtered", s.filtered}, {"stats", stats_json(s.stats)}}},
+                         {"filtered", s.filtered}, {"pruned", s.pruned}, {"pruneSkipped", s.prune_skipped},
+                         {"stats", stats_json(s.stats)}}},
             {"images", images},
-            {"filtered", filtered}};
+            {"filtered", filtered},
+            {"pruned", pruned}};
 }
 
 std::string describe_outcome(const TaskOutcome& o) {
@@ -131,11 +139,23 @@ void print_plan_text(std::ostream& out, const RunResult& result) {
     }
     for (const auto& f : result.filtered)
         out << fmt::format("  filtered  {}:{} ({}): {}\n", f.repository, f.tag, f.entry, f.reason);
+    print_prune_text(out, result);
     print_summary_text(out, result, true);
+}
+
+void print_prune_text(std::ostream& out, const RunResult& result) {
+    for (const auto& p : result.pruned) {
+        std::string line = fmt::format("  {:<12} {} ({})", to_string(p.action), p.target.str(), p.entry);
+        if (!p.message.empty()) line += ": " + core::redact(p.message);
+        out << line << "\n";
+    }
 }
 
 void print_summary_text(std::ostream& out, const RunResult& result, bool dry_run) {
     auto s = summarize(result);
+    if (!result.pruned.empty())
+        out << fmt::format("{}{} tags {}, {} not pruned\n", dry_run ? "plan: " : "sync: ", s.pruned,
+                           dry_run ? "to prune" : "pruned", s.prune_skipped);
     out << fmt::format("{}{} images: {} new, {} changed, {} unchanged, {} conflicts, {} rejected, {} failed, "
                        "{} filtered; artifacts: {} {}, {} present; blobs: {}; {}\n",
                        dry_run ? "plan: " : "sync: ", s.images, s.created, s.changed, s.unchanged,
