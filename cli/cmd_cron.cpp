@@ -27,11 +27,10 @@ struct CronArgs {
     int jobs = 0;
 };
 
-/// A validated plan with what its runs need: the cron jobs and a client pool for its registries.
+/// A validated plan with what its runs need: the cron jobs.
 struct LoadedPlan {
     sync::Plan plan;
     std::vector<cron::JobSpec> specs;
-    std::shared_ptr<registry::ClientPool> clients;
 };
 
 bool same_schedule(const std::vector<cron::JobSpec>& a, const std::vector<cron::JobSpec>& b) {
@@ -44,7 +43,7 @@ bool same_schedule(const std::vector<cron::JobSpec>& a, const std::vector<cron::
     return true;
 }
 
-core::Result<std::shared_ptr<const LoadedPlan>> load(const std::string& file, const registry::ClientOptions& base) {
+core::Result<std::shared_ptr<const LoadedPlan>> load(const std::string& file) {
     auto plan = sync::load_plan(file);
     if (!plan) return std::unexpected(plan.error());
     if (plan->schedule.empty())
@@ -63,7 +62,6 @@ core::Result<std::shared_ptr<const LoadedPlan>> load(const std::string& file, co
             .run_at_start = entry.run_at_start,
         });
     }
-    loaded->clients = std::make_shared<registry::ClientPool>(sync::client_options_for(*plan, base));
     loaded->plan = std::move(*plan);
     return std::shared_ptr<const LoadedPlan>(std::move(loaded));
 }
@@ -148,7 +146,9 @@ private:
             else core::log::info("{}: {}", job, sync::describe_outcome(o));
         };
         store::StoreContext stores;
-        stores.clients = current->clients;
+        // Fresh clients for every run: credentials (helpers, auth files) are looked up again,
+        // tokens, a host found down or a spent rate limit do not outlive the run.
+        stores.clients = std::make_shared<registry::ClientPool>(sync::client_options_for(current->plan, base_));
         const auto result = sync::run_sync(current->plan, stores, options);
         const auto s = sync::summarize(result);
         switch (sync_metrics_.record(job, result, cancel.cancelled(), std::chrono::system_clock::now())) {
@@ -180,7 +180,7 @@ private:
     }
 
     void reload() {
-        auto fresh = load(args_.plan_file, base_);
+        auto fresh = load(args_.plan_file);
         if (!fresh) {
             core::log::error("cron: SIGHUP: keeping the current plan: {}", fresh.error().message);
             return;
@@ -232,7 +232,7 @@ private:
 };
 
 ExitCode run_cron(Runtime& rt, const CronArgs& args) {
-    auto loaded = load(args.plan_file, rt.client_options());
+    auto loaded = load(args.plan_file);
     if (!loaded) return report_error(loaded.error());
     CronService service(args, rt.client_options(), std::move(*loaded));
     return service.run();

@@ -105,6 +105,7 @@ RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const Ru
     for (auto& o : outcomes) result.outcomes.push_back(std::move(o));
     if (!options.dry_run)
         if (auto st = state.save(); !st) core::log::warn("{}", st.error().message);
+    if (stores.clients) result.hosts = stores.clients->reports();
     result.duration = std::chrono::steady_clock::now() - started;
     return result;
 }

@@ -36,6 +36,7 @@ struct RunOptions {
 struct RunResult {
     std::vector<TaskOutcome> outcomes;
     std::vector<FilteredImage> filtered;
+    std::vector<registry::HostReport> hosts;  ///< rate limits and health per registry host
     std::chrono::nanoseconds duration{};
 };
 
