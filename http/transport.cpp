@@ -351,6 +351,13 @@ core::Result<Response> Transport::perform(const Request& request, const Transfer
             curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
             return std::unexpected(unreachable_error(rc, os_errno, request.url, detail));
         }
+        // The redirect that libcurl refused to follow is the last response it saw.
+        const auto location = ex.response.headers.get("Location");
+        if (rc == CURLE_UNSUPPORTED_PROTOCOL && request.url.starts_with("https://") && is_redirect(ex.response.status) &&
+            location && !location->starts_with("https://"))
+            return core::fail(core::ErrorKind::Protocol, "refused a redirect from https to " +
+                                                             core::redact(url_origin(*location)) +
+                                                             " (never downgraded to plain http)");
         return core::fail(failure_kind(rc, detail), core::redact(detail));
     }
     ex.response.status = static_cast<int>(status);

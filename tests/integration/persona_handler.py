@@ -96,7 +96,7 @@ def _handler(reg, side: bool):
 
         # ------------------------------------------------------------ auth
         def challenge(self, name, action):
-            realm = f"http://{reg.host}/token"
+            realm = f"{reg.scheme}://{reg.host}/token"
             if reg.auth == "basic":
                 value = 'Basic realm="persona"'
             elif "realm_only" in reg.behaviours:

@@ -13,13 +13,13 @@ credentials for pulls). A second listener on "localhost" plays a CDN for redirec
 `requests` records (method, path, headers) of every request; `token_requests` those to the
 token endpoint; `side_requests` the CDN listener's.
 """
-import base64
 import hashlib
 import json
 import secrets
+import ssl
 import threading
-import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from listener_pair import ListenerPair
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -89,18 +89,10 @@ def digest_of(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 64
-
-    def handle_error(self, request, client_address):
-        pass
-
-
-class PersonaRegistry:
+class PersonaRegistry(ListenerPair):
     def __init__(self, persona="distribution", add=(), remove=(), auth=None, user="ferry",
                  password="persona-secret", password_file=None, pull_limit=100, body_cap=8 * MIB,
-                 existing=(), immutable_tags=(), rotate_after_puts=None):
+                 existing=(), immutable_tags=(), rotate_after_puts=None, tls=None):
         behaviours = (set(PERSONAS[persona]) | set(add)) - set(remove)
         unknown = behaviours - BEHAVIOURS
         if unknown:
@@ -121,33 +113,22 @@ class PersonaRegistry:
         self.revoked_once = False
         self.requests, self.token_requests, self.side_requests = [], [], []
         self.lock = threading.Lock()
-        self.server = _QuietServer(("127.0.0.1", 0), _handler(self, side=False))
-        self.side = _QuietServer(("127.0.0.1", 0), _handler(self, side=True))
-        for srv in (self.server, self.side):
-            threading.Thread(target=srv.serve_forever, daemon=True).start()
+        self.scheme = "https" if tls else "http"
+
+        def wrap(server):  # tls = (certificate, key): the main listener speaks https, the CDN stays http
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*map(str, tls))
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+
+        self.start_listeners(lambda side: _handler(self, side=side), wrap if tls else None)
 
     # ------------------------------------------------------------------ addressing
-    @property
-    def host(self) -> str:
-        return f"127.0.0.1:{self.server.server_address[1]}"
-
     @property
     def prefix(self) -> str:
         return PREFIX if "path_prefix" in self.behaviours else ""
 
     def api(self, path: str) -> str:
-        return f"http://{self.host}{self.prefix}{path}"
-
-    def close(self):
-        for srv in (self.server, self.side):
-            srv.shutdown()
-            srv.server_close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        return f"{self.scheme}://{self.host}{self.prefix}{path}"
 
     # ------------------------------------------------------------------ content
     def repo(self, name):

@@ -56,6 +56,27 @@ def registries_block(*hosts, extra=None):
     return "\n".join(lines) + "\n"
 
 
+def seed_referrer(reg, repo, subject, fallback):
+    """A signature-type OCI referrer of `subject` (listed in its fallback tag when `fallback`)."""
+    raw = reg.manifest(repo, subject)[1]
+    config = b"{}"
+    cfg = reg.seed_blob(repo, config)
+    layer = reg.seed_blob(repo, b"signature bundle for " + subject.encode())
+    doc = {"schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+           "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": cfg, "size": len(config)},
+           "layers": [{"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json", "digest": layer, "size": len(reg.blobs[layer])}],
+           "subject": {"mediaType": OCI_MANIFEST, "digest": subject, "size": len(raw)}}
+    art = reg.seed_manifest(repo, json.dumps(doc).encode(), OCI_MANIFEST)
+    if fallback:
+        art_raw = reg.manifest(repo, art)[1]
+        index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                 "manifests": [{"mediaType": OCI_MANIFEST, "digest": art, "size": len(art_raw),
+                                "artifactType": "application/vnd.dev.sigstore.bundle.v0.3+json"}]}
+        reg.seed_manifest(repo, json.dumps(index).encode(), "application/vnd.oci.image.index.v1+json",
+                          subject.replace(":", "-"))
+    return art
+
+
 class PersonaMatrix(unittest.TestCase):
     """Every persona as source and as target of `ferry copy`, as source of `ferry sync` (default
     referrers) and of `ferry tags`."""
@@ -88,7 +109,8 @@ class PersonaMatrix(unittest.TestCase):
                                             f"{src.host}/{repo}", "-o", "json")
                 self.assertEqual(rc, EXIT_OK, err)
                 self.assertEqual(sorted(json.loads(out)), ["v1", "v2"])
-                # sync with the default referrers ([signature, attestation])
+                # sync with the default referrers ([signature, attestation]): the signature travels
+                artifact = seed_referrer(src, repo, digest, fallback=True)
                 synced = f"{dst.host}/{ft.unique_repo('compat-sync')}"
                 extra = {src.host: {"path_prefix": PREFIX}} if src.prefix else {}
                 plan = plan_file("version: 1\n" + registries_block(src.host, dst.host, extra=extra) +
@@ -96,6 +118,8 @@ class PersonaMatrix(unittest.TestCase):
                 rc, out, err = ft.run_ferry("--authfile", auth, "sync", "-c", plan)
                 self.assertEqual(rc, EXIT_OK, err + out)
                 self.assertEqual(ft.skopeo_digest(f"{synced}:v1"), digest)
+                fallback = json.loads(ft.skopeo_raw(f"{synced}:{digest.replace(':', '-')}"))
+                self.assertIn(artifact, [m["digest"] for m in fallback["manifests"]])
 
     def test_every_persona_as_target(self):
         for name in PERSONAS:
@@ -113,6 +137,16 @@ class PersonaMatrix(unittest.TestCase):
                 self.assertEqual(dst.tag_digest(repo, "v1"), digest)
                 for layer in json.loads(src.manifest("lib/app", "v1")[1])["layers"]:
                     self.assertIn(layer["digest"], dst.repos[repo]["blobs"])
+                # sync with the default referrers: a signature travels with the image
+                signed = src.seed_image("lib/app", "v2", (4000,), seed=name.encode())
+                artifact = seed_referrer(src, "lib/app", signed, fallback=True)
+                extra = {dst.host: {"path_prefix": PREFIX}} if dst.prefix else {}
+                plan = plan_file("version: 1\n" + registries_block(src.host, dst.host, extra=extra) +
+                                 f"sync:\n  - name: app\n    source: {src.host}/lib/app:v2\n    target: {dst.host}/{repo}:v2\n")
+                rc, out, err = ft.run_ferry("--authfile", auth, "sync", "-c", plan)
+                self.assertEqual(rc, EXIT_OK, err + out)
+                self.assertEqual(dst.tag_digest(repo, "v2"), signed)
+                self.assertIn(artifact, dst.repos[repo]["manifests"])
 
 
 class Uploads(unittest.TestCase):
@@ -209,7 +243,7 @@ class Referrers(unittest.TestCase):
                 self.addCleanup(src.close)
                 self.addCleanup(dst.close)
                 digests = [src.seed_image("team/app", t, (500,), seed=behaviour.encode()) for t in ("v1", "v2", "v3")]
-                artifact = self.seed_referrer(src, "team/app", digests[0], fallback=True)
+                artifact = seed_referrer(src, "team/app", digests[0], fallback=True)
                 rc, out, err = self.sync(src, dst)
                 self.assertEqual(rc, EXIT_OK, err + out)
                 for tag, d in zip(("v1", "v2", "v3"), digests):
@@ -224,7 +258,7 @@ class Referrers(unittest.TestCase):
         self.addCleanup(dst.close)
         first = src.seed_image("team/aaa", "v1", (500,))
         second = src.seed_image("team/bbb", "v1", (600,))
-        artifact = self.seed_referrer(src, "team/bbb", second, fallback=False)
+        artifact = seed_referrer(src, "team/bbb", second, fallback=False)
         plan = plan_file("version: 1\ndefaults: {jobs: 1}\n" + registries_block(src.host, dst.host) +
                          f"sync:\n  - name: a\n    source: {src.host}/team/aaa:v1\n    target: {dst.host}/m/aaa:v1\n"
                          f"  - name: b\n    source: {src.host}/team/bbb:v1\n    target: {dst.host}/m/bbb:v1\n")
@@ -232,26 +266,6 @@ class Referrers(unittest.TestCase):
         self.assertEqual(rc, EXIT_OK, err + out)
         self.assertEqual(dst.tag_digest("m/aaa", "v1"), first)
         self.assertIn(artifact, dst.repos["m/bbb"]["manifests"])
-
-    def seed_referrer(self, reg, repo, subject, fallback):
-        raw = reg.manifest(repo, subject)[1]
-        config = b"{}"
-        cfg = reg.seed_blob(repo, config)
-        layer = reg.seed_blob(repo, b"scan report for " + subject.encode())
-        doc = {"schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": "application/vnd.dev.sigstore.bundle.v0.3+json",
-               "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": cfg, "size": len(config)},
-               "layers": [{"mediaType": "application/spdx+json", "digest": layer, "size": len(reg.blobs[layer])}],
-               "subject": {"mediaType": OCI_MANIFEST, "digest": subject, "size": len(raw)}}
-        art = reg.seed_manifest(repo, json.dumps(doc).encode(), OCI_MANIFEST)
-        if fallback:
-            art_raw = reg.manifest(repo, art)[1]
-            index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
-                     "manifests": [{"mediaType": OCI_MANIFEST, "digest": art, "size": len(art_raw),
-                                    "artifactType": "application/vnd.dev.sigstore.bundle.v0.3+json"}]}
-            reg.seed_manifest(repo, json.dumps(index).encode(), "application/vnd.oci.image.index.v1+json",
-                              subject.replace(":", "-"))
-        return art
-
 
 class Auth(unittest.TestCase):
     def setUp(self):
@@ -321,6 +335,19 @@ print(json.dumps({{"Username": "ferry", "Secret": open({str(secret)!r}).read().s
         self.assertEqual(dst.tag_digest("m/app", "v1"), digest)
         self.assertTrue(hub.side_requests)
         self.assertFalse([h for _, _, h in hub.side_requests if "Authorization" in h])
+
+    def test_https_never_redirected_to_http(self):
+        """A blob GET over https answered by a redirect to a plain-http CDN is refused."""
+        ft.ensure_registries("tls")  # makes the test PKI
+        hub = PersonaRegistry("distribution", add={"cdn_redirect"}, tls=(ft.PKI / "server.crt", ft.PKI / "server.key"))
+        self.addCleanup(hub.close)
+        hub.seed_image("library/app", "v1", (5000,))
+        out_dir = ft.temp_dir() / "layout"
+        rc, out, err = ft.run_ferry("--ca-file", ft.CA_FILE, "copy", f"docker://{hub.host}/library/app:v1", f"oci:{out_dir}:v1")
+        self.assertNotEqual(rc, EXIT_OK)
+        self.assertIn("refused a redirect from https to http://localhost", err)
+        self.assertEqual(hub.side_requests, [])
+        self.assertTrue(hub.count("GET", "/blobs/sha256:"))
 
     def test_acr_refresh_grant_and_gar_realm_only(self):
         for name in ("acr", "gar"):
