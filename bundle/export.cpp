@@ -74,7 +74,7 @@ core::Result<Workspace> choose_workspace(const fs::path& out) {
 }
 
 struct ExportRun {
-    const sync::Plan& plan;
+    const plan::Plan& plan;
     const store::StoreContext& stores;
     const ExportOptions& options;
     std::shared_ptr<store::OciLayout> layout;
@@ -231,13 +231,14 @@ core::Status set_plan_and_base(ExportRun& run) {
 
 }  // namespace
 
-core::Result<ExportSummary> export_bundle(const sync::Plan& plan, const store::StoreContext& stores,
+core::Result<ExportSummary> export_bundle(const plan::Plan& plan, const store::StoreContext& stores,
                                           const ExportOptions& options) {
     ExportRun run{plan, stores, options, nullptr, {}, {}};
     if (auto st = set_plan_and_base(run); !st) return std::unexpected(st.error());
     auto w = choose_workspace(options.output);
     if (!w) return std::unexpected(w.error());
-    auto expansion = sync::expand_plan(plan, *stores.clients, {});
+    sync::PoolAccess registries(stores);
+    auto expansion = sync::expand_plan(plan, registries, {});
     if (!expansion.failures.empty()) {
         const auto& f = expansion.failures.front();
         return core::fail(f.error ? f.error->with_context("export") : core::make_error(core::ErrorKind::Internal, "export: expansion failed"));

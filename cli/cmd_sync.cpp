@@ -1,17 +1,15 @@
 // ferry plan -c PLAN [--output text|json]    (the diff; writes nothing)
 // ferry sync -c PLAN [--dry-run] [--jobs N] [--only NAME]... [--report FILE] [--shard I/N] [--fail-fast]
 //            [--metrics-file FILE]
-#include <fstream>
 #include <iostream>
 
 #include "cli/progress.hpp"
 #include "cli/runtime.hpp"
-#include "cli/sync_metrics.hpp"
 #include "core/cancel.hpp"
 #include "core/log.hpp"
+#include "run/run_plan.hpp"
 #include "sync/host_options.hpp"
 #include "sync/report.hpp"
-#include "sync/runner.hpp"
 
 namespace ferry::cli {
 namespace {
@@ -29,29 +27,7 @@ struct SyncArgs {
     std::string output = "text";
 };
 
-core::Status write_atomically(const std::string& path, const std::string& text) {
-    std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << text;
-        if (!out.flush()) return core::fail(core::ErrorKind::Io, "cannot write " + tmp);
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0)
-        return core::fail(core::ErrorKind::Io, "cannot rename " + tmp + " to " + path);
-    return {};
-}
-
-ExitCode exit_code_of(const sync::RunResult& result) {
-    auto s = sync::summarize(result);
-    bool cancelled = core::process_cancellation().cancelled();
-    if (s.failed > 0 && !cancelled) return ExitCode::Failed;
-    if (s.rejected > 0) return ExitCode::Rejected;
-    if (s.conflicts > 0) return ExitCode::Conflict;
-    if (cancelled) return ExitCode::Interrupted;
-    return ExitCode::Ok;
-}
-
-core::Result<sync::RunOptions> run_options(const SyncArgs& a, const sync::Plan& plan, bool dry_run) {
+core::Result<sync::RunOptions> sync_options(const SyncArgs& a, const plan::Plan& plan, bool dry_run) {
     sync::RunOptions o;
     o.dry_run = dry_run;
     o.fail_fast = a.fail_fast;
@@ -72,53 +48,60 @@ core::Result<sync::RunOptions> run_options(const SyncArgs& a, const sync::Plan& 
     return o;
 }
 
-ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
-    auto plan = sync::load_plan(a.plan_file);
-    if (!plan) return report_error(plan.error());
-    const bool dry_run = plan_only || a.dry_run;
-    auto options = run_options(a, *plan, dry_run);
-    if (!options) return report_error(options.error());
-    auto keys = sync::load_verify_keys(*plan);
-    if (!keys) return report_error(keys.error());
-    options->keys = &*keys;
-    std::unique_ptr<ProgressLine> progress;
-    if (!plan_only && a.output != "json" && ProgressLine::wanted()) {
+/// The options of the whole run: `ferry plan` runs no `manifests:` and writes no metrics.
+core::Result<run::PlanRunOptions> run_options(const SyncArgs& a, const plan::Plan& plan, bool plan_only) {
+    auto sync = sync_options(a, plan, plan_only || a.dry_run);
+    if (!sync) return std::unexpected(sync.error());
+    run::PlanRunOptions o;
+    o.sync = std::move(*sync);
+    o.manifests = !plan_only;
+    o.report_file = a.report_file;
+    o.metrics_file = a.metrics_file;
+    return o;
+}
+
+/// Progress on a terminal; otherwise one log line per image.
+void watch_progress(run::PlanRunOptions& options, std::unique_ptr<ProgressLine>& progress, bool plan_only,
+                    const std::string& output) {
+    if (plan_only) return;
+    if (output != "json" && ProgressLine::wanted()) {
         progress = std::make_unique<ProgressLine>();
-        options->on_expanded = [&progress](std::size_t images) { progress->set_total(images); };
-        options->on_done = [&progress](const sync::TaskOutcome& o) {
+        options.sync.on_expanded = [&progress](std::size_t images) { progress->set_total(images); };
+        options.sync.on_done = [&progress](const sync::TaskOutcome& o) {
             const bool keep = o.action == sync::Action::Failed || o.action == sync::Action::Rejected;
             progress->image_done(o, keep ? sync::describe_outcome(o) : "");
         };
-    } else if (!plan_only) {
-        options->on_done = [](const sync::TaskOutcome& o) {
-            if (o.action == sync::Action::Failed) core::log::error("{}", sync::describe_outcome(o));
-            else if (o.action == sync::Action::Rejected) core::log::warn("{}", sync::describe_outcome(o));
-            else core::log::info("{}", sync::describe_outcome(o));
-        };
+        return;
     }
+    options.sync.on_done = [](const sync::TaskOutcome& o) {
+        if (o.action == sync::Action::Failed) core::log::error("{}", sync::describe_outcome(o));
+        else if (o.action == sync::Action::Rejected) core::log::warn("{}", sync::describe_outcome(o));
+        else core::log::info("{}", sync::describe_outcome(o));
+    };
+}
+
+ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
+    auto plan = plan::load_plan(a.plan_file);
+    if (!plan) return report_error(plan.error());
+    auto options = run_options(a, *plan, plan_only);
+    if (!options) return report_error(options.error());
+    auto keys = sync::load_verify_keys(*plan);
+    if (!keys) return report_error(keys.error());
+    options->sync.keys = &*keys;
+    std::unique_ptr<ProgressLine> progress;
+    watch_progress(*options, progress, plan_only, a.output);
     rt.set_client_options(sync::client_options_for(*plan, rt.client_options()));
     store::StoreContext stores;
     stores.clients = rt.pool();
-    auto result = sync::run_sync(*plan, stores, *options);
+    auto result = run::run_plan(*plan, stores, *options);
     progress.reset();
-    auto report = sync::report_json(result, a.plan_file, dry_run);
-    if (!a.report_file.empty())
-        if (auto st = write_atomically(a.report_file, report.dump(2) + "\n"); !st) return report_error(st.error());
-    if (!a.metrics_file.empty())
-        if (auto st = write_run_metrics_file(a.metrics_file, "sync", result, core::process_cancellation().cancelled()); !st)
-            return report_error(st.error());
-    if (a.output == "json") std::cout << report.dump(2) << "\n";
-    else if (plan_only) sync::print_plan_text(std::cout, result);
-    else sync::print_summary_text(std::cout, result, dry_run);
-    ExitCode code = exit_code_of(result);
-    // The plan's manifest lists come after its sync entries, so images mirrored above can be
-    // assembled; a partial run (--only, --shard) leaves them to a full run.
-    if (!plan_only && a.only.empty() && a.shard.empty() && !plan->manifests.empty() &&
-        !core::process_cancellation().cancelled()) {
-        ManifestPushOptions mo{dry_run, a.jobs > 0 ? a.jobs : plan->defaults.jobs, a.output == "json" ? "" : "text"};
-        if (push_plan_manifests(rt, *plan, mo) != ExitCode::Ok && code == ExitCode::Ok) code = ExitCode::Failed;
-    }
-    return code;
+    if (!result) return report_error(result.error());
+    const bool dry_run = options->sync.dry_run;
+    if (a.output == "json") std::cout << sync::report_json(result->sync, a.plan_file, dry_run).dump(2) << "\n";
+    else if (plan_only) sync::print_plan_text(std::cout, result->sync);
+    else sync::print_summary_text(std::cout, result->sync, dry_run);
+    print_manifest_pushes(result->manifests, a.output == "json" ? "" : "text");
+    return exit_code_for(run::outcome_of(*result));
 }
 
 void add_common(CLI::App& verb, SyncArgs& a) {

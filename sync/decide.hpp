@@ -2,9 +2,9 @@
 /// Deciding and doing one image task (see runner.hpp for the whole run).
 #include "copy/blob_ledger.hpp"
 #include "core/cancel.hpp"
-#include "store/open.hpp"
+#include "sync/registry_access.hpp"
 #include "core/key_locks.hpp"
-#include "sync/plan.hpp"
+#include "plan/plan.hpp"
 #include "sync/state.hpp"
 #include "sync/task.hpp"
 #include "sync/verify_keys.hpp"
@@ -12,8 +12,8 @@
 namespace ferry::sync {
 
 struct TaskContext {
-    const Plan& plan;
-    const store::StoreContext& stores;
+    const plan::Plan& plan;
+    RegistryAccess& registries;
     copy::BlobLedger& ledger;
     SubsetState& state;
     /// Serialises copies of one manifest into one target repository: docker-registry 2.8

@@ -31,13 +31,13 @@ SplitTags split_artifact_tags(const std::vector<std::string>& tags) {
 }
 
 struct Expander {
-    const Plan& plan;
-    registry::ClientPool& clients;
+    const plan::Plan& plan;
+    RegistryAccess& registries;
     const ExpandOptions& options;
     Expansion out;
     std::map<std::string, std::vector<std::string>> catalogs;  // by host
 
-    void fail_entry(const SyncEntry& entry, const Reference& ref, const Reference& target, const core::Error& e) {
+    void fail_entry(const plan::SyncEntry& entry, const Reference& ref, const Reference& target, const core::Error& e) {
         TaskOutcome failed;
         failed.task.entry = entry.name;
         failed.task.source = ref;
@@ -49,21 +49,17 @@ struct Expander {
     }
 
     core::Result<std::vector<std::string>> list_tags(const std::string& host, const std::string& repo) {
-        auto client = clients.get(host);
-        if (!client) return std::unexpected(client.error());
-        return (*client)->list_tags(repo);
+        return registries.list_tags(host, repo);
     }
 
     core::Result<const std::vector<std::string>*> catalog(const std::string& host) {
         if (auto it = catalogs.find(host); it != catalogs.end()) return &it->second;
-        auto client = clients.get(host);
-        if (!client) return std::unexpected(client.error());
-        auto repos = (*client)->catalog();
+        auto repos = registries.catalog(host);
         if (!repos) return std::unexpected(repos.error());
         return &(catalogs[host] = std::move(*repos));
     }
 
-    ImageTask make_task(const SyncEntry& entry, Reference source, Reference target) {
+    ImageTask make_task(const plan::SyncEntry& entry, Reference source, Reference target) {
         ImageTask t;
         t.entry = entry.name;
         t.source = std::move(source);
@@ -81,7 +77,7 @@ struct Expander {
         return options.shard.owns(target.repository_str());
     }
 
-    void add_image(const SyncEntry& entry) {
+    void add_image(const plan::SyncEntry& entry) {
         Reference target = entry.target;
         if (entry.target_is_prefix)
             target = target.with_repository(target_repository_for(entry, entry.source.repository));
@@ -98,7 +94,7 @@ struct Expander {
         out.tasks.push_back(std::move(task));
     }
 
-    void add_repository(const SyncEntry& entry, const Reference& source_repo) {
+    void add_repository(const plan::SyncEntry& entry, const Reference& source_repo) {
         Reference target = entry.target.with_repository(target_repository_for(entry, source_repo.repository));
         target.tag.reset();
         target.digest.reset();
@@ -106,11 +102,11 @@ struct Expander {
         auto tags = list_tags(source_repo.registry, source_repo.repository);
         if (!tags) return fail_entry(entry, source_repo, target, tags.error());
         auto split = split_artifact_tags(*tags);
-        auto selection = select_tags(split.image_tags, entry.tags);
+        auto selection = plan::select_tags(split.image_tags, entry.tags);
         for (const auto& f : selection.filtered)
             out.filtered.push_back({entry.name, source_repo.repository_str(), f.tag, f.describe()});
         std::set<std::string> present;
-        if (entry.policy == CopyPolicy::Missing && !selection.selected.empty()) {
+        if (entry.policy == plan::CopyPolicy::Missing && !selection.selected.empty()) {
             auto existing = list_tags(target.registry, target.repository);
             if (existing) present.insert(existing->begin(), existing->end());
             else if (existing.error().kind != core::ErrorKind::NotFound)
@@ -124,14 +120,14 @@ struct Expander {
         }
     }
 
-    bool repo_selected(const SyncEntry& entry, const std::string& relative) const {
-        auto any = [&](const std::vector<TagPattern>& ps) {
-            return std::any_of(ps.begin(), ps.end(), [&](const TagPattern& p) { return p.matches(relative); });
+    bool repo_selected(const plan::SyncEntry& entry, const std::string& relative) const {
+        auto any = [&](const std::vector<plan::TagPattern>& ps) {
+            return std::any_of(ps.begin(), ps.end(), [&](const plan::TagPattern& p) { return p.matches(relative); });
         };
         return (entry.repos.allow.empty() || any(entry.repos.allow)) && !any(entry.repos.deny);
     }
 
-    void add_namespace(const SyncEntry& entry) {
+    void add_namespace(const plan::SyncEntry& entry) {
         auto repos = catalog(entry.source.registry);
         if (!repos) return fail_entry(entry, entry.source, entry.target, repos.error());
         const std::string prefix = entry.source.repository.empty() ? "" : entry.source.repository + "/";
@@ -152,10 +148,10 @@ struct Expander {
                 std::find(options.only.begin(), options.only.end(), entry.name) == options.only.end())
                 continue;
             switch (entry.source_kind) {
-                case SourceKind::Image: add_image(entry); break;
-                case SourceKind::Repository: add_repository(entry, entry.source); break;
-                case SourceKind::Namespace:
-                case SourceKind::Registry: add_namespace(entry); break;
+                case plan::SourceKind::Image: add_image(entry); break;
+                case plan::SourceKind::Repository: add_repository(entry, entry.source); break;
+                case plan::SourceKind::Namespace:
+                case plan::SourceKind::Registry: add_namespace(entry); break;
             }
         }
     }
@@ -163,14 +159,14 @@ struct Expander {
 
 }  // namespace
 
-std::string target_repository_for(const SyncEntry& entry, const std::string& source_repository) {
+std::string target_repository_for(const plan::SyncEntry& entry, const std::string& source_repository) {
     if (!entry.target_is_prefix) return entry.target.repository;
     if (entry.target.repository.empty()) return source_repository;
     return entry.target.repository + "/" + source_repository;
 }
 
-Expansion expand_plan(const Plan& plan, registry::ClientPool& clients, const ExpandOptions& options) {
-    Expander e{plan, clients, options, {}, {}};
+Expansion expand_plan(const plan::Plan& plan, RegistryAccess& registries, const ExpandOptions& options) {
+    Expander e{plan, registries, options, {}, {}};
     e.run();
     return std::move(e.out);
 }

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "registry/client.hpp"
-#include "sync/plan.hpp"
+#include "plan/plan.hpp"
+#include "sync/registry_access.hpp"
 #include "sync/shard.hpp"
 #include "sync/task.hpp"
 
@@ -21,10 +21,10 @@ struct ExpandOptions {
 
 /// Never fails as a whole: an entry whose listing fails becomes a failure outcome and the
 /// other entries go on.
-Expansion expand_plan(const Plan& plan, registry::ClientPool& clients, const ExpandOptions& options);
+Expansion expand_plan(const plan::Plan& plan, RegistryAccess& registries, const ExpandOptions& options);
 
 /// Where a source repository lands: the target repository itself, or target prefix + the
 /// full source repository path.
-std::string target_repository_for(const SyncEntry& entry, const std::string& source_repository);
+std::string target_repository_for(const plan::SyncEntry& entry, const std::string& source_repository);
 
 }  // namespace ferry::sync

@@ -60,10 +60,12 @@ private:
 
 }  // namespace
 
-RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const RunOptions& options) {
+RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, const RunOptions& options) {
     const auto started = std::chrono::steady_clock::now();
     RunResult result;
-    Expansion expansion = expand_plan(plan, *stores.clients, options.expand);
+    PoolAccess pool(stores);
+    RegistryAccess& registries = options.registries ? *options.registries : pool;
+    Expansion expansion = expand_plan(plan, registries, options.expand);
     result.filtered = std::move(expansion.filtered);
     result.outcomes = std::move(expansion.failures);
 
@@ -81,7 +83,7 @@ RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const Ru
         else core::log::error("{}", loaded.error().message);
         keys = &loaded_keys;
     }
-    TaskContext ctx{plan, stores, ledger, state, pushing, options.dry_run, &cancel, keys};
+    TaskContext ctx{plan, registries, ledger, state, pushing, options.dry_run, &cancel, keys};
 
     auto& tasks = expansion.tasks;
     if (options.on_expanded) options.on_expanded(tasks.size());

@@ -12,7 +12,7 @@
 #include "core/cancel.hpp"
 #include "store/open.hpp"
 #include "sync/expand.hpp"
-#include "sync/plan.hpp"
+#include "plan/plan.hpp"
 #include "sync/task.hpp"
 #include "sync/verify_keys.hpp"
 
@@ -31,6 +31,8 @@ struct RunOptions {
     std::function<void(const TaskOutcome&)> on_done;
     /// Keys for `verify:`, loaded by the caller (see load_verify_keys); null = load them here.
     const VerifyKeys* keys = nullptr;
+    /// Where registries are reached; null = through `stores` (PoolAccess).
+    RegistryAccess* registries = nullptr;
 };
 
 struct RunResult {
@@ -40,7 +42,7 @@ struct RunResult {
     std::chrono::nanoseconds duration{};
 };
 
-RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const RunOptions& options);
+RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, const RunOptions& options);
 
 /// The default state file for a plan: "<dir>/.<plan file name>.state.json".
 std::filesystem::path default_state_file(const std::filesystem::path& plan_file);
