@@ -36,7 +36,7 @@ core::Result<std::shared_ptr<const CronPlan>> load_cron_plan(const std::string& 
             .run_at_start = entry.run_at_start,
         });
     }
-    loaded->clients = std::make_shared<registry::ClientPool>(sync::client_options_for(*plan, base));
+    loaded->client_options = sync::client_options_for(*plan, base);
     loaded->plan = std::move(*plan);
     return std::shared_ptr<const CronPlan>(std::move(loaded));
 }

@@ -131,7 +131,7 @@ core::Status CronService::run_job(const std::string& job, core::CancellationToke
     options.metrics = &sync_metrics_;
     options.metrics_job = job;
     store::StoreContext stores;
-    stores.clients = current->clients;
+    stores.clients = std::make_shared<registry::ClientPool>(current->client_options);  // fresh for every run
     const auto run = run::run_plan(current->plan, stores, options);
     if (!run) return std::unexpected(run.error());
     history_.record_run(job, "schedule", started, *run);

@@ -61,6 +61,26 @@ std::vector<std::string> read_hosts(PlanReader& reader, const PlanNode& node, st
     return hosts;
 }
 
+std::optional<std::uint64_t> read_byte_size(PlanReader& reader, const PlanNode& node, std::string_view path) {
+    auto text = reader.text(node, path);
+    if (!text) return std::nullopt;
+    std::size_t used = 0;
+    std::uint64_t value = 0;
+    try {
+        value = std::stoull(*text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    std::string unit = text->substr(used);
+    std::erase(unit, ' ');
+    const std::uint64_t scale = unit.empty() ? 1 : unit == "KiB" ? 1ull << 10 : unit == "MiB" ? 1ull << 20 : 0;
+    if (used == 0 || scale == 0 || value == 0) {
+        reader.error(node.mark, path, "expected a size: bytes, or N KiB / N MiB");
+        return std::nullopt;
+    }
+    return value * scale;
+}
+
 void read_registry_setting(PlanReader& reader, const PlanNode& child, const std::string& where, RegistryConfig& out) {
     if (child.key == "tls") {
         static constexpr TlsMode kModes[] = {TlsMode::Verify, TlsMode::Disabled, TlsMode::SkipVerify};
@@ -79,6 +99,11 @@ void read_registry_setting(PlanReader& reader, const PlanNode& child, const std:
         out.max_requests = reader.integer(child, where, 1);
     } else if (child.key == "requests_per_second") {
         out.requests_per_second = reader.positive_number(child, where);
+    } else if (child.key == "path_prefix") {
+        out.path_prefix = reader.text(child, where).value_or("");
+    } else if (child.key == "upload" && reader.map(child, where, {"chunk_size"})) {
+        if (const PlanNode* size = find(child, "chunk_size"))  // bytes, or "N KiB" / "N MiB"
+            out.upload_chunk_size = read_byte_size(reader, *size, child_path(where, "chunk_size")).value_or(0);
     }
 }
 
@@ -86,7 +111,7 @@ RegistryConfig read_registry(PlanReader& reader, const PlanNode& node, std::stri
     RegistryConfig out;
     out.host = core::canonical_registry_host(node.key);
     if (!reader.map(node, path, {"tls", "ca_file", "client_cert", "client_key", "credentials", "mirrors",
-                                 "max_requests", "requests_per_second"})) {
+                                 "max_requests", "requests_per_second", "path_prefix", "upload"})) {
         return out;
     }
     for (const PlanNode& child : node.children) read_registry_setting(reader, child, child_path(path, child.key), out);

@@ -3,6 +3,7 @@
 /// Keys per host: tls, ca_file, client_cert/client_key, credentials (docker_config or
 /// username with password_env/password_file), mirrors, max_requests, requests_per_second.
 /// Passwords are read at load time and registered with core::register_secret.
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -32,6 +33,8 @@ struct RegistryConfig {
     std::vector<std::string> mirrors;  ///< hosts to pull from first, in order
     std::optional<int> max_requests;   ///< concurrent requests to this host
     std::optional<double> requests_per_second;
+    std::string path_prefix;  ///< path before /v2/ (Artifactory: /artifactory/api/docker/REPO)
+    std::uint64_t upload_chunk_size = 0;  ///< `upload: {chunk_size}`: 0 = one streaming PUT per blob
 };
 
 namespace detail {

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <ostream>
 
 #include "core/redact.hpp"
 #include "core/units.hpp"
+#include "http/warnings.hpp"
 
 namespace ferry::sync {
 namespace {
@@ -98,7 +100,19 @@ nlohmann::json report_json(const RunResult& result, const std::string& plan_file
     for (const auto& p : result.pruned)
         pruned.push_back({{"entry", p.entry}, {"target", p.target.str()}, {"action", to_string(p.action)},
                           {"digest", digest_or_empty(p.digest)}, {"message", core::redact(p.message)}});
+    nlohmann::json hosts = nlohmann::json::array();
+    for (const auto& h : result.hosts) {
+        nlohmann::json j = {{"host", h.host}, {"quotaSpent", h.quota_spent}};
+        if (h.rate_limit >= 0 || h.rate_remaining >= 0)
+            j["rateLimit"] = {{"limit", h.rate_limit}, {"remaining", h.rate_remaining}, {"windowSeconds", h.rate_window_seconds}};
+        if (!h.down.empty()) j["down"] = core::redact(h.down);
+        hosts.push_back(std::move(j));
+    }
+    nlohmann::json warnings = nlohmann::json::array();
+    for (const auto& w : http::warnings_seen()) warnings.push_back(core::redact(w));
     return {{"plan", plan_file},
+            {"hosts", hosts},
+            {"warnings", warnings},
             {"dryRun", dry_run},
             {"seconds", std::chrono::duration<double>(result.duration).count()},
             {"summary", {{"images", s.images}, {"new", s.created}, {"changed", s.changed},
@@ -162,6 +176,12 @@ void print_summary_text(std::ostream& out, const RunResult& result, bool dry_run
                        s.conflicts, s.rejected, s.failed, s.filtered, s.artifacts_copied,
                        dry_run ? "to copy" : "copied", s.artifacts_present, blob_line(s.stats),
                        core::format_duration(result.duration));
+    // One line per shared cause (a host down, a spent rate limit) instead of one per image.
+    std::map<std::string, std::size_t> causes;
+    for (const auto& o : result.outcomes)
+        if (o.action == Action::Failed && o.error && !o.error->cause.empty()) ++causes[o.error->cause];
+    for (const auto& [cause, count] : causes)
+        out << fmt::format("{}; {} image{} not synced\n", core::redact(cause), count, count == 1 ? "" : "s");
 }
 
 }  // namespace ferry::sync

@@ -157,6 +157,7 @@ RunResult run_expansion(const plan::Plan& plan, const store::StoreContext& store
     for (auto& o : outcomes) result.outcomes.push_back(std::move(o));
     if (!options.dry_run)
         if (auto st = state.save(); !st) core::log::warn("{}", st.error().message);
+    if (stores.clients) result.hosts = stores.clients->reports();
     result.duration = std::chrono::steady_clock::now() - started;
     return result;
 }

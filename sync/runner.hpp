@@ -44,6 +44,7 @@ struct RunResult {
     std::vector<TaskOutcome> outcomes;
     std::vector<FilteredImage> filtered;
     std::vector<PruneOutcome> pruned;  ///< of `prune: true` entries (would-prune in a dry run)
+    std::vector<registry::HostReport> hosts;  ///< rate limits and health per registry host
     std::chrono::nanoseconds duration{};
 };
 
