@@ -29,6 +29,8 @@ void add_images(SyncJobTotals& t, const sync::RunResult& result) {
                 break;
         }
     }
+    for (const auto& p : result.pruned)
+        if (p.action == sync::PruneAction::Pruned) ++t.images_pruned;
 }
 
 void append_job(cron::PrometheusText& out, const std::string& job, const SyncJobTotals& t) {
@@ -59,6 +61,7 @@ void append_job(cron::PrometheusText& out, const std::string& job, const SyncJob
     images("conflict", t.images_conflict);
     images("rejected", t.images_rejected);
     images("failed", t.images_failed);
+    images("pruned", t.images_pruned);
     out.add("ferry_sync_last_run_duration_seconds", MetricType::Gauge, "Duration of the last sync run",
             {{"job", job}}, t.last_run_seconds);
     out.add("ferry_sync_run_duration_seconds_total", MetricType::Counter, "Time spent in sync runs",
@@ -108,7 +111,8 @@ nlohmann::json SyncMetrics::to_json() const {
             {"last_success_unix", t.last_success ? nlohmann::json(unix_seconds(*t.last_success)) : nlohmann::json()},
             {"bytes", {{"copied", t.bytes_copied}, {"mounted", t.bytes_mounted}, {"skipped", t.bytes_skipped}}},
             {"images", {{"synced", t.images_synced}, {"unchanged", t.images_unchanged},
-                        {"conflict", t.images_conflict}, {"rejected", t.images_rejected}, {"failed", t.images_failed}}},
+                        {"conflict", t.images_conflict}, {"rejected", t.images_rejected}, {"failed", t.images_failed},
+                        {"pruned", t.images_pruned}}},
             {"last_run_seconds", t.last_run_seconds},
             {"run_seconds_total", t.run_seconds_total},
         };
