@@ -222,7 +222,7 @@ void CronService::start_webhooks() {
         auto current = plan();
         return std::shared_ptr<const plan::Plan>(current, &current->plan);
     };
-    hooks.clients = [this] { return plan()->clients; };
+    hooks.clients = [this] { return std::make_shared<registry::ClientPool>(plan()->client_options); };
     hooks.run = [this](std::vector<sync::ImageTask> tasks, core::CancellationToken& cancel) {
         run_webhook_tasks(std::move(tasks), cancel);
     };
@@ -235,7 +235,7 @@ void CronService::run_webhook_tasks(std::vector<sync::ImageTask> tasks, core::Ca
     const auto current = plan();
     const auto started = std::chrono::system_clock::now();
     store::StoreContext stores;
-    stores.clients = current->clients;
+    stores.clients = std::make_shared<registry::ClientPool>(current->client_options);  // fresh for every run
     sync::Expansion expansion;
     expansion.tasks = std::move(tasks);
     run::PlanRun run;
