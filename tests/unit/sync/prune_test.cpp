@@ -35,11 +35,11 @@ TEST_CASE("prune keys: prune, max_prune as count or percentage, and their guards
     CHECK_FALSE(plan.sync[3].prune);
 
     CHECK(errors_of("sync:\n  - {name: a, source: h.io/x, target: t.io/x, policy: immutable, prune: true}\n") ==
-          "p.yaml:3:70: sync[0].prune: prune is never done under policy immutable");
+          "p.yaml:3:73: sync[0].prune: prune is never done under policy immutable");
     CHECK(errors_of("sync:\n  - {name: a, source: h.io/x:1, target: t.io/x:1, prune: true}\n") ==
-          "p.yaml:3:57: sync[0].prune: prune applies to repository and namespace sources, not to one image");
+          "p.yaml:3:58: sync[0].prune: prune applies to repository and namespace sources, not to one image");
     CHECK(errors_of("sync:\n  - {name: a, source: h.io/x, target: t.io/x, max_prune: 3}\n") ==
-          "p.yaml:3:45: sync[0].max_prune: max_prune applies only with prune: true");
+          "p.yaml:3:47: sync[0].max_prune: max_prune applies only with prune: true");
     for (const char* bad : {"-1", "120%", "1.5", "lots", "%"}) {
         INFO(bad);
         CHECK_THAT(errors_of(std::string("sync:\n  - {name: a, source: h.io/x, target: t.io/x, prune: true, max_prune: '") +
