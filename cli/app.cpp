@@ -26,8 +26,8 @@ void install_signal_handlers() {
 }
 
 bool init_logging(const GlobalOptions& o, bool level_given) {
-    core::log::Level level;
-    if (!core::log::parse_level(o.quiet && !level_given ? "warn" : o.log_level, level)) {
+    const auto level = core::log::parse_level(o.quiet && !level_given ? "warn" : o.log_level);
+    if (!level) {
         std::cerr << "ferry: --log-level must be debug, info, warn, error or off\n";
         return false;
     }
@@ -35,7 +35,7 @@ bool init_logging(const GlobalOptions& o, bool level_given) {
         std::cerr << "ferry: --log-format must be text or json\n";
         return false;
     }
-    core::log::init(level, o.log_format == "json" ? core::log::Format::Json : core::log::Format::Text);
+    core::log::init(*level, o.log_format == "json" ? core::log::Format::Json : core::log::Format::Text);
     return true;
 }
 
@@ -46,6 +46,12 @@ void add_global_flags(CLI::App& app, GlobalOptions& o) {
     app.add_option("--ca-file", o.ca_file, "extra CA certificate bundle (PEM) for TLS");
     add_repeatable(app, "--insecure-registry", o.insecure_registries,
                    "talk plain HTTP to this host[:port] (repeatable; http://HOST accepted)");
+    add_repeatable(app, "--path-prefix", o.path_prefixes,
+                   "HOST=PREFIX: the registry API of HOST lives under PREFIX/v2/ (e.g. Artifactory's "
+                   "/artifactory/api/docker/REPO); repeatable")
+        ->check([](const std::string& v) {
+            return v.find('=') == std::string::npos || v.front() == '=' ? std::string("expected HOST=PREFIX") : std::string();
+        });
     app.add_option("--log-level", o.log_level, "debug|info|warn|error|off")->capture_default_str();
     app.add_option("--log-format", o.log_format, "text|json")->capture_default_str();
     app.add_option("--max-manifest-size", o.max_manifest_bytes,

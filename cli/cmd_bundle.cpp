@@ -4,6 +4,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "core/defaults.hpp"
 #include "bundle/export.hpp"
 #include "bundle/import.hpp"
 #include "cli/progress.hpp"
@@ -26,7 +27,7 @@ struct ImportArgs {
     std::string bundle;
     std::string to;
     std::string plan_file;
-    int jobs = 8;
+    int jobs = core::kDefaultJobs;
 };
 
 ExitCode run_export(Runtime& rt, const ExportArgs& a) {

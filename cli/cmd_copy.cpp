@@ -8,6 +8,7 @@
 #include "cli/access_flags.hpp"
 #include "cli/copy_target.hpp"
 #include "cli/progress.hpp"
+#include "core/defaults.hpp"
 #include "cli/runtime.hpp"
 #include "copy/copy_image.hpp"
 #include "core/cancel.hpp"
@@ -23,7 +24,7 @@ struct CopyArgs {
     std::vector<std::string> platforms;
     bool keep_index = false;
     SideAccess src_access, dest_access;
-    int jobs = 8;
+    int jobs = core::kDefaultJobs;
     std::string output = "text";
 };
 

@@ -120,7 +120,10 @@ ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
     const bool dry_run = options->sync.dry_run;
     if (a.output == "json") std::cout << sync::report_json(result->sync, a.plan_file, dry_run).dump(2) << "\n";
     else if (plan_only) sync::print_plan_text(std::cout, result->sync, a.verbose);
-    else if (!rt.options.quiet) sync::print_summary_text(std::cout, result->sync, dry_run);
+    else if (!rt.options.quiet) {
+        sync::print_prune_text(std::cout, result->sync);
+        sync::print_summary_text(std::cout, result->sync, dry_run);
+    }
     print_manifest_pushes(result->manifests, a.output == "json" ? "" : "text");
     for (const auto& line : auth.summary()) core::log::error("{}", line);
     const auto outcome = run::outcome_of(*result);

@@ -11,6 +11,10 @@ registry::ClientOptions Runtime::client_options() const {
     o.ca_file = options.ca_file;
     o.insecure_hosts = options.insecure_registries;
     o.max_manifest_bytes = options.max_manifest_bytes;
+    for (const auto& entry : options.path_prefixes) {
+        const auto eq = entry.find('=');
+        o.path_prefixes[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
     return o;
 }
 
@@ -24,7 +28,7 @@ std::shared_ptr<registry::ClientPool> Runtime::pool() {
     return pool_;
 }
 
-core::Result<Runtime::Opened> Runtime::open(const std::string& location, bool default_latest,
+core::Result<store::OpenedStore> Runtime::open(const std::string& location, bool default_latest,
                                             Access access) {
     return open_in(pool(), location, default_latest, access);
 }
@@ -42,7 +46,7 @@ core::Result<Runtime::Opened> Runtime::open_in(const std::shared_ptr<registry::C
         access == Access::Write ? store::ArchiveAccess::Write : store::ArchiveAccess::Read;
     auto opened = store::open_store(*parsed, ctx);
     if (!opened) return std::unexpected(opened.error());
-    return Opened{std::move(*opened), parsed->ref_string()};
+    return store::OpenedStore{std::move(*opened), parsed->ref_string()};
 }
 
 }  // namespace ferry::cli

@@ -10,8 +10,10 @@ namespace ferry::copy {
 namespace {
 
 bool same_host_other_repo(const store::Store& a, const store::Store& b) {
-    return !a.registry_host().empty() && a.registry_host() == b.registry_host() &&
-           a.repository() != b.repository();
+    const auto* ra = store::registry_repository(a);
+    const auto* rb = store::registry_repository(b);
+    return ra && rb && !ra->registry_host().empty() && ra->registry_host() == rb->registry_host() &&
+           ra->repository() != rb->repository();
 }
 
 void backoff(int attempt) {
@@ -81,19 +83,32 @@ private:
     int stalled_resumes_ = 0;
 };
 
+/// Starts over at once (a fresh source, a new upload session) when the target says the
+/// upload can succeed that way: credentials renewed after a 401 to a streaming PUT, or the
+/// upload mode switched after a refusal. Bounded: a registry cannot keep us here.
+constexpr int kMaxUploadRestarts = 2;
+
 core::Status stream_blob(const manifest::Descriptor& blob, const BlobMoveContext& ctx) {
     core::Status last;
+    int restarts = 0;
     for (int attempt = 0; attempt <= ctx.retries; ++attempt) {
         if (ctx.cancel && ctx.cancel->cancelled())
             return core::fail(core::ErrorKind::Cancelled, "cancelled");
-        if (attempt > 0) {
+        if (!last && last.error().hint == core::ErrorHint::RestartUpload && restarts < kMaxUploadRestarts) {
+            ++restarts;
+            --attempt;  // not a retry: nothing failed that waiting would mend
+            core::log::info("starting the upload of blob {} into {} again: {}", blob.digest.short_str(),
+                            ctx.dst.describe(), last.error().message);
+        } else if (attempt > 0) {
             core::log::warn("retrying blob {} into {} (attempt {}/{}): {}", blob.digest.short_str(),
                             ctx.dst.describe(), attempt + 1, ctx.retries + 1, last.error().message);
             backoff(attempt);
         }
         ResumingReader reader(blob, ctx);
         last = ctx.dst.put_blob(blob, reader);
-        if (last || !last.error().retryable()) return last;
+        if (last) return last;
+        if (last.error().hint == core::ErrorHint::RestartUpload && restarts < kMaxUploadRestarts) continue;
+        if (!last.error().retryable()) return last;
     }
     return last;
 }
@@ -118,14 +133,15 @@ core::Result<BlobOutcome> move_unclaimed(const manifest::Descriptor& blob, const
 }  // namespace
 
 core::Result<BlobOutcome> move_blob(const manifest::Descriptor& blob, const BlobMoveContext& ctx) {
-    const std::string host = ctx.dst.registry_host();
+    auto* dst_registry = store::registry_repository(ctx.dst);
+    const std::string host = dst_registry ? dst_registry->registry_host() : std::string();
     if (host.empty()) return move_unclaimed(blob, ctx);
-    const std::string repo = ctx.dst.repository();
+    const std::string repo = dst_registry->repository();
     auto claim = ctx.ledger.claim(host, blob.digest, repo);
     if (!claim.owner) {
         if (claim.mount_from == repo) return BlobOutcome::Skipped;
         if (ctx.dry_run) return BlobOutcome::Mounted;
-        auto mounted = ctx.dst.mount_from_repository(blob, claim.mount_from);
+        auto mounted = dst_registry->mount_from_repository(blob, claim.mount_from);
         if (mounted && *mounted == store::MountResult::Mounted) {
             ctx.ledger.remember(host, blob.digest, repo);
             return BlobOutcome::Mounted;

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/registry_host.hpp"
 #include "plan/plan_reader.hpp"
 
 namespace ferry::plan {
@@ -33,7 +34,7 @@ core::Result<Plan> parse_plan(std::string_view yaml, std::string_view file_name_
         reader.error(root.mark, "", "expected a map with 'version: 1' at the top of the plan");
         return std::unexpected(reader.to_error());
     }
-    reader.map(root, "", {"version", "defaults", "registries", "sync", "manifests", "schedule"});
+    reader.map(root, "", {"version", "defaults", "registries", "sync", "manifests", "schedule", "webhooks"});
     read_version(reader, root);
 
     Plan plan;
@@ -48,6 +49,7 @@ core::Result<Plan> parse_plan(std::string_view yaml, std::string_view file_name_
     plan.sync = detail::read_sync(reader, section("sync"), plan.defaults);
     plan.manifests = detail::read_manifests(reader, section("manifests"));
     plan.schedule = detail::read_schedule(reader, section("schedule"), plan.sync);
+    if (const PlanNode* hooks = detail::find(root, "webhooks")) plan.webhooks = detail::read_webhooks(reader, *hooks);
     if (!reader.failed() && plan.sync.empty() && plan.manifests.empty()) {
         reader.error(root.mark, "", "the plan has no 'sync' or 'manifests' entries: nothing to do");
     }
@@ -67,7 +69,7 @@ core::Result<Plan> load_plan(const std::filesystem::path& path) {
 }
 
 const RegistryConfig* Plan::registry(std::string_view host) const {
-    auto it = registries.find(detail::normalize_host(host));
+    auto it = registries.find(core::canonical_registry_host(host));
     return it == registries.end() ? nullptr : &it->second;
 }
 

@@ -6,78 +6,18 @@
 #include <sstream>
 
 #include "core/redact.hpp"
+#include "core/registry_host.hpp"
 #include "plan/plan_reader.hpp"
 
 namespace ferry::plan {
 namespace detail {
 namespace {
 
-bool is_label_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-}
-
-bool is_valid_port(std::string_view port) {
-    if (port.empty() || port.size() > 5) return false;
-    if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
-    int value = std::stoi(std::string(port));
-    return value >= 1 && value <= 65535;
-}
-
-bool is_valid_hostname(std::string_view name) {
-    if (name.empty() || name.size() > 253) return false;
-    std::size_t start = 0;
-    while (start <= name.size()) {
-        std::size_t dot = name.find('.', start);
-        std::string_view label = name.substr(start, dot == std::string_view::npos ? dot : dot - start);
-        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
-        if (!std::all_of(label.begin(), label.end(), is_label_char)) return false;
-        if (dot == std::string_view::npos) break;
-        start = dot + 1;
-    }
-    return true;
-}
-
 const PlanNode* first_key(const PlanNode& map, std::initializer_list<std::string_view> keys) {
     for (std::string_view key : keys) {
         if (const PlanNode* node = find(map, key)) return node;
     }
     return nullptr;
-}
-
-/// Reads the password named by password_env or password_file; registers it as a secret.
-std::optional<std::string> read_password(PlanReader& reader, const PlanNode& source, std::string_view path) {
-    std::string where = child_path(path, source.key);
-    std::string password;
-    if (source.key == "password_env") {
-        auto name = reader.text(source, where);
-        if (!name) return std::nullopt;
-        const char* value = std::getenv(name->c_str());
-        if (value == nullptr || *value == '\0') {
-            reader.error(source.mark, where, "environment variable " + *name + " is not set or empty");
-            return std::nullopt;
-        }
-        password = value;
-    } else {
-        auto file = reader.file_path(source, where, true);
-        if (!file) return std::nullopt;
-        constexpr std::size_t kMaxPasswordFileBytes = 64 * 1024;
-        std::ifstream in(*file, std::ios::binary);
-        const bool opened = in.is_open();
-        password.resize(kMaxPasswordFileBytes + 1);
-        in.read(password.data(), static_cast<std::streamsize>(password.size()));
-        password.resize(static_cast<std::size_t>(in.gcount()));
-        if (password.size() > kMaxPasswordFileBytes) {
-            reader.error(source.mark, where, "'" + file->string() + "' is larger than 64 KiB: not a password file");
-            return std::nullopt;
-        }
-        while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
-        if (!opened || password.empty()) {
-            reader.error(source.mark, where, "cannot read a password from '" + file->string() + "'");
-            return std::nullopt;
-        }
-    }
-    core::register_secret(password);
-    return password;
 }
 
 Credentials read_credentials(PlanReader& reader, const PlanNode& node, std::string_view path) {
@@ -112,13 +52,33 @@ Credentials read_credentials(PlanReader& reader, const PlanNode& node, std::stri
 std::vector<std::string> read_hosts(PlanReader& reader, const PlanNode& node, std::string_view path) {
     std::vector<std::string> hosts;
     for (const auto& [host, item] : reader.texts(node, path)) {
-        if (is_valid_host(host)) {
-            hosts.push_back(normalize_host(host));
+        if (core::is_valid_registry_host(host)) {
+            hosts.push_back(core::canonical_registry_host(host));
         } else {
             reader.error(item->mark, path, "'" + host + "' is not a host[:port]");
         }
     }
     return hosts;
+}
+
+std::optional<std::uint64_t> read_byte_size(PlanReader& reader, const PlanNode& node, std::string_view path) {
+    auto text = reader.text(node, path);
+    if (!text) return std::nullopt;
+    std::size_t used = 0;
+    std::uint64_t value = 0;
+    try {
+        value = std::stoull(*text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    std::string unit = text->substr(used);
+    std::erase(unit, ' ');
+    const std::uint64_t scale = unit.empty() ? 1 : unit == "KiB" ? 1ull << 10 : unit == "MiB" ? 1ull << 20 : 0;
+    if (used == 0 || scale == 0 || value == 0) {
+        reader.error(node.mark, path, "expected a size: bytes, or N KiB / N MiB");
+        return std::nullopt;
+    }
+    return value * scale;
 }
 
 void read_registry_setting(PlanReader& reader, const PlanNode& child, const std::string& where, RegistryConfig& out) {
@@ -139,14 +99,19 @@ void read_registry_setting(PlanReader& reader, const PlanNode& child, const std:
         out.max_requests = reader.integer(child, where, 1);
     } else if (child.key == "requests_per_second") {
         out.requests_per_second = reader.positive_number(child, where);
+    } else if (child.key == "path_prefix") {
+        out.path_prefix = reader.text(child, where).value_or("");
+    } else if (child.key == "upload" && reader.map(child, where, {"chunk_size"})) {
+        if (const PlanNode* size = find(child, "chunk_size"))  // bytes, or "N KiB" / "N MiB"
+            out.upload_chunk_size = read_byte_size(reader, *size, child_path(where, "chunk_size")).value_or(0);
     }
 }
 
 RegistryConfig read_registry(PlanReader& reader, const PlanNode& node, std::string_view path) {
     RegistryConfig out;
-    out.host = normalize_host(node.key);
+    out.host = core::canonical_registry_host(node.key);
     if (!reader.map(node, path, {"tls", "ca_file", "client_cert", "client_key", "credentials", "mirrors",
-                                 "max_requests", "requests_per_second"})) {
+                                 "max_requests", "requests_per_second", "path_prefix", "upload"})) {
         return out;
     }
     for (const PlanNode& child : node.children) read_registry_setting(reader, child, child_path(path, child.key), out);
@@ -160,28 +125,42 @@ RegistryConfig read_registry(PlanReader& reader, const PlanNode& node, std::stri
 
 }  // namespace
 
-bool looks_like_host(std::string_view component) {
-    return component == "localhost" || component.find_first_of(".:") != std::string_view::npos;
+std::optional<std::string> read_password(PlanReader& reader, const PlanNode& source, std::string_view path,
+                                         std::string_view what) {
+    std::string where = child_path(path, source.key);
+    std::string password;
+    if (source.key.ends_with("_env")) {
+        auto name = reader.text(source, where);
+        if (!name) return std::nullopt;
+        const char* value = std::getenv(name->c_str());
+        if (value == nullptr || *value == '\0') {
+            reader.error(source.mark, where, "environment variable " + *name + " is not set or empty");
+            return std::nullopt;
+        }
+        password = value;
+    } else {
+        auto file = reader.file_path(source, where, true);
+        if (!file) return std::nullopt;
+        constexpr std::size_t kMaxPasswordFileBytes = 64 * 1024;
+        std::ifstream in(*file, std::ios::binary);
+        const bool opened = in.is_open();
+        password.resize(kMaxPasswordFileBytes + 1);
+        in.read(password.data(), static_cast<std::streamsize>(password.size()));
+        password.resize(static_cast<std::size_t>(in.gcount()));
+        if (password.size() > kMaxPasswordFileBytes) {
+            reader.error(source.mark, where, "'" + file->string() + "' is larger than 64 KiB: not a " + std::string(what) + " file");
+            return std::nullopt;
+        }
+        while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+        if (!opened || password.empty()) {
+            reader.error(source.mark, where, "cannot read a " + std::string(what) + " from '" + file->string() + "'");
+            return std::nullopt;
+        }
+    }
+    core::register_secret(password);
+    return password;
 }
 
-bool is_valid_host(std::string_view host) {
-    if (host.starts_with('[')) {
-        std::size_t close = host.find(']');
-        if (close == std::string_view::npos || close < 3) return false;
-        std::string_view rest = host.substr(close + 1);
-        return rest.empty() || (rest.starts_with(':') && is_valid_port(rest.substr(1)));
-    }
-    std::size_t colon = host.rfind(':');
-    if (colon != std::string_view::npos) {
-        return is_valid_hostname(host.substr(0, colon)) && is_valid_port(host.substr(colon + 1));
-    }
-    return is_valid_hostname(host);
-}
-
-std::string normalize_host(std::string_view host) {
-    if (host == "index.docker.io" || host == "registry-1.docker.io") return "docker.io";
-    return std::string(host);
-}
 
 std::map<std::string, RegistryConfig> read_registries(PlanReader& reader, const PlanNode& node) {
     std::map<std::string, RegistryConfig> out;
@@ -192,7 +171,7 @@ std::map<std::string, RegistryConfig> read_registries(PlanReader& reader, const 
     }
     for (const PlanNode& child : node.children) {
         std::string where = child_path(path, child.key);
-        if (!is_valid_host(child.key)) {
+        if (!core::is_valid_registry_host(child.key)) {
             reader.error(child.key_mark, where, "'" + child.key + "' is not a host[:port]");
             continue;
         }

@@ -1,5 +1,6 @@
 #include "run/run_metrics.hpp"
 
+#include "core/file_io.hpp"
 #include "sync/report.hpp"
 
 namespace ferry::run {
@@ -24,6 +25,8 @@ void add_images(SyncJobTotals& t, const sync::RunResult& result) {
                 break;
         }
     }
+    for (const auto& p : result.pruned)
+        if (p.action == sync::PruneAction::Pruned) ++t.images_pruned;
 }
 
 void append_job(cron::PrometheusText& out, const std::string& job, const SyncJobTotals& t) {
@@ -54,6 +57,7 @@ void append_job(cron::PrometheusText& out, const std::string& job, const SyncJob
     images("conflict", t.images_conflict);
     images("rejected", t.images_rejected);
     images("failed", t.images_failed);
+    images("pruned", t.images_pruned);
     out.add("ferry_sync_last_run_duration_seconds", MetricType::Gauge, "Duration of the last sync run",
             {{"job", job}}, t.last_run_seconds);
     out.add("ferry_sync_run_duration_seconds_total", MetricType::Counter, "Time spent in sync runs",
@@ -103,7 +107,8 @@ nlohmann::json SyncMetrics::to_json() const {
             {"last_success_unix", t.last_success ? nlohmann::json(unix_seconds(*t.last_success)) : nlohmann::json()},
             {"bytes", {{"copied", t.bytes_copied}, {"mounted", t.bytes_mounted}, {"skipped", t.bytes_skipped}}},
             {"images", {{"synced", t.images_synced}, {"unchanged", t.images_unchanged},
-                        {"conflict", t.images_conflict}, {"rejected", t.images_rejected}, {"failed", t.images_failed}}},
+                        {"conflict", t.images_conflict}, {"rejected", t.images_rejected}, {"failed", t.images_failed},
+                        {"pruned", t.images_pruned}}},
             {"last_run_seconds", t.last_run_seconds},
             {"run_seconds_total", t.run_seconds_total},
         };
@@ -118,7 +123,7 @@ core::Status write_run_metrics_file(const std::filesystem::path& path, const std
     metrics.append_to(text);
     auto rendered = text.render();
     if (!rendered) return std::unexpected(rendered.error());
-    if (auto st = cron::write_file_atomically(path, *rendered); !st)
+    if (auto st = core::fileio::write_file_atomic(path, *rendered); !st)
         return std::unexpected(st.error());
     return {};
 }

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "cron/metrics.hpp"
+#include "core/file_io.hpp"
 #include "sync/report.hpp"
 
 namespace ferry::run {
@@ -14,7 +14,7 @@ core::Status write_outputs(const plan::Plan& plan, const PlanRun& run, const Pla
     if (options.metrics) options.metrics->record(options.metrics_job, run, std::chrono::system_clock::now());
     if (!options.report_file.empty()) {
         const auto report = sync::report_json(run.sync, plan.file.string(), run.dry_run);
-        if (auto st = cron::write_file_atomically(options.report_file, report.dump(2) + "\n"); !st) return st;
+        if (auto st = core::fileio::write_file_atomic(options.report_file, report.dump(2) + "\n"); !st) return st;
     }
     if (!options.metrics_file.empty())
         if (auto st = write_run_metrics_file(options.metrics_file, options.metrics_job, run); !st) return st;

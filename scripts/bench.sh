@@ -2,13 +2,14 @@
 # ferry benchmarks, each next to a reference tool, on dedicated local registries that tests
 # never touch.
 #
-#   scripts/bench.sh [BENCH...]      BENCH: copy | sync | export | all (default: all)
+#   scripts/bench.sh [BENCH...]      BENCH: copy | sync | export | latency | all (default: all)
 #
 # Environment:
 #   FERRY_BIN        ferry binary (default: build/ferry)
 #   BENCH_REPS       repetitions per tool (default 3; the table shows medians)
 #   BENCH_COPY_MIB   layer size of the copy benchmark (default 1024)
 #   BENCH_SYNC_JOBS  ferry sync --jobs for the sync benchmark (default: the plan default)
+#   BENCH_LATENCY_REPS  pushes timed by the latency benchmark (default 10)
 #   BENCH_NO_APPEND  set to 1 to print the table without appending it to BENCHMARKS.md
 #   FERRY_WORK       work area (default .work); benchmark registries live in $FERRY_WORK/bench
 #
@@ -17,6 +18,7 @@
 #   bench-dst 127.0.0.1:5122  copy target, wiped before every timed run
 #   bench-sync-src 127.0.0.1:5201  holds the bench corpus for the sync benchmark (kept)
 #   bench-sync-dst 127.0.0.1:5202  sync target, wiped before every cold run; both log requests
+#   bench-hook-src/-dst 127.0.0.1:5231/5232  latency benchmark (scripts/bench-latency.sh)
 #
 # Adding a benchmark: write bench_NAME (print its table to stdout, call record_result for
 # BENCHMARKS.md) and add NAME to BENCHES.
@@ -30,10 +32,11 @@ REPS="${BENCH_REPS:-3}"
 COPY_MIB="${BENCH_COPY_MIB:-1024}"
 PYTHON="$(command -v /usr/bin/python3 || command -v python3)"
 RESULTS="$ROOT/BENCHMARKS.md"
-BENCHES=(copy sync export)
+BENCHES=(copy sync export latency)
 
 declare -A REGISTRY_PORT=([bench-src]=5121 [bench-dst]=5122)
 declare -A REGISTRY_LOGS_REQUESTS=()  # name → 1: access log on (request counting)
+declare -A REGISTRY_NOTIFY=()  # name → URL the registry notifies of pushes
 STARTED=()
 
 die() { echo "bench.sh: $*" >&2; exit 1; }
@@ -69,6 +72,7 @@ storage:
   maintenance: {uploadpurging: {enabled: false}}
 http: {addr: "127.0.0.1:$port", secret: ferry-$name-secret}
 EOF
+  [ -n "${REGISTRY_NOTIFY[$name]:-}" ] && registry_notify_config "${REGISTRY_NOTIFY[$name]}" >>"$dir/config.yml"
   setsid docker-registry serve "$dir/config.yml" </dev/null >>"$dir/registry.log" 2>&1 &
   echo $! >"$dir/registry.pid"
   STARTED+=("$name")
@@ -477,6 +481,11 @@ export_table() {
   f="$(export_median ferry 4)"
   awk -v b="$unique" -v f="$f" 'BEGIN { printf "\nferry bundle size / unique blob bytes: %.3f\n", f / b }'
 }
+
+# ---------------------------------------------------------------------------- latency
+
+# shellcheck source=scripts/bench-latency.sh
+source "$ROOT/scripts/bench-latency.sh"
 
 # ---------------------------------------------------------------------------- main
 

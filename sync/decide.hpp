@@ -16,8 +16,8 @@ struct TaskContext {
     RegistryAccess& registries;
     copy::BlobLedger& ledger;
     SubsetState& state;
-    /// Serialises copies of one manifest into one target repository: docker-registry 2.8
-    /// rejects concurrent PUTs of the same manifest (several tags of one digest).
+    /// Serialises copies of one manifest into one target repository (several tags of one
+    /// digest), so the second copy finds everything present instead of uploading it again.
     core::KeyLocks& pushing;
     bool dry_run = false;
     const core::CancellationToken* cancel = nullptr;

@@ -12,24 +12,6 @@ namespace {
 
 using manifest::Reference;
 
-/// A repository's tags: those naming images, and those carrying artifacts of other
-/// manifests (never selected as images; they travel with their subject).
-struct SplitTags {
-    std::vector<std::string> image_tags;
-    std::shared_ptr<const std::set<std::string>> artifact_tags;
-};
-
-SplitTags split_artifact_tags(const std::vector<std::string>& tags) {
-    SplitTags out;
-    auto artifacts = std::make_shared<std::set<std::string>>();
-    for (const auto& tag : tags) {
-        if (referrers::parse_artifact_tag(tag)) artifacts->insert(tag);
-        else out.image_tags.push_back(tag);
-    }
-    out.artifact_tags = std::move(artifacts);
-    return out;
-}
-
 struct Expander {
     const plan::Plan& plan;
     RegistryAccess& registries;
@@ -59,18 +41,8 @@ struct Expander {
         return &(catalogs[host] = std::move(*repos));
     }
 
-    ImageTask make_task(const plan::SyncEntry& entry, Reference source, Reference target) {
-        ImageTask t;
-        t.entry = entry.name;
-        t.source = std::move(source);
-        t.target = std::move(target);
-        t.platforms = entry.platforms.platforms;
-        t.policy = entry.policy;
-        t.jobs = entry.jobs;
-        t.retries = plan.defaults.retries;
-        t.referrers = entry.referrers;
-        if (entry.verify) t.verify_key = entry.verify->key;
-        return t;
+    ImageTask make_task(const plan::SyncEntry& entry, Reference source, Reference target) const {
+        return make_image_task(plan, entry, std::move(source), std::move(target));
     }
 
     bool keep(const Reference& target) const {
@@ -101,6 +73,7 @@ struct Expander {
         if (!keep(target)) return;
         auto tags = list_tags(source_repo.registry, source_repo.repository);
         if (!tags) return fail_entry(entry, source_repo, target, tags.error());
+        out.repositories.push_back({entry.name, source_repo, target});
         auto split = split_artifact_tags(*tags);
         auto selection = plan::select_tags(split.image_tags, entry.tags);
         for (const auto& f : selection.filtered)
@@ -120,13 +93,6 @@ struct Expander {
         }
     }
 
-    bool repo_selected(const plan::SyncEntry& entry, const std::string& relative) const {
-        auto any = [&](const std::vector<plan::TagPattern>& ps) {
-            return std::any_of(ps.begin(), ps.end(), [&](const plan::TagPattern& p) { return p.matches(relative); });
-        };
-        return (entry.repos.allow.empty() || any(entry.repos.allow)) && !any(entry.repos.deny);
-    }
-
     void add_namespace(const plan::SyncEntry& entry) {
         auto repos = catalog(entry.source.registry);
         if (!repos) return fail_entry(entry, entry.source, entry.target, repos.error());
@@ -134,7 +100,7 @@ struct Expander {
         for (const auto& repo : **repos) {
             if (!repo.starts_with(prefix)) continue;
             std::string relative = repo.substr(prefix.size());
-            if (!repo_selected(entry, relative)) {
+            if (!repository_selected(entry, relative)) {
                 out.filtered.push_back({entry.name, entry.source.registry + "/" + repo, "*", "repository not selected by repos filter"});
                 continue;
             }
@@ -158,6 +124,39 @@ struct Expander {
 };
 
 }  // namespace
+
+SplitTags split_artifact_tags(const std::vector<std::string>& tags) {
+    SplitTags out;
+    auto artifacts = std::make_shared<std::set<std::string>>();
+    for (const auto& tag : tags) {
+        if (referrers::parse_artifact_tag(tag)) artifacts->insert(tag);
+        else out.image_tags.push_back(tag);
+    }
+    out.artifact_tags = std::move(artifacts);
+    return out;
+}
+
+ImageTask make_image_task(const plan::Plan& plan, const plan::SyncEntry& entry, manifest::Reference source,
+                          manifest::Reference target) {
+    ImageTask t;
+    t.entry = entry.name;
+    t.source = std::move(source);
+    t.target = std::move(target);
+    t.platforms = entry.platforms.platforms;
+    t.policy = entry.policy;
+    t.jobs = entry.jobs;
+    t.retries = plan.defaults.retries;
+    t.referrers = entry.referrers;
+    if (entry.verify) t.verify_key = entry.verify->key;
+    return t;
+}
+
+bool repository_selected(const plan::SyncEntry& entry, std::string_view relative) {
+    auto any = [&](const std::vector<plan::TagPattern>& ps) {
+        return std::any_of(ps.begin(), ps.end(), [&](const plan::TagPattern& p) { return p.matches(relative); });
+    };
+    return (entry.repos.allow.empty() || any(entry.repos.allow)) && !any(entry.repos.deny);
+}
 
 std::string target_repository_for(const plan::SyncEntry& entry, const std::string& source_repository) {
     if (!entry.target_is_prefix) return entry.target.repository;

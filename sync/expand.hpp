@@ -4,7 +4,10 @@
 /// and tag filters, maps source paths to targets, and keeps only the caller's entries and
 /// shard. Under policy `missing` it lists each target repository's tags once and marks the
 /// tags already there, so they cost no manifest request.
+#include <memory>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "plan/plan.hpp"
@@ -22,6 +25,23 @@ struct ExpandOptions {
 /// Never fails as a whole: an entry whose listing fails becomes a failure outcome and the
 /// other entries go on.
 Expansion expand_plan(const plan::Plan& plan, RegistryAccess& registries, const ExpandOptions& options);
+
+/// A repository's tags: those naming images, and those carrying artifacts of other
+/// manifests (never selected as images; they travel with their subject).
+struct SplitTags {
+    std::vector<std::string> image_tags;
+    std::shared_ptr<const std::set<std::string>> artifact_tags;
+};
+SplitTags split_artifact_tags(const std::vector<std::string>& tags);
+
+/// The task that copies `source` to `target` with `entry`'s settings (platforms, policy,
+/// referrers, verify, jobs) and the plan's retries.
+ImageTask make_image_task(const plan::Plan& plan, const plan::SyncEntry& entry, manifest::Reference source,
+                          manifest::Reference target);
+
+/// Whether a namespace/registry entry's `repos` filter keeps `relative` (the repository path
+/// below the namespace).
+bool repository_selected(const plan::SyncEntry& entry, std::string_view relative);
 
 /// Where a source repository lands: the target repository itself, or target prefix + the
 /// full source repository path.

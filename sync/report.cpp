@@ -4,10 +4,12 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <ostream>
 
 #include "core/redact.hpp"
 #include "core/units.hpp"
+#include "http/warnings.hpp"
 
 namespace ferry::sync {
 namespace {
@@ -70,6 +72,8 @@ Summary summarize(const RunResult& result) {
             ++(a.action == referrers::ArtifactAction::Copied ? s.artifacts_copied : s.artifacts_present);
         s.stats += o.stats;
     }
+    for (const auto& p : result.pruned)
+        ++(p.action == PruneAction::Pruned || p.action == PruneAction::WouldPrune ? s.pruned : s.prune_skipped);
     return s;
 }
 
@@ -98,16 +102,34 @@ nlohmann::json report_json(const RunResult& result, const std::string& plan_file
     nlohmann::json filtered = nlohmann::json::array();
     for (const auto& f : result.filtered)
         filtered.push_back({{"entry", f.entry}, {"repository", f.repository}, {"tag", f.tag}, {"reason", f.reason}});
+    nlohmann::json pruned = nlohmann::json::array();
+    for (const auto& p : result.pruned)
+        pruned.push_back({{"entry", p.entry}, {"target", p.target.str()}, {"action", to_string(p.action)},
+                          {"digest", digest_or_empty(p.digest)}, {"message", core::redact(p.message)}});
+    nlohmann::json hosts = nlohmann::json::array();
+    for (const auto& h : result.hosts) {
+        nlohmann::json j = {{"host", h.host}, {"quotaSpent", h.quota_spent}};
+        if (h.rate_limit >= 0 || h.rate_remaining >= 0)
+            j["rateLimit"] = {{"limit", h.rate_limit}, {"remaining", h.rate_remaining}, {"windowSeconds", h.rate_window_seconds}};
+        if (!h.down.empty()) j["down"] = core::redact(h.down);
+        hosts.push_back(std::move(j));
+    }
+    nlohmann::json warnings = nlohmann::json::array();
+    for (const auto& w : http::warnings_seen()) warnings.push_back(core::redact(w));
     return {{"plan", plan_file},
+            {"hosts", hosts},
+            {"warnings", warnings},
             {"dryRun", dry_run},
             {"seconds", std::chrono::duration<double>(result.duration).count()},
             {"summary", {{"images", s.images}, {"new", s.created}, {"changed", s.changed},
                          {"unchanged", s.unchanged}, {"conflicts", s.conflicts}, {"rejected", s.rejected}, {"failed", s.failed},
                          {"interrupted", s.interrupted},
                          {"artifactsCopied", s.artifacts_copied}, {"artifactsPresent", s.artifacts_present},
-                         {"filtered", s.filtered}, {"stats", stats_json(s.stats)}}},
+                         {"filtered", s.filtered}, {"pruned", s.pruned}, {"pruneSkipped", s.prune_skipped},
+                         {"stats", stats_json(s.stats)}}},
             {"images", images},
-            {"filtered", filtered}};
+            {"filtered", filtered},
+            {"pruned", pruned}};
 }
 
 std::string describe_outcome(const TaskOutcome& o) {
@@ -146,18 +168,34 @@ void print_plan_text(std::ostream& out, const RunResult& result, bool list_filte
         for (const auto& [name, count] : per_entry)
             out << fmt::format("  filtered  {} {} of entry {} (--verbose lists them)\n", count, count == 1 ? "tag" : "tags", name);
     }
+    print_prune_text(out, result);
     print_summary_text(out, result, true);
+}
+
+void print_prune_text(std::ostream& out, const RunResult& result) {
+    for (const auto& p : result.pruned) {
+        std::string line = fmt::format("  {:<12} {} ({})", to_string(p.action), p.target.str(), p.entry);
+        if (!p.message.empty()) line += ": " + core::redact(p.message);
+        out << line << "\n";
+    }
 }
 
 void print_summary_text(std::ostream& out, const RunResult& result, bool dry_run) {
     auto s = summarize(result);
-    out << fmt::format("{}{} {}: {} new, {} changed, {} unchanged, {} conflicts, {} rejected, {} failed, "
+    if (!result.pruned.empty())
+        out << fmt::format("{}{} {}: {} new, {} changed, {} unchanged, {} conflicts, {} rejected, {} failed, "
                        "{}{} filtered; artifacts: {} {}, {} present; blobs: {}; {}\n",
                        dry_run ? "plan: " : "sync: ", s.images, s.images == 1 ? "image" : "images", s.created, s.changed, s.unchanged,
                        s.conflicts, s.rejected, s.failed,
                        s.interrupted ? fmt::format("{} interrupted (rerun to finish), ", s.interrupted) : "", s.filtered, s.artifacts_copied,
                        dry_run ? "to copy" : "copied", s.artifacts_present, blob_line(s.stats),
                        core::format_duration(result.duration));
+    // One line per shared cause (a host down, a spent rate limit) instead of one per image.
+    std::map<std::string, std::size_t> causes;
+    for (const auto& o : result.outcomes)
+        if (o.action == Action::Failed && o.error && !o.error->cause.empty()) ++causes[o.error->cause];
+    for (const auto& [cause, count] : causes)
+        out << fmt::format("{}; {} image{} not synced\n", core::redact(cause), count, count == 1 ? "" : "s");
 }
 
 }  // namespace ferry::sync

@@ -13,6 +13,8 @@
 #include "store/open.hpp"
 #include "sync/expand.hpp"
 #include "plan/plan.hpp"
+#include "sync/image_locks.hpp"
+#include "sync/prune.hpp"
 #include "sync/task.hpp"
 #include "sync/verify_keys.hpp"
 
@@ -33,15 +35,28 @@ struct RunOptions {
     const VerifyKeys* keys = nullptr;
     /// Where registries are reached; null = through `stores` (PoolAccess).
     RegistryAccess* registries = nullptr;
+    /// Shared with other runs that may overlap this one: each image is decided and copied
+    /// while its target reference is locked. Null = this run is alone.
+    ImageLocks* image_locks = nullptr;
 };
 
 struct RunResult {
     std::vector<TaskOutcome> outcomes;
     std::vector<FilteredImage> filtered;
+    std::vector<PruneOutcome> pruned;  ///< of `prune: true` entries (would-prune in a dry run)
+    std::vector<registry::HostReport> hosts;  ///< rate limits and health per registry host
     std::chrono::nanoseconds duration{};
 };
 
+/// With `prune: true` entries among those run, the whole plan is expanded (so no tag that
+/// another entry writes is pruned) and the prune follows the copies (see prune.hpp).
 RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, const RunOptions& options);
+
+/// Runs already expanded work (an event-driven sync builds its tasks itself): the tasks of
+/// `expansion`, with its filtered images and failures carried into the result.
+/// `options.expand` is not used.
+RunResult run_expansion(const plan::Plan& plan, const store::StoreContext& stores, Expansion expansion,
+                        const RunOptions& options);
 
 /// The default state file for a plan: "<dir>/.<plan file name>.state.json".
 std::filesystem::path default_state_file(const std::filesystem::path& plan_file);

@@ -1,6 +1,6 @@
 #pragma once
 // Registries for unit tests of the sync run path: sync::RegistryAccess over in-memory stores
-// (tests/support/memory_store.hpp), one per "host/repository", plus a small image builder.
+// (tests/support/memory_store.hpp), one per "host/repository", images from tests/support/images.hpp.
 #include <map>
 #include <memory>
 #include <set>
@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "plan/plan.hpp"
-#include "support/memory_store.hpp"
+#include "support/images.hpp"
 #include "sync/registry_access.hpp"
 
 namespace ferry::testing {
@@ -82,29 +82,15 @@ private:
 /// `tag` is given.
 inline manifest::ParsedManifest put_image(MemoryStore& store, const std::string& content, const std::string& arch,
                                           const std::optional<std::string>& tag = std::nullopt) {
-    namespace media = manifest::media;
-    auto layer = store.add_blob(content, std::string(media::kOciLayerGzip));
-    auto config = store.add_blob(nlohmann::json{{"architecture", arch}, {"os", "linux"}}.dump(),
-                                 std::string(media::kOciConfig));
-    auto descriptor = [](const manifest::Descriptor& d) {
-        return nlohmann::json{{"mediaType", d.media_type}, {"digest", d.digest.str()}, {"size", d.size}};
-    };
-    nlohmann::json m = {{"schemaVersion", 2}, {"mediaType", media::kOciManifest},
-                        {"config", descriptor(config)}, {"layers", {descriptor(layer)}}};
-    return store.add_manifest(m.dump(), media::kOciManifest, tag);
+    return add_test_image(store, {.arch = arch, .layers = {content}}, tag);
 }
 
 /// An OCI index of one image per arch in `archs` (contents "<content> <arch>"), tagged `tag`.
 inline manifest::ParsedManifest put_index(MemoryStore& store, const std::string& content,
                                           const std::vector<std::string>& archs, const std::string& tag) {
     nlohmann::json entries = nlohmann::json::array();
-    for (const auto& arch : archs) {
-        auto image = put_image(store, content + " " + arch, arch);
-        entries.push_back({{"mediaType", image.media_type}, {"digest", image.digest.str()},
-                           {"size", image.raw.size()}, {"platform", {{"architecture", arch}, {"os", "linux"}}}});
-    }
-    nlohmann::json index = {{"schemaVersion", 2}, {"mediaType", manifest::media::kOciIndex}, {"manifests", entries}};
-    return store.add_manifest(index.dump(), manifest::media::kOciIndex, tag);
+    for (const auto& arch : archs) entries.push_back(index_entry(put_image(store, content + " " + arch, arch), arch));
+    return add_test_index(store, entries, tag);
 }
 
 /// A plan parsed from YAML text (`version: 1` is added); fails the test when it does not parse.
