@@ -33,7 +33,7 @@ core::Result<store::OpenedStore> Runtime::open(const std::string& location, bool
     return open_in(pool(), location, default_latest, access);
 }
 
-core::Result<Runtime::Opened> Runtime::open_in(const std::shared_ptr<registry::ClientPool>& clients,
+core::Result<store::OpenedStore> Runtime::open_in(const std::shared_ptr<registry::ClientPool>& clients,
                                                const std::string& location, bool default_latest, Access access) {
     auto parsed = store::parse_location(location);
     if (!parsed) return std::unexpected(parsed.error());

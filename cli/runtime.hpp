@@ -46,7 +46,7 @@ public:
     core::Result<store::OpenedStore> open(const std::string& location, bool default_latest = true,
                               Access access = Access::Read);
     /// The same through another client pool (per-side credentials of `copy`).
-    core::Result<Opened> open_in(const std::shared_ptr<registry::ClientPool>& clients, const std::string& location,
+    core::Result<store::OpenedStore> open_in(const std::shared_ptr<registry::ClientPool>& clients, const std::string& location,
                                  bool default_latest, Access access);
 
 private:

@@ -1,8 +1,6 @@
 #include "http/credential_writer.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -11,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/file_io.hpp"
 #include "http/base64.hpp"
 
 namespace ferry::http {
@@ -45,19 +44,13 @@ core::Status write_atomically(const std::string& file, const json& config) {
         if (ec) return core::fail(core::ErrorKind::Io, "creating " + target.parent_path().string() + ": " + ec.message());
         fs::permissions(target.parent_path(), fs::perms::owner_all, ec);
     }
-    std::string tmp = file + ".tmp-XXXXXX";
-    const int fd = ::mkstemp(tmp.data());
-    if (fd < 0) return fail_io("creating a temporary file beside " + file);
-    const std::string text = config.dump(1, '\t') + "\n";
-    bool ok = ::fchmod(fd, 0600) == 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-              ::fsync(fd) == 0;
-    ok = (::close(fd) == 0) && ok;
-    if (!ok || std::rename(tmp.c_str(), file.c_str()) != 0) {
-        auto st = fail_io("writing " + file);
-        ::unlink(tmp.c_str());
-        return st;
-    }
-    return {};
+    auto tmp = core::fileio::TempFile::create(target.has_parent_path() ? target.parent_path() : fs::path("."),
+                                              "." + target.filename().string() + ".tmp-");
+    if (!tmp) return std::unexpected(tmp.error());
+    if (::fchmod(tmp->fd(), 0600) != 0) return fail_io("restricting " + tmp->path().string() + " to its owner");
+    if (auto written = core::fileio::write_all(tmp->fd(), config.dump(1, '\t') + "\n", tmp->path()); !written)
+        return written;
+    return tmp->publish(target);
 }
 
 /// The helper that keeps `host`'s credentials per `config`: credHelpers first, then credsStore.
