@@ -37,7 +37,7 @@ void read_schedule_setting(PlanReader& reader, const PlanNode& child, std::strin
         if (out.cron.find_first_not_of(" \t") == std::string::npos && child.kind == PlanNode::Kind::Scalar) {
             reader.error(child.mark, where, "the cron expression is empty");
         } else if (auto expr = cron::CronExpr::parse(out.cron); !expr && child.kind == PlanNode::Kind::Scalar) {
-            reader.error(child.mark, where, "\"" + out.cron + "\": " + expr.error().message);
+            reader.error(child.mark, where, expr.error().message);  // names the expression once
         }
     } else if (child.key == "jitter") {
         auto text = reader.text(child, where);

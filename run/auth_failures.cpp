@@ -1,6 +1,7 @@
 #include "run/auth_failures.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace ferry::run {
 namespace {
@@ -38,9 +39,14 @@ bool only_auth_failures(const sync::RunResult& result) {
 std::optional<std::string> AuthFailureLog::first_for_host(const sync::TaskOutcome& outcome) {
     if (!is_auth_failure(outcome)) return std::nullopt;
     const std::string host = failing_host(outcome);
+    // An expansion failure names a repository (its listing was refused), not an image.
+    const bool listing = !outcome.task.source.tag && !outcome.task.source.digest;
     {
         std::lock_guard lock(mutex_);
-        if (per_host_[host]++ > 0) return std::nullopt;
+        auto& counts = per_host_[host];
+        const bool first = counts.images + counts.listings == 0;
+        ++(listing ? counts.listings : counts.images);
+        if (!first) return std::nullopt;
     }
     return fmt::format("authentication to {} failed: {}; {} (first: {})", host, reason(*outcome.error),
                        credentials_of_(host), outcome.error->message);
@@ -49,8 +55,15 @@ std::optional<std::string> AuthFailureLog::first_for_host(const sync::TaskOutcom
 std::vector<std::string> AuthFailureLog::summary() const {
     std::lock_guard lock(mutex_);
     std::vector<std::string> lines;
-    for (const auto& [host, count] : per_host_)
-        lines.push_back(fmt::format("{}: {} {} not synced (authentication failed)", host, count, count == 1 ? "image" : "images"));
+    const auto plural = [](std::size_t n, const char* one, const char* many) {
+        return fmt::format("{} {}", n, n == 1 ? one : many);
+    };
+    for (const auto& [host, counts] : per_host_) {
+        std::vector<std::string> parts;
+        if (counts.listings) parts.push_back(plural(counts.listings, "repository not listed", "repositories not listed"));
+        if (counts.images) parts.push_back(plural(counts.images, "image not synced", "images not synced"));
+        lines.push_back(fmt::format("{}: {} (authentication failed)", host, fmt::join(parts, ", ")));
+    }
     return lines;
 }
 

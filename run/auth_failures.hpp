@@ -30,13 +30,18 @@ public:
     /// HOST failed: …"), nullopt for the following ones (counted). Not an auth failure: nullopt.
     std::optional<std::string> first_for_host(const sync::TaskOutcome& outcome);
 
-    /// "HOST: N images not synced (authentication)" per host, for the end of the run.
+    /// One line per host for the end of the run: "HOST: N images not synced (authentication
+    /// failed)", or "M repositories not listed" for entries whose tag listing was refused.
     std::vector<std::string> summary() const;
 
 private:
     std::function<std::string(const std::string&)> credentials_of_;
     mutable std::mutex mutex_;
-    std::map<std::string, std::size_t> per_host_;
+    struct Counts {
+        std::size_t listings = 0;  ///< entries whose listing was refused
+        std::size_t images = 0;
+    };
+    std::map<std::string, Counts> per_host_;
 };
 
 }  // namespace ferry::run

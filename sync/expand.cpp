@@ -26,7 +26,6 @@ struct Expander {
         failed.task.target = target;
         failed.action = Action::Failed;
         failed.error = e;
-        core::log::error("{}: {}", entry.name, e.message);
         out.failures.push_back(std::move(failed));
     }
 

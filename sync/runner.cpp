@@ -132,7 +132,10 @@ RunResult run_expansion(const plan::Plan& plan, const store::StoreContext& store
     TaskContext ctx{plan, registries, ledger, state, pushing, options.dry_run, &cancel, keys};
 
     auto& tasks = expansion.tasks;
-    if (options.on_expanded) options.on_expanded(tasks.size());
+    // An entry whose listing failed is an outcome of the run like any image: told through on_done.
+    if (options.on_expanded) options.on_expanded(tasks.size() + result.outcomes.size());
+    if (options.on_done)
+        for (const auto& failed : result.outcomes) options.on_done(failed);
     if (options.jobs > 0)
         for (auto& t : tasks) t.jobs = options.jobs;
     std::vector<TaskOutcome> outcomes(tasks.size());

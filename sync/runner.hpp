@@ -27,9 +27,11 @@ struct RunOptions {
     ExpandOptions expand;
     std::filesystem::path state_file;  ///< subset state; empty = none
     const core::CancellationToken* cancel = nullptr;
-    /// Called once the plan is expanded, with the number of images to decide.
+    /// Called once the plan is expanded, with the number of outcomes to come (images to decide
+    /// and entries whose listing failed).
     std::function<void(std::size_t images)> on_expanded;
-    /// Called (from worker threads, serialised) when an image is done.
+    /// Called (from worker threads, serialised) when an image is done; first, from the calling
+    /// thread, for each entry whose listing failed (the expansion's failures).
     std::function<void(const TaskOutcome&)> on_done;
     /// Keys for `verify:`, loaded by the caller (see load_verify_keys); null = load them here.
     const VerifyKeys* keys = nullptr;

@@ -460,6 +460,8 @@ sync:
         self.assertIn(f"erase {TLS.host}", (helpers / "calls.log").read_text())
 
     def test_sync_without_credentials_says_so_once_per_host_and_exits_6(self):
+        # Two entries at a host that refuses anonymous requests: its tag listings fail, and
+        # the run says so once for the host, with the reason and the way out.
         plan = self.write("plan.yaml", f"""version: 1
 registries:
   "{TLS.host}": {{ca_file: {ft.CA_FILE}}}
@@ -469,11 +471,16 @@ sync:
     source: {TLS.host}/{INDEX[0]}
     target: {DST.host}/{ft.unique_repo('auth')}/
     tags: {{allow: ['^3\\.1[89]$']}}
+  - name: locked-too
+    source: {TLS.host}/{SINGLE[0]}
+    target: {DST.host}/{ft.unique_repo('auth')}/
 """)
         _, err = self.ferry("sync", "-c", plan, env=self.env, want=EXIT_AUTH)
         self.assertEqual(err.count(f"authentication to {TLS.host} failed"), 1, err)
+        self.assertIn("no credentials found", err)
         self.assertIn(f"ferry login {TLS.host}", err)
-        self.assertIn(f"{TLS.host}: 2 images not synced (authentication failed)", err)
+        self.assertIn(f"{TLS.host}: 2 repositories not listed (authentication failed)", err)
+        self.assertEqual(err.count("listing tags of"), 1, err)  # the first refusal is quoted, the second counted
 
     def test_copy_with_per_side_credentials(self):
         target = f"{TLS.host}/{ft.unique_repo('sidecreds')}:1"
