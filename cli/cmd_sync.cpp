@@ -91,8 +91,8 @@ void watch_progress(run::PlanRunOptions& options, std::unique_ptr<ProgressLine>&
     options.sync.on_done = [&auth](const sync::TaskOutcome& o) {
         if (run::is_auth_failure(o)) {
             if (auto line = auth.first_for_host(o)) core::log::error("{}", *line);
-        } else if (o.action == sync::Action::Failed) core::log::error("{}", sync::describe_outcome(o));
-        else if (o.action == sync::Action::Rejected) core::log::warn("{}", sync::describe_outcome(o));
+        } else if (o.action == sync::Action::Failed && !sync::interrupted(o)) core::log::error("{}", sync::describe_outcome(o));
+        else if (o.action == sync::Action::Rejected || sync::interrupted(o)) core::log::warn("{}", sync::describe_outcome(o));
         else core::log::info("{}", sync::describe_outcome(o));
     };
 }

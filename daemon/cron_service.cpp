@@ -234,7 +234,8 @@ sync::RunOptions CronService::run_options(const CronPlan& current, const std::st
     options.cancel = &cancel;
     options.image_locks = &image_locks_;
     options.on_done = [job](const sync::TaskOutcome& o) {
-        if (o.action == sync::Action::Failed) core::log::error("{}: {}", job, sync::describe_outcome(o));
+        if (sync::interrupted(o)) core::log::warn("{}: {}", job, sync::describe_outcome(o));
+        else if (o.action == sync::Action::Failed) core::log::error("{}: {}", job, sync::describe_outcome(o));
         else core::log::info("{}: {}", job, sync::describe_outcome(o));
     };
     return options;

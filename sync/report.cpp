@@ -183,7 +183,9 @@ void print_prune_text(std::ostream& out, const RunResult& result) {
 void print_summary_text(std::ostream& out, const RunResult& result, bool dry_run) {
     auto s = summarize(result);
     if (!result.pruned.empty())
-        out << fmt::format("{}{} {}: {} new, {} changed, {} unchanged, {} conflicts, {} rejected, {} failed, "
+        out << fmt::format("{}{} tags {}, {} not pruned\n", dry_run ? "plan: " : "sync: ", s.pruned,
+                           dry_run ? "to prune" : "pruned", s.prune_skipped);
+    out << fmt::format("{}{} {}: {} new, {} changed, {} unchanged, {} conflicts, {} rejected, {} failed, "
                        "{}{} filtered; artifacts: {} {}, {} present; blobs: {}; {}\n",
                        dry_run ? "plan: " : "sync: ", s.images, s.images == 1 ? "image" : "images", s.created, s.changed, s.unchanged,
                        s.conflicts, s.rejected, s.failed,
