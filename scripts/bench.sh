@@ -2,7 +2,8 @@
 # ferry benchmarks, each next to a reference tool, on dedicated local registries that tests
 # never touch.
 #
-#   scripts/bench.sh [BENCH...]      BENCH: copy | sync | export | all (default: all)
+#   scripts/bench.sh [BENCH...]      BENCH: copy | sync | sync-auth | export | scale | all
+#                                    (all = copy sync export; scale and sync-auth run when named)
 #
 # Environment:
 #   FERRY_BIN        ferry binary (default: build/ferry)
@@ -11,12 +12,17 @@
 #   BENCH_SYNC_JOBS  ferry sync --jobs for the sync benchmark (default: the plan default)
 #   BENCH_NO_APPEND  set to 1 to print the table without appending it to BENCHMARKS.md
 #   FERRY_WORK       work area (default .work); benchmark registries live in $FERRY_WORK/bench
+#   FERRY_PORT_BASE  moves every benchmark port (default 5100), as for scripts/registry.sh
+#   (scale: BENCH_SCALE_* in scripts/bench-scale.sh; sync-auth: scripts/bench-auth.sh)
 #
-# Registries (started on demand, stopped on exit when this script started them):
-#   bench-src 127.0.0.1:5121  holds the benchmark images (kept between runs)
-#   bench-dst 127.0.0.1:5122  copy target, wiped before every timed run
-#   bench-sync-src 127.0.0.1:5201  holds the bench corpus for the sync benchmark (kept)
-#   bench-sync-dst 127.0.0.1:5202  sync target, wiped before every cold run; both log requests
+# Registries (started on demand, stopped on exit when this script started them), ports
+# relative to FERRY_PORT_BASE (B):
+#   bench-src B+21  holds the benchmark images (kept between runs)
+#   bench-dst B+22  copy target, wiped before every timed run
+#   bench-sync-src B+31  holds the bench corpus for the sync benchmark (kept)
+#   bench-sync-dst B+32  sync target, wiped before every cold run; both log requests
+#   bench-scale-src B+41, bench-scale-dst B+42: the scale benchmark (scripts/bench-scale.sh)
+#   B+50…B+55 (debug B+1053, B+1054): TLS and token registries of sync-auth (scripts/registry.sh)
 #
 # Adding a benchmark: write bench_NAME (print its table to stdout, call record_result for
 # BENCHMARKS.md) and add NAME to BENCHES.
@@ -31,8 +37,9 @@ COPY_MIB="${BENCH_COPY_MIB:-1024}"
 PYTHON="$(command -v /usr/bin/python3 || command -v python3)"
 RESULTS="$ROOT/BENCHMARKS.md"
 BENCHES=(copy sync export)
+PORT_BASE="${FERRY_PORT_BASE:-5100}"
 
-declare -A REGISTRY_PORT=([bench-src]=5121 [bench-dst]=5122)
+declare -A REGISTRY_PORT=([bench-src]=$((PORT_BASE + 21)) [bench-dst]=$((PORT_BASE + 22)))
 declare -A REGISTRY_LOGS_REQUESTS=()  # name → 1: access log on (request counting)
 STARTED=()
 
@@ -100,6 +107,7 @@ registry_wipe() {
 cleanup() {
   local name
   for name in "${STARTED[@]}"; do registry_stop "$name"; done
+  auth_cleanup
   [ -n "${SCRATCH:-}" ] && rm -rf "$SCRATCH"
 }
 
@@ -235,8 +243,8 @@ copy_table() {
 # skopeo runs without --scoped: with a host:port source, --scoped makes destinations like
 # DST/127.0.0.1:5201/bench/svc-00, which are no valid references. Without it skopeo keeps the
 # last path component, so its destination DST/bench gives DST/bench/svc-NN, as ferry's does.
-REGISTRY_PORT[bench-sync-src]=5201
-REGISTRY_PORT[bench-sync-dst]=5202
+REGISTRY_PORT[bench-sync-src]=$((PORT_BASE + 31))
+REGISTRY_PORT[bench-sync-dst]=$((PORT_BASE + 32))
 REGISTRY_LOGS_REQUESTS[bench-sync-src]=1
 REGISTRY_LOGS_REQUESTS[bench-sync-dst]=1
 SYNC_SUMMARY="$BENCH_DIR/sync-corpus.json"
@@ -478,6 +486,11 @@ export_table() {
   awk -v b="$unique" -v f="$f" 'BEGIN { printf "\nferry bundle size / unique blob bytes: %.3f\n", f / b }'
 }
 
+# ---------------------------------------------------------------------------- more benchmarks
+
+source "$ROOT/scripts/bench-scale.sh"
+source "$ROOT/scripts/bench-auth.sh"
+
 # ---------------------------------------------------------------------------- main
 
 main() {
@@ -485,7 +498,7 @@ main() {
   [ ${#wanted[@]} -eq 0 ] && wanted=(all)
   [ "${wanted[0]}" = all ] && wanted=("${BENCHES[@]}")
   for name in "${wanted[@]}"; do
-    declare -F "bench_$name" >/dev/null || die "unknown benchmark '$name' (known: ${BENCHES[*]} all)"
+    declare -F "bench_${name//-/_}" >/dev/null || die "unknown benchmark '$name' (known: ${BENCHES[*]} scale sync-auth all)"
   done
   [ -x "$FERRY_BIN" ] || die "ferry binary not found at $FERRY_BIN (set FERRY_BIN)"
   for tool in docker-registry skopeo curl /usr/bin/time; do
@@ -497,7 +510,7 @@ main() {
   trap cleanup EXIT
   for name in "${wanted[@]}"; do
     log "benchmark: $name"
-    "bench_$name"
+    "bench_${name//-/_}"
   done
 }
 
