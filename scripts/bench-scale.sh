@@ -2,8 +2,8 @@
 # helpers): a registry of many repositories of tiny multi-arch images (scripts/scale-corpus),
 # synced by ferry and by skopeo into an empty registry (cold) and again (no-op), `ferry plan`
 # on the cold target, and the no-op request floor: the catalog, tag lists and manifest HEADs a
-# no-op sync cannot avoid, sent by a bare keep-alive client with ferry's concurrency (8), in
-# the same run. Both registries log requests: the tables give requests per image by kind.
+# no-op sync cannot avoid, sent by a bare keep-alive client (curl --parallel) with ferry's
+# concurrency (8), in the same run. Both registries log requests: the tables give requests per image by kind.
 #
 # Environment:
 #   BENCH_SCALE_SIZE    default (1,200 repositories of one image + one repository of 1,500
@@ -119,11 +119,14 @@ scale_verify() {
     die "$1 left the target incomplete"
 }
 
-# The no-op floor: appends "floor noop secs 0 requests 0 - -" to scale.tsv.
+# The no-op floor: the same catalog, tag-list and manifest HEAD requests as a no-op sync,
+# sent by curl (libcurl's multi interface, keep-alive) 8 at a time, as ferry's 8 image
+# workers do. Appends "floor noop secs 0 requests 0 - -" to scale.tsv.
 scale_floor() {
-  local secs requests
-  read -r secs requests < <("$PYTHON" "$ROOT/scripts/scale-corpus" floor --source "$(scale_src)" \
-    --target "$(scale_dst)" --summary "$SCALE_SUMMARY" --workers 8)
+  local requests secs
+  requests="$("$PYTHON" "$ROOT/scripts/scale-corpus" floor --source "$(scale_src)" --target "$(scale_dst)" \
+    --summary "$SCALE_SUMMARY" --output "$SCRATCH/floor.curl")"
+  read -r secs _ < <(measure curl --silent --show-error --fail --parallel --parallel-max 8 -K "$SCRATCH/floor.curl")
   log "scale floor: ${secs} s for $requests requests"
   printf 'floor\tnoop\t%s\t0\t%s\t0\t-\t-\n' "$secs" "$requests" >>"$SCRATCH/scale.tsv"
 }
@@ -157,7 +160,7 @@ bench_scale() {
     "$(printf '%s\n%s\n%s' \
       "ferry plan -c PLAN; ferry sync -c PLAN (twice)   # PLAN: source SRC/scale/*, target DST/ (tls: disabled)" \
       "skopeo sync --src yaml --dest docker --all --preserve-digests --dest-tls-verify=false SRC.yaml DST/scale" \
-      "scripts/scale-corpus floor --workers 8   # catalog, tag lists, a manifest HEAD per image at SRC and DST")" \
+      "curl --parallel --parallel-max 8 -K FLOOR   # FLOOR (scripts/scale-corpus floor): catalog, tag lists, a manifest HEAD per image at SRC and DST")" \
     <"$SCRATCH/scale.md"
 }
 
