@@ -18,6 +18,11 @@ namespace ferry::http {
 namespace {
 
 constexpr std::size_t kErrorBodyCap = 64 * 1024;
+/// Idle connections kept in the shared cache. libcurl's default (5) counts the connections
+/// in use too, so with more requests in flight than that every finished request closed the
+/// oldest idle connection and the next one opened a new one (a TLS handshake on https):
+/// room for every host's concurrent requests keeps one connection per host and worker.
+constexpr long kConnectionCacheSize = 256;
 
 void global_init_once() {
     static std::once_flag once;
@@ -201,6 +206,7 @@ void set_common(CURL* h, const Request& req, const TransferOptions& o, Exchange&
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXCONNECTS, kConnectionCacheSize);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, req.follow_redirects ? 1L : 0L);
     curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -313,8 +319,13 @@ core::Result<Response> Transport::perform(const Request& request, const Transfer
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     char* effective = nullptr;
     curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective);
-    core::log::debug("{} {} {} {}B {}ms", request.method, request.url,  // the log redacts
-                     rc == CURLE_OK ? std::to_string(status) : "failed", ex.response.body_bytes, ms);
+    long connects = 0;  // a connection opened for this request (a TLS handshake on https)
+    curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &connects);
+    long version = 0;
+    curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &version);
+    core::log::debug("{} {} {} {}B {}ms{}{}", request.method, request.url,  // the log redacts
+                     rc == CURLE_OK ? std::to_string(status) : "failed", ex.response.body_bytes, ms,
+                     version == CURL_HTTP_VERSION_2_0 ? " h2" : "", connects > 0 ? " new-connection" : "");
     if (ex.callback_error) return core::fail(*ex.callback_error);
     if (rc != CURLE_OK) {
         std::string detail = errbuf[0] ? std::string(errbuf.data()) : curl_easy_strerror(rc);
