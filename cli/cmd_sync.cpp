@@ -2,6 +2,7 @@
 // ferry sync -c PLAN [--dry-run] [--jobs N] [--only NAME]... [--report FILE] [--shard I/N] [--fail-fast]
 //            [--metrics-file FILE]
 #include <fstream>
+#include <optional>
 #include <iostream>
 
 #include "cli/progress.hpp"
@@ -29,17 +30,46 @@ struct SyncArgs {
     std::string output = "text";
 };
 
-core::Status write_atomically(const std::string& path, const std::string& text) {
-    std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << text;
-        if (!out.flush()) return core::fail(core::ErrorKind::Io, "cannot write " + tmp);
+/// Where outcomes go while the run goes on — the --report file (a temp file, renamed once
+/// complete) and stdout (the JSON report, or the plan text) — so none is held until the end.
+class RunOutputs {
+public:
+    RunOutputs(const SyncArgs& a, bool plan_only, bool dry_run) : report_path_(a.report_file) {
+        if (a.output == "json") stdout_report_.emplace(std::cout, dry_run);
+        else if (plan_only) plan_text_.emplace(std::cout);
+        if (!report_path_.empty()) {
+            file_.open(report_path_ + ".tmp", std::ios::trunc);
+            file_report_.emplace(file_, dry_run);
+        }
     }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0)
-        return core::fail(core::ErrorKind::Io, "cannot rename " + tmp + " to " + path);
-    return {};
-}
+
+    void add(const sync::TaskOutcome& o) {
+        if (file_report_) file_report_->add(o);
+        if (stdout_report_) stdout_report_->add(o);
+        if (plan_text_) plan_text_->add(o);
+    }
+
+    /// Completes every output; the report file is renamed into place only when written whole.
+    core::Status finish(const sync::RunResult& result, const std::string& plan_file, bool dry_run) {
+        if (stdout_report_) stdout_report_->finish(result, plan_file);
+        else if (plan_text_) plan_text_->finish(result);
+        else sync::print_summary_text(std::cout, result, dry_run);
+        if (!file_report_) return {};
+        const std::string tmp = report_path_ + ".tmp";
+        file_report_->finish(result, plan_file);
+        file_.close();
+        if (!file_) return core::fail(core::ErrorKind::Io, "cannot write " + tmp);
+        if (std::rename(tmp.c_str(), report_path_.c_str()) != 0)
+            return core::fail(core::ErrorKind::Io, "cannot rename " + tmp + " to " + report_path_);
+        return {};
+    }
+
+private:
+    std::string report_path_;
+    std::ofstream file_;
+    std::optional<sync::ReportWriter> file_report_, stdout_report_;
+    std::optional<sync::PlanTextWriter> plan_text_;
+};
 
 ExitCode exit_code_of(const sync::RunResult& result) {
     auto s = sync::summarize(result);
@@ -99,17 +129,15 @@ ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
     rt.set_client_options(sync::client_options_for(*plan, rt.client_options()));
     store::StoreContext stores;
     stores.clients = rt.pool();
+    RunOutputs outputs(a, plan_only, dry_run);
+    options->keep_outcomes = false;
+    options->on_outcome = [&outputs](const sync::TaskOutcome& o) { outputs.add(o); };
     auto result = sync::run_sync(*plan, stores, *options);
     progress.reset();
-    auto report = sync::report_json(result, a.plan_file, dry_run);
-    if (!a.report_file.empty())
-        if (auto st = write_atomically(a.report_file, report.dump(2) + "\n"); !st) return report_error(st.error());
+    if (auto st = outputs.finish(result, a.plan_file, dry_run); !st) return report_error(st.error());
     if (!a.metrics_file.empty())
         if (auto st = write_run_metrics_file(a.metrics_file, "sync", result, core::process_cancellation().cancelled()); !st)
             return report_error(st.error());
-    if (a.output == "json") std::cout << report.dump(2) << "\n";
-    else if (plan_only) sync::print_plan_text(std::cout, result);
-    else sync::print_summary_text(std::cout, result, dry_run);
     ExitCode code = exit_code_of(result);
     // The plan's manifest lists come after its sync entries, so images mirrored above can be
     // assembled; a partial run (--only, --shard) leaves them to a full run.

@@ -11,23 +11,13 @@ double unix_seconds(std::chrono::system_clock::time_point t) {
     return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 
-bool cancelled_before_done(const sync::TaskOutcome& o) {
-    return o.action == sync::Action::Failed && o.error && o.error->kind == core::ErrorKind::Cancelled;
-}
-
-void add_images(SyncJobTotals& t, const sync::RunResult& result) {
-    for (const auto& o : result.outcomes) {
-        switch (o.action) {
-            case sync::Action::New:
-            case sync::Action::Changed: ++t.images_synced; break;
-            case sync::Action::Unchanged: ++t.images_unchanged; break;
-            case sync::Action::Conflict: ++t.images_conflict; break;
-            case sync::Action::Rejected: ++t.images_rejected; break;
-            case sync::Action::Failed:
-                if (!cancelled_before_done(o)) ++t.images_failed;
-                break;
-        }
-    }
+/// Images not started because the run was cancelled do not count as failed.
+void add_images(SyncJobTotals& t, const sync::Summary& s) {
+    t.images_synced += s.created + s.changed;
+    t.images_unchanged += s.unchanged;
+    t.images_conflict += s.conflicts;
+    t.images_rejected += s.rejected;
+    t.images_failed += s.failed - s.not_started;
 }
 
 void append_job(cron::PrometheusText& out, const std::string& job, const SyncJobTotals& t) {
@@ -84,7 +74,8 @@ RunOutcome outcome_of(const sync::RunResult& result, bool cancelled) {
 RunOutcome SyncMetrics::record(const std::string& job, const sync::RunResult& result, bool cancelled,
                                std::chrono::system_clock::time_point finished) {
     const RunOutcome outcome = outcome_of(result, cancelled);
-    const auto stats = sync::summarize(result).stats;
+    const auto summary = sync::summarize(result);
+    const auto& stats = summary.stats;
     const double seconds = std::chrono::duration<double>(result.duration).count();
     std::lock_guard lock(mutex_);
     SyncJobTotals& t = jobs_[job];
@@ -95,7 +86,7 @@ RunOutcome SyncMetrics::record(const std::string& job, const sync::RunResult& re
     t.bytes_copied += stats.bytes_copied;
     t.bytes_mounted += stats.bytes_mounted;
     t.bytes_skipped += stats.bytes_skipped;
-    add_images(t, result);
+    add_images(t, summary);
     t.last_run_seconds = seconds;
     t.run_seconds_total += seconds;
     return outcome;

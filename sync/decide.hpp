@@ -4,6 +4,7 @@
 #include "core/cancel.hpp"
 #include "store/open.hpp"
 #include "core/key_locks.hpp"
+#include "sync/empty_targets.hpp"
 #include "sync/plan.hpp"
 #include "sync/state.hpp"
 #include "sync/task.hpp"
@@ -19,6 +20,7 @@ struct TaskContext {
     /// Serialises copies of one manifest into one target repository: docker-registry 2.8
     /// rejects concurrent PUTs of the same manifest (several tags of one digest).
     core::KeyLocks& pushing;
+    EmptyTargets& empty_targets;  ///< target repositories found empty (asked once each)
     bool dry_run = false;
     const core::CancellationToken* cancel = nullptr;
     const VerifyKeys* keys = nullptr;  ///< for tasks with a verify key

@@ -45,62 +45,63 @@ std::string blob_line(const copy::CopyStats& s) {
                        core::format_bytes(s.bytes_skipped));
 }
 
-}  // namespace
-
-Summary summarize(const RunResult& result) {
-    Summary s;
-    s.filtered = result.filtered.size();
-    for (const auto& o : result.outcomes) {
-        ++s.images;
-        switch (o.action) {
-            case Action::New: ++s.created; break;
-            case Action::Changed: ++s.changed; break;
-            case Action::Unchanged: ++s.unchanged; break;
-            case Action::Conflict: ++s.conflicts; break;
-            case Action::Rejected: ++s.rejected; break;
-            case Action::Failed: ++s.failed; break;
-        }
-        for (const auto& a : o.artifacts)
-            ++(a.action == referrers::ArtifactAction::Copied ? s.artifacts_copied : s.artifacts_present);
-        s.stats += o.stats;
+nlohmann::json image_json(const TaskOutcome& o, bool dry_run) {
+    nlohmann::json j = {{"entry", o.task.entry},
+                        {"source", o.task.source.str()},
+                        {"sourceDigest", digest_or_empty(o.source_digest)},
+                        {"sourceUsed", o.source_used},
+                        {"target", o.task.target.str()},
+                        {"targetDigest", digest_or_empty(o.target_digest)},
+                        {"previousDigest", digest_or_empty(o.previous_digest)},
+                        {"action", to_string(o.action)},
+                        {"builtSubset", o.built_subset},
+                        {"seconds", std::chrono::duration<double>(o.duration).count()},
+                        {"stats", stats_json(o.stats)},
+                        {"artifacts", artifacts_json(o, dry_run)}};
+    if (o.error) {
+        j["error"] = core::redact(o.error->message);
+        j["errorKind"] = core::kind_name(o.error->kind);
     }
-    return s;
+    return j;
 }
 
-nlohmann::json report_json(const RunResult& result, const std::string& plan_file, bool dry_run) {
-    auto s = summarize(result);
-    nlohmann::json images = nlohmann::json::array();
-    for (const auto& o : result.outcomes) {
-        nlohmann::json j = {{"entry", o.task.entry},
-                            {"source", o.task.source.str()},
-                            {"sourceDigest", digest_or_empty(o.source_digest)},
-                            {"sourceUsed", o.source_used},
-                            {"target", o.task.target.str()},
-                            {"targetDigest", digest_or_empty(o.target_digest)},
-                            {"previousDigest", digest_or_empty(o.previous_digest)},
-                            {"action", to_string(o.action)},
-                            {"builtSubset", o.built_subset},
-                            {"seconds", std::chrono::duration<double>(o.duration).count()},
-                            {"stats", stats_json(o.stats)},
-                            {"artifacts", artifacts_json(o, dry_run)}};
-        if (o.error) {
-            j["error"] = core::redact(o.error->message);
-            j["errorKind"] = core::kind_name(o.error->kind);
-        }
-        images.push_back(std::move(j));
+nlohmann::json filtered_json(const FilteredImage& f) {
+    return {{"entry", f.entry}, {"repository", f.repository}, {"tag", f.tag}, {"reason", f.reason}};
+}
+
+}  // namespace
+
+Summary summarize(const RunResult& result) { return result.summary; }
+
+ReportWriter::ReportWriter(std::ostream& out, bool dry_run) : out_(out), dry_run_(dry_run) {
+    out_ << "{\n  \"images\": [";
+}
+
+void ReportWriter::add(const TaskOutcome& outcome) {
+    out_ << (first_ ? "\n    " : ",\n    ") << image_json(outcome, dry_run_).dump();
+    first_ = false;
+}
+
+void ReportWriter::finish(const RunResult& result, const std::string& plan_file) {
+    out_ << (first_ ? "],\n" : "\n  ],\n");  // the images, then the rest
+    auto filtered = nlohmann::json::array();
+    for (const auto& f : result.filtered) filtered.push_back(filtered_json(f));
+    const auto& s = result.summary;
+    const nlohmann::json tail = {
+        {"plan", plan_file},
+        {"dryRun", dry_run_},
+        {"seconds", std::chrono::duration<double>(result.duration).count()},
+        {"summary", {{"images", s.images}, {"new", s.created}, {"changed", s.changed},
+                     {"unchanged", s.unchanged}, {"conflicts", s.conflicts}, {"rejected", s.rejected}, {"failed", s.failed},
+                     {"artifactsCopied", s.artifacts_copied}, {"artifactsPresent", s.artifacts_present},
+                     {"filtered", s.filtered}, {"stats", stats_json(s.stats)}}},
+        {"filtered", filtered}};
+    const char* separator = "";
+    for (const auto& [key, value] : tail.items()) {
+        out_ << separator << "  " << nlohmann::json(key).dump() << ": " << value.dump();
+        separator = ",\n";
     }
-    nlohmann::json filtered = nlohmann::json::array();
-    for (const auto& f : result.filtered)
-        filtered.push_back({{"entry", f.entry}, {"repository", f.repository}, {"tag", f.tag}, {"reason", f.reason}});
-    return {{"plan", plan_file},
-            {"dryRun", dry_run},
-            {"seconds", std::chrono::duration<double>(result.duration).count()},
-            {"summary", {{"images", s.images}, {"new", s.created}, {"changed", s.changed},
-                         {"unchanged", s.unchanged}, {"conflicts", s.conflicts}, {"rejected", s.rejected}, {"failed", s.failed},
-                         {"artifactsCopied", s.artifacts_copied}, {"artifactsPresent", s.artifacts_present},
-                         {"filtered", s.filtered}, {"stats", stats_json(s.stats)}}},
-            {"images", images},
-            {"filtered", filtered}};
+    out_ << "\n}\n";
 }
 
 std::string describe_outcome(const TaskOutcome& o) {
@@ -114,24 +115,24 @@ std::string describe_outcome(const TaskOutcome& o) {
     return line;
 }
 
-void print_plan_text(std::ostream& out, const RunResult& result) {
-    std::string entry;
-    for (const auto& o : result.outcomes) {
-        if (o.task.entry != entry) {
-            entry = o.task.entry;
-            out << entry << ":\n";
-        }
-        std::string line = fmt::format("  {:<9} {} -> {}", to_string(o.action), o.task.source.str(), o.task.target.str());
-        if (o.action == Action::New || o.action == Action::Changed) line += "  " + blob_line(o.stats);
-        if (o.built_subset) line += "  (platform subset " + o.target_digest.short_str() + ")";
-        if (o.error) line += "  " + core::redact(o.error->message);
-        out << line << "\n";
-        for (const auto& a : o.artifacts)
-            out << fmt::format("    {:<7} {}\n", artifact_action(a, true), a.artifact.describe());
+void PlanTextWriter::add(const TaskOutcome& o) {
+    if (o.task.entry != entry_) {
+        entry_ = o.task.entry;
+        out_ << entry_ << ":\n";
     }
+    std::string line = fmt::format("  {:<9} {} -> {}", to_string(o.action), o.task.source.str(), o.task.target.str());
+    if (o.action == Action::New || o.action == Action::Changed) line += "  " + blob_line(o.stats);
+    if (o.built_subset) line += "  (platform subset " + o.target_digest.short_str() + ")";
+    if (o.error) line += "  " + core::redact(o.error->message);
+    out_ << line << "\n";
+    for (const auto& a : o.artifacts)
+        out_ << fmt::format("    {:<7} {}\n", artifact_action(a, true), a.artifact.describe());
+}
+
+void PlanTextWriter::finish(const RunResult& result) {
     for (const auto& f : result.filtered)
-        out << fmt::format("  filtered  {}:{} ({}): {}\n", f.repository, f.tag, f.entry, f.reason);
-    print_summary_text(out, result, true);
+        out_ << fmt::format("  filtered  {}:{} ({}): {}\n", f.repository, f.tag, f.entry, f.reason);
+    print_summary_text(out_, result, true);
 }
 
 void print_summary_text(std::ostream& out, const RunResult& result, bool dry_run) {

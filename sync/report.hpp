@@ -10,22 +10,40 @@
 
 namespace ferry::sync {
 
-struct Summary {
-    std::size_t images = 0, created = 0, changed = 0, unchanged = 0, conflicts = 0, rejected = 0, failed = 0, filtered = 0;
-    std::size_t artifacts_copied = 0, artifacts_present = 0;  ///< copied = would copy in a plan
-    copy::CopyStats stats;
-};
-
+/// The run's counts (RunResult::summary).
 Summary summarize(const RunResult& result);
 
-/// The JSON report: {"plan", "dryRun", "seconds", "summary", "images": [...], "filtered": [...]}.
-nlohmann::json report_json(const RunResult& result, const std::string& plan_file, bool dry_run);
+/// The JSON report {"images": [...], "plan", "dryRun", "seconds", "summary", "filtered": [...]},
+/// written while the run goes on: add() writes one image (one line, in the order given),
+/// finish() the rest. Nothing of it is held, so 100,000 images cost no more than ten.
+class ReportWriter {
+public:
+    ReportWriter(std::ostream& out, bool dry_run);
+    void add(const TaskOutcome& outcome);
+    void finish(const RunResult& result, const std::string& plan_file);
+
+private:
+    std::ostream& out_;
+    bool dry_run_;
+    bool first_ = true;
+};
 
 /// One line for an image ("alpine: 127.0.0.1:5101/corpus/alpine:3.19 -> … new sha256:… (…)").
 std::string describe_outcome(const TaskOutcome& outcome);
 
-/// `ferry plan` text: per entry and tag, the action and the blobs it would move, then totals.
-void print_plan_text(std::ostream& out, const RunResult& result);
+/// `ferry plan` text, written while the run goes on: add() prints an image's line (after its
+/// entry's heading when the entry changes), finish() the filtered tags and the totals.
+class PlanTextWriter {
+public:
+    explicit PlanTextWriter(std::ostream& out) : out_(out) {}
+    void add(const TaskOutcome& outcome);
+    void finish(const RunResult& result);
+
+private:
+    std::ostream& out_;
+    std::string entry_;
+};
+
 /// The closing summary line(s) of a sync.
 void print_summary_text(std::ostream& out, const RunResult& result, bool dry_run);
 

@@ -2,12 +2,15 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "copy/parallel.hpp"
 #include "core/log.hpp"
 #include "sync/decide.hpp"
+#include "sync/work_queue.hpp"
 
 namespace ferry::sync {
 
@@ -60,19 +63,98 @@ private:
 
 }  // namespace
 
+void Summary::add(const TaskOutcome& o) {
+    ++images;
+    switch (o.action) {
+        case Action::New: ++created; break;
+        case Action::Changed: ++changed; break;
+        case Action::Unchanged: ++unchanged; break;
+        case Action::Conflict: ++conflicts; break;
+        case Action::Rejected: ++rejected; break;
+        case Action::Failed:
+            ++failed;
+            if (o.error && o.error->kind == core::ErrorKind::Cancelled) ++not_started;
+            break;
+    }
+    for (const auto& a : o.artifacts)
+        ++(a.action == referrers::ArtifactAction::Copied ? artifacts_copied : artifacts_present);
+    stats += o.stats;
+}
+
+namespace {
+
+/// Between the expansion and the image workers: numbers the tasks, queues them, and hands
+/// their outcomes on in that order, whatever order the workers finish them in.
+class TaskFeed {
+public:
+    struct Numbered {
+        std::size_t index;
+        ImageTask task;
+    };
+
+    TaskFeed(const RunOptions& options, std::size_t queue_capacity) : options_(options), queue_(queue_capacity) {}
+
+    /// Queues a task (expansion thread); waits while the outcome window is full.
+    void add(ImageTask task) { queue_.push({reserve(), std::move(task)}); }
+    /// An outcome known without running anything (an entry that could not be expanded).
+    void add_done(TaskOutcome outcome) { finish(reserve(), std::move(outcome)); }
+    void close() { queue_.close(); }
+    std::optional<Numbered> next() { return queue_.pop(); }
+
+    /// Records the outcome of task `index` and passes on every outcome now in order.
+    void finish(std::size_t index, TaskOutcome outcome) {
+        std::lock_guard lock(mutex_);
+        pending_[index - first_] = std::move(outcome);
+        for (; !pending_.empty() && pending_.front(); pending_.pop_front(), ++first_) {
+            TaskOutcome& o = *pending_.front();
+            summary_.add(o);
+            if (options_.on_outcome) options_.on_outcome(o);
+            if (options_.keep_outcomes) kept_.push_back(std::move(o));
+        }
+        moved_.notify_all();
+    }
+
+    /// Calls on_done under the feed's lock (serialised with the in-order hand-over).
+    void done(const TaskOutcome& outcome) {
+        std::lock_guard lock(mutex_);
+        if (options_.on_done) options_.on_done(outcome);
+    }
+
+    void finish_result(RunResult& result) {
+        std::lock_guard lock(mutex_);
+        result.outcomes = std::move(kept_);
+        result.summary = summary_;
+    }
+
+private:
+    std::size_t reserve() {
+        std::unique_lock lock(mutex_);
+        if (!options_.keep_outcomes) moved_.wait(lock, [&] { return next_ - first_ < kOutcomeWindow; });
+        pending_.emplace_back();
+        return next_++;
+    }
+
+    const RunOptions& options_;
+    WorkQueue<Numbered> queue_;
+    std::mutex mutex_;  // guards everything below and serialises the callbacks
+    std::condition_variable moved_;  // the oldest outcomes were handed on
+    std::deque<std::optional<TaskOutcome>> pending_;  // outcomes from index first_ on
+    std::size_t first_ = 0, next_ = 0;
+    Summary summary_;
+    std::vector<TaskOutcome> kept_;
+};
+
+}  // namespace
+
 RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const RunOptions& options) {
     const auto started = std::chrono::steady_clock::now();
     RunResult result;
-    Expansion expansion = expand_plan(plan, *stores.clients, options.expand);
-    result.filtered = std::move(expansion.filtered);
-    result.outcomes = std::move(expansion.failures);
-
     core::CancellationToken cancel;
     CancelRelay relay(options.cancel, cancel);
-    if (options.fail_fast && !result.outcomes.empty()) cancel.cancel();
     copy::BlobLedger ledger;
     SubsetState state(options.state_file);
     core::KeyLocks pushing;
+    EmptyTargets empty_targets;
     VerifyKeys loaded_keys;
     const VerifyKeys* keys = options.keys;
     if (!keys) {
@@ -81,28 +163,47 @@ RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const Ru
         else core::log::error("{}", loaded.error().message);
         keys = &loaded_keys;
     }
-    TaskContext ctx{plan, stores, ledger, state, pushing, options.dry_run, &cancel, keys};
+    TaskContext ctx{plan, stores, ledger, state, pushing, empty_targets, options.dry_run, &cancel, keys};
 
-    auto& tasks = expansion.tasks;
-    if (options.on_expanded) options.on_expanded(tasks.size());
-    if (options.jobs > 0)
-        for (auto& t : tasks) t.jobs = options.jobs;
-    std::vector<TaskOutcome> outcomes(tasks.size());
-    std::mutex done_mutex;
     const int image_workers = std::max(1, options.jobs > 0 ? options.jobs : plan.defaults.jobs);
-    (void)copy::run_parallel(tasks.size(), image_workers, [&](std::size_t i) -> core::Status {
-        if (cancel.cancelled()) {
-            outcomes[i].task = tasks[i];
-            outcomes[i].error = core::make_error(core::ErrorKind::Cancelled, "not started: run cancelled");
-            return {};
+    TaskFeed feed(options, static_cast<std::size_t>(image_workers) * 4);
+    // The expansion runs beside the workers and feeds them as repositories are listed.
+    std::jthread expanding([&] {
+        ExpandOptions expand = options.expand;
+        expand.cancel = &cancel;
+        std::size_t images = 0;
+        ExpansionSink sink{[&](ImageTask t) {
+                               if (options.jobs > 0) t.jobs = options.jobs;
+                               ++images;
+                               feed.add(std::move(t));
+                           },
+                           [&](FilteredImage f) { result.filtered.push_back(std::move(f)); },
+                           [&](TaskOutcome o) {
+                               if (options.fail_fast) cancel.cancel();
+                               feed.add_done(std::move(o));
+                           }};
+        expand_plan_into(plan, *stores.clients, expand, sink);
+        feed.close();
+        if (options.on_expanded) options.on_expanded(images);
+    });
+    (void)copy::run_parallel(static_cast<std::size_t>(image_workers), image_workers, [&](std::size_t) -> core::Status {
+        while (auto item = feed.next()) {
+            TaskOutcome outcome;
+            if (cancel.cancelled()) {
+                outcome.task = std::move(item->task);
+                outcome.error = core::make_error(core::ErrorKind::Cancelled, "not started: run cancelled");
+            } else {
+                outcome = run_task(item->task, ctx);
+                if (outcome.action == Action::Failed && options.fail_fast) cancel.cancel();
+                feed.done(outcome);
+            }
+            feed.finish(item->index, std::move(outcome));
         }
-        outcomes[i] = run_task(tasks[i], ctx);
-        if (outcomes[i].action == Action::Failed && options.fail_fast) cancel.cancel();
-        std::lock_guard lock(done_mutex);
-        if (options.on_done) options.on_done(outcomes[i]);
         return {};
     });
-    for (auto& o : outcomes) result.outcomes.push_back(std::move(o));
+    expanding.join();
+    feed.finish_result(result);
+    result.summary.filtered = result.filtered.size();
     if (!options.dry_run)
         if (auto st = state.save(); !st) core::log::warn("{}", st.error().message);
     result.duration = std::chrono::steady_clock::now() - started;

@@ -1,8 +1,10 @@
 #pragma once
 /// Runs a plan's sync entries: expand into image tasks, decide each by policy (HEAD the
 /// source — mirrors first — and the target), copy what is new or changed with the copy
-/// engine, sharing one blob ledger across the whole plan so a blob crosses the wire once per
-/// target registry and is mounted into every other target repository there.
+/// engine. The expansion runs beside the image workers and feeds them through a bounded
+/// queue, so images start while later repositories are still being listed. One blob ledger
+/// serves the whole plan, so a blob crosses the wire once per target registry and is
+/// mounted into every other target repository there.
 /// Keeps going when one image fails unless fail_fast. Never overwrites under `immutable`.
 #include <chrono>
 #include <filesystem>
@@ -25,19 +27,40 @@ struct RunOptions {
     ExpandOptions expand;
     std::filesystem::path state_file;  ///< subset state; empty = none
     const core::CancellationToken* cancel = nullptr;
-    /// Called once the plan is expanded, with the number of images to decide.
+    /// Called once the plan is expanded (images may be running already), from the expanding
+    /// thread, with the number of images to decide.
     std::function<void(std::size_t images)> on_expanded;
     /// Called (from worker threads, serialised) when an image is done.
     std::function<void(const TaskOutcome&)> on_done;
+    /// Called (serialised) with every outcome in expansion order — failed entries as they are
+    /// found — so reports can be written while the run goes on.
+    std::function<void(const TaskOutcome&)> on_outcome;
+    /// false: RunResult::outcomes stays empty (use on_outcome and RunResult::summary), and a
+    /// run's memory does not grow with its number of images: expansion waits while more than
+    /// kOutcomeWindow images are done or running ahead of the oldest unfinished one.
+    bool keep_outcomes = true;
     /// Keys for `verify:`, loaded by the caller (see load_verify_keys); null = load them here.
     const VerifyKeys* keys = nullptr;
 };
 
+/// Counts of a run's outcomes.
+struct Summary {
+    std::size_t images = 0, created = 0, changed = 0, unchanged = 0, conflicts = 0, rejected = 0, failed = 0, filtered = 0;
+    std::size_t not_started = 0;  ///< of `failed`: cancelled before they began
+    std::size_t artifacts_copied = 0, artifacts_present = 0;  ///< copied = would copy in a plan
+    copy::CopyStats stats;
+    void add(const TaskOutcome& outcome);
+};
+
 struct RunResult {
-    std::vector<TaskOutcome> outcomes;
+    std::vector<TaskOutcome> outcomes;  ///< in expansion order (empty unless keep_outcomes)
     std::vector<FilteredImage> filtered;
+    Summary summary;  ///< every outcome counted, kept or not; filtered = filtered.size()
     std::chrono::nanoseconds duration{};
 };
+
+/// The most images done or running ahead of the oldest unfinished one (keep_outcomes false).
+inline constexpr std::size_t kOutcomeWindow = 1024;
 
 RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const RunOptions& options);
 
