@@ -40,7 +40,8 @@ struct RepositoryExpansion {
     Reference source;  ///< the repository, no tag
     Reference target;
     std::vector<std::string> selected;
-    std::set<std::string> present;  ///< selected tags the target has (policy missing)
+    std::set<std::string> present;  ///< the target's tags (policy missing)
+    bool target_listed = false;     ///< `present` is known
     std::shared_ptr<const std::set<std::string>> artifact_tags;
     std::vector<FilteredImage> filtered;
     std::optional<TaskOutcome> failure;
@@ -144,6 +145,7 @@ struct Expander {
                 out.failure = failure_outcome(entry, source_repo, target, existing.error());
                 return out;
             }
+            out.target_listed = true;
         }
         out.selected = std::move(selection.selected);
         out.artifact_tags = std::move(split.artifact_tags);
@@ -156,6 +158,7 @@ struct Expander {
         for (auto& tag : repo.selected) {
             auto task = make_task(*repo.entry, repo.source.with_tag(tag), repo.target.with_tag(tag));
             task.known_present = repo.present.contains(tag);
+            if (repo.target_listed) task.target_was_empty = repo.present.empty();
             task.artifact_tags = repo.artifact_tags;
             std::string().swap(tag);  // the name lives on in the task
             sink.task(std::move(task));
