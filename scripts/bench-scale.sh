@@ -11,6 +11,8 @@
 #   BENCH_SCALE_REPOS, BENCH_SCALE_TAGS   override the size's counts
 #   BENCH_SCALE_REPS    repetitions (default 1: a default-size run with skopeo takes minutes)
 #   BENCH_SCALE_SKOPEO  0 = leave skopeo out (while iterating on ferry; the table says so)
+#   BENCH_SCALE_BASELINE  another ferry binary (e.g. one built from main) measured the same way
+#                       in the same run: its plan, cold and no-op rows are added to the tables
 
 # Each size has its own pair of registries (the seeded source is kept between runs).
 REGISTRY_PORT[bench-scale-src]=$((PORT_BASE + 41))
@@ -87,17 +89,18 @@ requests_by_kind() {
     END { printf "%d", all; for (k in n) printf " %s=%d", k, n[k]; printf "\n" }'
 }
 
-# One measured run: tool (ferry|skopeo), phase (cold|noop|plan); appends a line to scale.tsv:
+# One measured run: tool (ferry|baseline|skopeo), phase (cold|noop|plan); appends to scale.tsv:
 # "tool phase secs kib src_total dst_total src_kinds dst_kinds" (kinds comma-joined).
 scale_run() {
   local tool="$1" phase="$2" src_mark dst_mark secs kib src dst src_kinds dst_kinds
   src_mark="$(log_size "$SCALE_SRC")"
   dst_mark="$(log_size "$SCALE_DST")"
-  if [ "$tool" = ferry ]; then
-    local verb=sync
+  if [ "$tool" != skopeo ]; then
+    local verb=sync bin="$FERRY_BIN"
     [ "$phase" = plan ] && verb=plan
+    [ "$tool" = baseline ] && bin="$BENCH_SCALE_BASELINE"
     read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG HOME="$SCRATCH/ferry-home" \
-      "$FERRY_BIN" "$verb" -c "$SCRATCH/scale-plan.yaml" --state "$SCRATCH/scale-state.json" \
+      "$bin" "$verb" -c "$SCRATCH/scale-plan.yaml" --state "$SCRATCH/scale-state.json" \
       --report "$SCRATCH/scale-report-$phase.json")
   else
     [ "$phase" = cold ] && rm -rf "$SCRATCH/skopeo-home" && mkdir -p "$SCRATCH/skopeo-home"
@@ -146,6 +149,14 @@ bench_scale() {
     scale_verify ferry
     scale_run ferry noop
     scale_floor
+    if [ -n "${BENCH_SCALE_BASELINE:-}" ]; then
+      registry_wipe "$SCALE_DST"
+      rm -f "$SCRATCH/scale-state.json"
+      scale_run baseline plan
+      scale_run baseline cold
+      scale_verify baseline
+      scale_run baseline noop
+    fi
     if [ "$with_skopeo" = 1 ]; then
       registry_wipe "$SCALE_DST"
       scale_run skopeo cold
@@ -206,6 +217,20 @@ scale_table() {
   done
   [ "$with_skopeo" = 1 ] || echo "
 skopeo left out of this run (BENCH_SCALE_SKOPEO=0)."
+  if [ -n "${BENCH_SCALE_BASELINE:-}" ]; then
+    echo
+    echo "Baseline ferry (BENCH_SCALE_BASELINE, $("$BENCH_SCALE_BASELINE" version 2>/dev/null | head -1)) in the same run:"
+    echo
+    echo "| run | baseline (s) | ferry (s) | ferry / baseline | baseline requests per image | ferry requests per image | baseline peak RSS (MiB) |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    for phase in plan cold noop; do
+      awk -v p="$phase" -v n="$SCALE_IMAGES" -v b="$(scale_median baseline "$phase" 3)" -v f="$(scale_median ferry "$phase" 3)" \
+        -v br="$(( $(scale_median baseline "$phase" 5) + $(scale_median baseline "$phase" 6) ))" \
+        -v fr="$(( $(scale_median ferry "$phase" 5) + $(scale_median ferry "$phase" 6) ))" \
+        -v bk="$(scale_median baseline "$phase" 4)" 'BEGIN {
+          printf "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f |\n", p, b, f, f / b, br / n, fr / n, bk / 1024 }'
+    done
+  fi
   echo
   echo "Requests per image by kind (last run; source / target):"
   echo
