@@ -74,7 +74,7 @@ core::Result<Workspace> choose_workspace(const fs::path& out) {
 }
 
 struct ExportRun {
-    const sync::Plan& plan;
+    const plan::Plan& plan;
     const store::StoreContext& stores;
     const ExportOptions& options;
     std::shared_ptr<store::OciLayout> layout;
@@ -231,7 +231,7 @@ core::Status set_plan_and_base(ExportRun& run) {
 
 }  // namespace
 
-core::Result<ExportSummary> export_bundle(const sync::Plan& plan, const store::StoreContext& stores,
+core::Result<ExportSummary> export_bundle(const plan::Plan& plan, const store::StoreContext& stores,
                                           const ExportOptions& options) {
     ExportRun run{plan, stores, options, nullptr, {}, {}};
     if (auto st = set_plan_and_base(run); !st) return std::unexpected(st.error());

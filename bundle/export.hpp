@@ -17,7 +17,7 @@
 
 #include "bundle/bundle_manifest.hpp"
 #include "store/open.hpp"
-#include "sync/plan.hpp"
+#include "plan/plan.hpp"
 
 namespace ferry::bundle {
 
@@ -33,7 +33,7 @@ struct ExportSummary {
     std::uint64_t bytes_downloaded = 0;
 };
 
-core::Result<ExportSummary> export_bundle(const sync::Plan& plan, const store::StoreContext& stores,
+core::Result<ExportSummary> export_bundle(const plan::Plan& plan, const store::StoreContext& stores,
                                           const ExportOptions& options);
 
 }  // namespace ferry::bundle

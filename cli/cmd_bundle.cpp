@@ -25,7 +25,7 @@ struct ImportArgs {
 };
 
 ExitCode run_export(Runtime& rt, const ExportArgs& a) {
-    auto plan = sync::load_plan(a.plan_file);
+    auto plan = plan::load_plan(a.plan_file);
     if (!plan) return report_error(plan.error());
     rt.set_client_options(sync::client_options_for(*plan, rt.client_options()));
     store::StoreContext stores;
@@ -45,7 +45,7 @@ ExitCode run_export(Runtime& rt, const ExportArgs& a) {
 
 ExitCode run_import(Runtime& rt, const ImportArgs& a) {
     if (!a.plan_file.empty()) {
-        auto plan = sync::load_plan(a.plan_file);
+        auto plan = plan::load_plan(a.plan_file);
         if (!plan) return report_error(plan.error());
         rt.set_client_options(sync::client_options_for(*plan, rt.client_options()));
     }

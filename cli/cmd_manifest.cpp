@@ -8,8 +8,10 @@
 #include "core/cancel.hpp"
 #include "core/units.hpp"
 #include "multiarch/assemble.hpp"
+#include "multiarch/context_opener.hpp"
+#include "plan/plan.hpp"
+#include "run/plan_manifests.hpp"
 #include "sync/host_options.hpp"
-#include "sync/plan.hpp"
 
 namespace ferry::cli {
 namespace {
@@ -35,20 +37,6 @@ struct PushArgs {
     bool dry_run = false;
     int jobs = 8;
     std::string output = "text";
-};
-
-/// Opens stores through the runtime's client pool; the location's ref is passed on as written.
-class RuntimeOpener : public multiarch::StoreOpener {
-public:
-    explicit RuntimeOpener(Runtime& rt) : rt_(rt) {}
-    core::Result<Opened> open(const std::string& location) override {
-        auto opened = rt_.open(location, /*default_latest=*/false);
-        if (!opened) return std::unexpected(opened.error());
-        return Opened{std::shared_ptr<store::Store>(std::move(opened->store)), opened->ref};
-    }
-
-private:
-    Runtime& rt_;
 };
 
 std::string platform_text(const manifest::Descriptor& d) {
@@ -157,7 +145,8 @@ core::Result<multiarch::AssembleSpec> create_spec(const CreateArgs& a) {
 ExitCode run_create(Runtime& rt, const CreateArgs& a) {
     auto spec = create_spec(a);
     if (!spec) return report_error(spec.error());
-    RuntimeOpener opener(rt);
+    const store::StoreContext stores{rt.pool(), {.archive_access = store::ArchiveAccess::Read}};
+    multiarch::ContextOpener opener(stores);
     auto result = multiarch::assemble_index(*spec, opener);
     if (!result) return report_error(result.error());
     if (a.output == "json") std::cout << result_json(*result).dump(2) << "\n";
@@ -199,49 +188,36 @@ ExitCode run_inspect(Runtime& rt, const InspectArgs& a) {
     return ExitCode::Ok;
 }
 
-multiarch::AssembleSpec plan_entry_spec(const sync::ManifestEntry& entry, bool dry_run, int jobs) {
-    multiarch::AssembleSpec spec;
-    spec.target = "docker://" + entry.target.str();
-    spec.format = entry.format == sync::ManifestFormat::Docker ? manifest::IndexFormat::Docker
-                                                                : manifest::IndexFormat::Oci;
-    spec.annotations = entry.annotations;
-    for (const auto& image : entry.images) spec.sources.push_back({"docker://" + image.image.str(), image.platform});
-    spec.ignore_missing = entry.ignore_missing;
-    spec.dry_run = dry_run;
-    spec.jobs = jobs;
-    spec.cancel = &core::process_cancellation();
-    return spec;
-}
-
 ExitCode run_push(Runtime& rt, const PushArgs& a) {
-    auto plan = sync::load_plan(a.plan_file);
+    auto plan = plan::load_plan(a.plan_file);
     if (!plan) return report_error(plan.error());
     if (plan->manifests.empty()) {
         std::cerr << "ferry: " << a.plan_file << " has no manifests: section\n";
         return ExitCode::Usage;
     }
     rt.set_client_options(sync::client_options_for(*plan, rt.client_options()));
-    return push_plan_manifests(rt, *plan, {a.dry_run, a.jobs, a.output});
+    store::StoreContext stores;
+    stores.clients = rt.pool();
+    auto pushes = run::push_plan_manifests(*plan, stores, {a.dry_run, a.jobs, &core::process_cancellation()});
+    return print_manifest_pushes(pushes, a.output);
 }
 
 }  // namespace
 
-ExitCode push_plan_manifests(Runtime& rt, const sync::Plan& plan, const ManifestPushOptions& o) {
-    RuntimeOpener opener(rt);
+ExitCode print_manifest_pushes(const std::vector<run::ManifestPush>& pushes, const std::string& output) {
     ExitCode code = ExitCode::Ok;
     nlohmann::json results = nlohmann::json::array();
-    for (const auto& entry : plan.manifests) {
-        auto result = multiarch::assemble_index(plan_entry_spec(entry, o.dry_run, o.jobs), opener);
-        if (!result) {
-            auto failed = report_error(result.error());
+    for (const auto& push : pushes) {
+        if (!push.result) {
+            auto failed = report_error(push.result.error());
             if (code == ExitCode::Ok) code = failed;
-            results.push_back({{"target", entry.target.str()}, {"error", result.error().message}});
+            results.push_back({{"target", push.target}, {"error", push.result.error().message}});
             continue;
         }
-        if (o.output == "json") results.push_back(result_json(*result));
-        else if (o.output == "text") print_result_text(*result);
+        if (output == "json") results.push_back(result_json(*push.result));
+        else if (output == "text") print_result_text(*push.result);
     }
-    if (o.output == "json") std::cout << results.dump(2) << "\n";
+    if (output == "json") std::cout << results.dump(2) << "\n";
     return code;
 }
 

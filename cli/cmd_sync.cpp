@@ -1,18 +1,16 @@
 // ferry plan -c PLAN [--output text|json]    (the diff; writes nothing)
 // ferry sync -c PLAN [--dry-run] [--jobs N] [--only NAME]... [--report FILE] [--shard I/N] [--fail-fast]
 //            [--metrics-file FILE]
-#include <fstream>
 #include <optional>
 #include <iostream>
 
 #include "cli/progress.hpp"
 #include "cli/runtime.hpp"
-#include "cli/sync_metrics.hpp"
 #include "core/cancel.hpp"
 #include "core/log.hpp"
+#include "run/run_plan.hpp"
 #include "sync/host_options.hpp"
 #include "sync/report.hpp"
-#include "sync/runner.hpp"
 
 namespace ferry::cli {
 namespace {
@@ -30,58 +28,31 @@ struct SyncArgs {
     std::string output = "text";
 };
 
-/// Where outcomes go while the run goes on — the --report file (a temp file, renamed once
-/// complete) and stdout (the JSON report, or the plan text) — so none is held until the end.
-class RunOutputs {
+/// What ferry plan/sync print on stdout, written while the run goes on so that no outcome is
+/// held until the end: the JSON report (--output json), the plan text, or a sync's summary.
+class StdoutOutput {
 public:
-    RunOutputs(const SyncArgs& a, bool plan_only, bool dry_run) : report_path_(a.report_file) {
-        if (a.output == "json") stdout_report_.emplace(std::cout, dry_run);
+    StdoutOutput(const std::string& output, bool plan_only, bool dry_run) : dry_run_(dry_run) {
+        if (output == "json") report_.emplace(std::cout, dry_run);
         else if (plan_only) plan_text_.emplace(std::cout);
-        if (!report_path_.empty()) {
-            file_.open(report_path_ + ".tmp", std::ios::trunc);
-            file_report_.emplace(file_, dry_run);
-        }
     }
-
     void add(const sync::TaskOutcome& o) {
-        if (file_report_) file_report_->add(o);
-        if (stdout_report_) stdout_report_->add(o);
+        if (report_) report_->add(o);
         if (plan_text_) plan_text_->add(o);
     }
-
-    /// Completes every output; the report file is renamed into place only when written whole.
-    core::Status finish(const sync::RunResult& result, const std::string& plan_file, bool dry_run) {
-        if (stdout_report_) stdout_report_->finish(result, plan_file);
+    void finish(const sync::RunResult& result, const std::string& plan_file) {
+        if (report_) report_->finish(result, plan_file);
         else if (plan_text_) plan_text_->finish(result);
-        else sync::print_summary_text(std::cout, result, dry_run);
-        if (!file_report_) return {};
-        const std::string tmp = report_path_ + ".tmp";
-        file_report_->finish(result, plan_file);
-        file_.close();
-        if (!file_) return core::fail(core::ErrorKind::Io, "cannot write " + tmp);
-        if (std::rename(tmp.c_str(), report_path_.c_str()) != 0)
-            return core::fail(core::ErrorKind::Io, "cannot rename " + tmp + " to " + report_path_);
-        return {};
+        else sync::print_summary_text(std::cout, result, dry_run_);
     }
 
 private:
-    std::string report_path_;
-    std::ofstream file_;
-    std::optional<sync::ReportWriter> file_report_, stdout_report_;
+    bool dry_run_;
+    std::optional<sync::ReportWriter> report_;
     std::optional<sync::PlanTextWriter> plan_text_;
 };
 
-ExitCode exit_code_of(const sync::RunResult& result) {
-    auto s = sync::summarize(result);
-    bool cancelled = core::process_cancellation().cancelled();
-    if (s.failed > 0 && !cancelled) return ExitCode::Failed;
-    if (s.rejected > 0) return ExitCode::Rejected;
-    if (s.conflicts > 0) return ExitCode::Conflict;
-    if (cancelled) return ExitCode::Interrupted;
-    return ExitCode::Ok;
-}
-
-core::Result<sync::RunOptions> run_options(const SyncArgs& a, const sync::Plan& plan, bool dry_run) {
+core::Result<sync::RunOptions> sync_options(const SyncArgs& a, const plan::Plan& plan, bool dry_run) {
     sync::RunOptions o;
     o.dry_run = dry_run;
     o.fail_fast = a.fail_fast;
@@ -102,51 +73,61 @@ core::Result<sync::RunOptions> run_options(const SyncArgs& a, const sync::Plan& 
     return o;
 }
 
-ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
-    auto plan = sync::load_plan(a.plan_file);
-    if (!plan) return report_error(plan.error());
-    const bool dry_run = plan_only || a.dry_run;
-    auto options = run_options(a, *plan, dry_run);
-    if (!options) return report_error(options.error());
-    auto keys = sync::load_verify_keys(*plan);
-    if (!keys) return report_error(keys.error());
-    options->keys = &*keys;
-    std::unique_ptr<ProgressLine> progress;
-    if (!plan_only && a.output != "json" && ProgressLine::wanted()) {
+/// The options of the whole run: `ferry plan` runs no `manifests:` and writes no metrics.
+core::Result<run::PlanRunOptions> run_options(const SyncArgs& a, const plan::Plan& plan, bool plan_only) {
+    auto sync = sync_options(a, plan, plan_only || a.dry_run);
+    if (!sync) return std::unexpected(sync.error());
+    run::PlanRunOptions o;
+    o.sync = std::move(*sync);
+    o.manifests = !plan_only;
+    o.report_file = a.report_file;
+    o.metrics_file = a.metrics_file;
+    return o;
+}
+
+/// Progress on a terminal; otherwise one log line per image.
+void watch_progress(run::PlanRunOptions& options, std::unique_ptr<ProgressLine>& progress, bool plan_only,
+                    const std::string& output) {
+    if (plan_only) return;
+    if (output != "json" && ProgressLine::wanted()) {
         progress = std::make_unique<ProgressLine>();
-        options->on_expanded = [&progress](std::size_t images) { progress->set_total(images); };
-        options->on_done = [&progress](const sync::TaskOutcome& o) {
+        options.sync.on_expanded = [&progress](std::size_t images) { progress->set_total(images); };
+        options.sync.on_done = [&progress](const sync::TaskOutcome& o) {
             const bool keep = o.action == sync::Action::Failed || o.action == sync::Action::Rejected;
             progress->image_done(o, keep ? sync::describe_outcome(o) : "");
         };
-    } else if (!plan_only) {
-        options->on_done = [](const sync::TaskOutcome& o) {
-            if (o.action == sync::Action::Failed) core::log::error("{}", sync::describe_outcome(o));
-            else if (o.action == sync::Action::Rejected) core::log::warn("{}", sync::describe_outcome(o));
-            else core::log::info("{}", sync::describe_outcome(o));
-        };
+        return;
     }
+    options.sync.on_done = [](const sync::TaskOutcome& o) {
+        if (o.action == sync::Action::Failed) core::log::error("{}", sync::describe_outcome(o));
+        else if (o.action == sync::Action::Rejected) core::log::warn("{}", sync::describe_outcome(o));
+        else core::log::info("{}", sync::describe_outcome(o));
+    };
+}
+
+ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
+    auto plan = plan::load_plan(a.plan_file);
+    if (!plan) return report_error(plan.error());
+    auto options = run_options(a, *plan, plan_only);
+    if (!options) return report_error(options.error());
+    auto keys = sync::load_verify_keys(*plan);
+    if (!keys) return report_error(keys.error());
+    options->sync.keys = &*keys;
+    std::unique_ptr<ProgressLine> progress;
+    watch_progress(*options, progress, plan_only, a.output);
     rt.set_client_options(sync::client_options_for(*plan, rt.client_options()));
     store::StoreContext stores;
     stores.clients = rt.pool();
-    RunOutputs outputs(a, plan_only, dry_run);
-    options->keep_outcomes = false;
-    options->on_outcome = [&outputs](const sync::TaskOutcome& o) { outputs.add(o); };
-    auto result = sync::run_sync(*plan, stores, *options);
+    const bool dry_run = options->sync.dry_run;
+    StdoutOutput output(a.output, plan_only, dry_run);
+    options->sync.keep_outcomes = false;
+    options->sync.on_outcome = [&output](const sync::TaskOutcome& o) { output.add(o); };
+    auto result = run::run_plan(*plan, stores, *options);
     progress.reset();
-    if (auto st = outputs.finish(result, a.plan_file, dry_run); !st) return report_error(st.error());
-    if (!a.metrics_file.empty())
-        if (auto st = write_run_metrics_file(a.metrics_file, "sync", result, core::process_cancellation().cancelled()); !st)
-            return report_error(st.error());
-    ExitCode code = exit_code_of(result);
-    // The plan's manifest lists come after its sync entries, so images mirrored above can be
-    // assembled; a partial run (--only, --shard) leaves them to a full run.
-    if (!plan_only && a.only.empty() && a.shard.empty() && !plan->manifests.empty() &&
-        !core::process_cancellation().cancelled()) {
-        ManifestPushOptions mo{dry_run, a.jobs > 0 ? a.jobs : plan->defaults.jobs, a.output == "json" ? "" : "text"};
-        if (push_plan_manifests(rt, *plan, mo) != ExitCode::Ok && code == ExitCode::Ok) code = ExitCode::Failed;
-    }
-    return code;
+    if (!result) return report_error(result.error());
+    output.finish(result->sync, a.plan_file);
+    print_manifest_pushes(result->manifests, a.output == "json" ? "" : "text");
+    return exit_code_for(run::outcome_of(*result));
 }
 
 void add_common(CLI::App& verb, SyncArgs& a) {

@@ -19,4 +19,15 @@ ExitCode exit_code_for(const core::Error& error) {
     }
 }
 
+ExitCode exit_code_for(run::Outcome outcome) {
+    switch (outcome) {
+        case run::Outcome::Succeeded: return ExitCode::Ok;
+        case run::Outcome::Failed: return ExitCode::Failed;
+        case run::Outcome::Rejected: return ExitCode::Rejected;
+        case run::Outcome::Conflict: return ExitCode::Conflict;
+        case run::Outcome::Cancelled: return ExitCode::Interrupted;
+    }
+    return ExitCode::Failed;
+}
+
 }  // namespace ferry::cli

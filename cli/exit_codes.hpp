@@ -1,6 +1,7 @@
 #pragma once
 /// ferry's exit codes: one enum, documented in README.md ("Exit codes").
 #include "core/error.hpp"
+#include "run/plan_run.hpp"
 
 namespace ferry::cli {
 
@@ -21,5 +22,9 @@ enum class ExitCode : int {
 
 /// Maps an error kind to the exit code a user sees.
 ExitCode exit_code_for(const core::Error& error);
+
+/// The exit code of a plan run (`ferry sync`, `ferry plan`): the one mapping from a run's
+/// verdict (run::outcome_of decides it) to what the user sees.
+ExitCode exit_code_for(run::Outcome outcome);
 
 }  // namespace ferry::cli

@@ -13,7 +13,7 @@
 #include "core/error.hpp"
 #include "registry/client.hpp"
 #include "store/store.hpp"
-#include "sync/plan.hpp"
+#include "run/plan_manifests.hpp"
 
 namespace ferry::cli {
 
@@ -62,14 +62,10 @@ ExitCode report_error(const core::Error& error);
 /// Output format flag shared by verbs: "text" or "json".
 void add_output_flag(CLI::App& verb, std::string& output);
 
-/// Runs a plan's `manifests:` entries in order (a failed entry does not stop the others);
-/// output "text", "json" or "" (quiet). Returns the first failure's exit code.
-struct ManifestPushOptions {
-    bool dry_run = false;
-    int jobs = 8;
-    std::string output = "text";
-};
-ExitCode push_plan_manifests(Runtime& rt, const sync::Plan& plan, const ManifestPushOptions& options);
+/// Prints the results of a plan's `manifests:` run: each failure as "ferry: <message>" on
+/// stderr; results as text, as one JSON array (output "json"), or not at all (output "").
+/// Returns the first failure's exit code, or Ok.
+ExitCode print_manifest_pushes(const std::vector<run::ManifestPush>& pushes, const std::string& output);
 
 // Verb registration, one per cmd_*.cpp.
 void add_inspect_verb(CLI::App& app, Runtime& rt, VerbBody& body);

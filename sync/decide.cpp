@@ -4,7 +4,7 @@
 
 #include "copy/copy_image.hpp"
 #include "core/log.hpp"
-#include "sync/artifact_step.hpp"
+#include "sync/artifacts.hpp"
 
 namespace ferry::sync {
 namespace {
@@ -111,7 +111,7 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
         if (subjects) carry_artifacts(task, *source->store, **target, std::move(*subjects), ctx, out);
         return finish();
     };
-    if (current && task.policy == CopyPolicy::Missing) return finish_unchanged(std::nullopt);
+    if (current && task.policy == plan::CopyPolicy::Missing) return finish_unchanged(std::nullopt);
     std::optional<manifest::Digest> expected =
         task.platforms.empty() ? std::optional(out.source_digest) : ctx.state.built_for(out.source_digest, task.platforms);
     if (current && expected && *current == *expected)
@@ -125,7 +125,7 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
     out.target_digest = graph->root.digest;
     if (!task.platforms.empty()) ctx.state.remember(out.source_digest, task.platforms, graph->root.digest);
     if (current && *current == graph->root.digest) return finish_unchanged(subjects_of(*graph));
-    if (current && task.policy == CopyPolicy::Immutable) {
+    if (current && task.policy == plan::CopyPolicy::Immutable) {
         out.action = Action::Conflict;
         out.error = core::make_error(core::ErrorKind::Conflict,
                                      task.target.str() + " is " + current->str() + ", source is " +

@@ -4,8 +4,8 @@
 #include "core/cancel.hpp"
 #include "store/open.hpp"
 #include "core/key_locks.hpp"
+#include "plan/plan.hpp"
 #include "sync/empty_targets.hpp"
-#include "sync/plan.hpp"
 #include "sync/state.hpp"
 #include "sync/task.hpp"
 #include "sync/verify_keys.hpp"
@@ -13,7 +13,7 @@
 namespace ferry::sync {
 
 struct TaskContext {
-    const Plan& plan;
+    const plan::Plan& plan;
     const store::StoreContext& stores;
     copy::BlobLedger& ledger;
     SubsetState& state;

@@ -36,7 +36,7 @@ SplitTags split_artifact_tags(const std::vector<std::string>& tags) {
 /// What one repository expands to, computed on a lister thread and delivered in order. Its
 /// tasks are made one at a time on delivery, from the selected tags.
 struct RepositoryExpansion {
-    const SyncEntry* entry = nullptr;
+    const plan::SyncEntry* entry = nullptr;
     Reference source;  ///< the repository, no tag
     Reference target;
     std::vector<std::string> selected;
@@ -47,7 +47,7 @@ struct RepositoryExpansion {
     std::optional<TaskOutcome> failure;
 };
 
-TaskOutcome failure_outcome(const SyncEntry& entry, const Reference& ref, const Reference& target, const core::Error& e) {
+TaskOutcome failure_outcome(const plan::SyncEntry& entry, const Reference& ref, const Reference& target, const core::Error& e) {
     TaskOutcome failed;
     failed.task.entry = entry.name;
     failed.task.source = ref;
@@ -59,13 +59,13 @@ TaskOutcome failure_outcome(const SyncEntry& entry, const Reference& ref, const 
 }
 
 struct Expander {
-    const Plan& plan;
+    const plan::Plan& plan;
     registry::ClientPool& clients;
     const ExpandOptions& options;
     const ExpansionSink& sink;
     std::map<std::string, std::vector<std::string>> catalogs;  // by host
 
-    void fail_entry(const SyncEntry& entry, const Reference& ref, const Reference& target, const core::Error& e) {
+    void fail_entry(const plan::SyncEntry& entry, const Reference& ref, const Reference& target, const core::Error& e) {
         sink.failure(failure_outcome(entry, ref, target, e));
     }
 
@@ -84,7 +84,7 @@ struct Expander {
         return &(catalogs[host] = std::move(*repos));
     }
 
-    ImageTask make_task(const SyncEntry& entry, Reference source, Reference target) const {
+    ImageTask make_task(const plan::SyncEntry& entry, Reference source, Reference target) const {
         ImageTask t;
         t.entry = entry.name;
         t.source = std::move(source);
@@ -104,7 +104,7 @@ struct Expander {
 
     bool cancelled() const { return options.cancel && options.cancel->cancelled(); }
 
-    void add_image(const SyncEntry& entry) {
+    void add_image(const plan::SyncEntry& entry) {
         Reference target = entry.target;
         if (entry.target_is_prefix)
             target = target.with_repository(target_repository_for(entry, entry.source.repository));
@@ -123,7 +123,7 @@ struct Expander {
 
     /// Lists one repository (and, under `missing`, its target) and selects its tags. Runs on
     /// any thread: it only reads the plan and asks the (thread-safe) clients.
-    RepositoryExpansion expand_repository(const SyncEntry& entry, const Reference& source_repo) const {
+    RepositoryExpansion expand_repository(const plan::SyncEntry& entry, const Reference& source_repo) const {
         RepositoryExpansion out{&entry, source_repo, entry.target.with_repository(target_repository_for(entry, source_repo.repository))};
         Reference& target = out.target;
         target.tag.reset();
@@ -135,10 +135,10 @@ struct Expander {
             return out;
         }
         auto split = split_artifact_tags(*tags);
-        auto selection = select_tags(split.image_tags, entry.tags);
+        auto selection = plan::select_tags(split.image_tags, entry.tags);
         for (const auto& f : selection.filtered)
             out.filtered.push_back({entry.name, source_repo.repository_str(), f.tag, f.describe()});
-        if (entry.policy == CopyPolicy::Missing && !selection.selected.empty()) {
+        if (entry.policy == plan::CopyPolicy::Missing && !selection.selected.empty()) {
             auto existing = list_tags(target.registry, target.repository);
             if (existing) out.present.insert(std::make_move_iterator(existing->begin()), std::make_move_iterator(existing->end()));
             else if (existing.error().kind != core::ErrorKind::NotFound) {
@@ -165,20 +165,20 @@ struct Expander {
         }
     }
 
-    void add_repository(const SyncEntry& entry, const Reference& source_repo) {
+    void add_repository(const plan::SyncEntry& entry, const Reference& source_repo) {
         deliver(expand_repository(entry, source_repo));
     }
 
-    bool repo_selected(const SyncEntry& entry, const std::string& relative) const {
-        auto any = [&](const std::vector<TagPattern>& ps) {
-            return std::any_of(ps.begin(), ps.end(), [&](const TagPattern& p) { return p.matches(relative); });
+    bool repo_selected(const plan::SyncEntry& entry, const std::string& relative) const {
+        auto any = [&](const std::vector<plan::TagPattern>& ps) {
+            return std::any_of(ps.begin(), ps.end(), [&](const plan::TagPattern& p) { return p.matches(relative); });
         };
         return (entry.repos.allow.empty() || any(entry.repos.allow)) && !any(entry.repos.deny);
     }
 
     /// The namespace's repositories are listed `listers` at a time; their tasks are
     /// delivered in catalog order as the oldest listing in flight completes.
-    void add_namespace(const SyncEntry& entry) {
+    void add_namespace(const plan::SyncEntry& entry) {
         auto repos = catalog(entry.source.registry);
         if (!repos) return fail_entry(entry, entry.source, entry.target, repos.error());
         const std::string prefix = entry.source.repository.empty() ? "" : entry.source.repository + "/";
@@ -210,10 +210,10 @@ struct Expander {
                 std::find(options.only.begin(), options.only.end(), entry.name) == options.only.end())
                 continue;
             switch (entry.source_kind) {
-                case SourceKind::Image: add_image(entry); break;
-                case SourceKind::Repository: add_repository(entry, entry.source); break;
-                case SourceKind::Namespace:
-                case SourceKind::Registry: add_namespace(entry); break;
+                case plan::SourceKind::Image: add_image(entry); break;
+                case plan::SourceKind::Repository: add_repository(entry, entry.source); break;
+                case plan::SourceKind::Namespace:
+                case plan::SourceKind::Registry: add_namespace(entry); break;
             }
         }
     }
@@ -221,19 +221,19 @@ struct Expander {
 
 }  // namespace
 
-std::string target_repository_for(const SyncEntry& entry, const std::string& source_repository) {
+std::string target_repository_for(const plan::SyncEntry& entry, const std::string& source_repository) {
     if (!entry.target_is_prefix) return entry.target.repository;
     if (entry.target.repository.empty()) return source_repository;
     return entry.target.repository + "/" + source_repository;
 }
 
-void expand_plan_into(const Plan& plan, registry::ClientPool& clients, const ExpandOptions& options,
+void expand_plan_into(const plan::Plan& plan, registry::ClientPool& clients, const ExpandOptions& options,
                       const ExpansionSink& sink) {
     Expander e{plan, clients, options, sink, {}};
     e.run();
 }
 
-Expansion expand_plan(const Plan& plan, registry::ClientPool& clients, const ExpandOptions& options) {
+Expansion expand_plan(const plan::Plan& plan, registry::ClientPool& clients, const ExpandOptions& options) {
     Expansion out;
     ExpansionSink sink{[&](ImageTask t) { out.tasks.push_back(std::move(t)); },
                        [&](FilteredImage f) { out.filtered.push_back(std::move(f)); },

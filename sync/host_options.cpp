@@ -4,14 +4,14 @@ namespace ferry::sync {
 
 namespace {
 
-registry::HostOptions to_host_options(const RegistryConfig& cfg, int retries) {
+registry::HostOptions to_host_options(const plan::RegistryConfig& cfg, int retries) {
     registry::HostOptions h;
-    h.plain_http = cfg.tls == TlsMode::Disabled;
-    h.tls_verify = cfg.tls != TlsMode::SkipVerify;
+    h.plain_http = cfg.tls == plan::TlsMode::Disabled;
+    h.tls_verify = cfg.tls != plan::TlsMode::SkipVerify;
     h.ca_file = cfg.ca_file.string();
     h.client_cert = cfg.client_cert.string();
     h.client_key = cfg.client_key.string();
-    if (cfg.credentials.source == Credentials::Source::Password) {
+    if (cfg.credentials.source == plan::Credentials::Source::Password) {
         h.username = cfg.credentials.username;
         h.password = cfg.credentials.password;
     }
@@ -23,7 +23,7 @@ registry::HostOptions to_host_options(const RegistryConfig& cfg, int retries) {
 
 }  // namespace
 
-registry::ClientOptions client_options_for(const Plan& plan, registry::ClientOptions base) {
+registry::ClientOptions client_options_for(const plan::Plan& plan, registry::ClientOptions base) {
     std::map<std::string, registry::HostOptions, std::less<>> hosts;
     for (const auto& [host, cfg] : plan.registries) hosts[host] = to_host_options(cfg, plan.defaults.retries);
     auto fallback = base.host_options;

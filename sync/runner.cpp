@@ -146,7 +146,7 @@ private:
 
 }  // namespace
 
-RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const RunOptions& options) {
+RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, const RunOptions& options) {
     const auto started = std::chrono::steady_clock::now();
     RunResult result;
     core::CancellationToken cancel;

@@ -14,7 +14,7 @@
 #include "core/cancel.hpp"
 #include "store/open.hpp"
 #include "sync/expand.hpp"
-#include "sync/plan.hpp"
+#include "plan/plan.hpp"
 #include "sync/task.hpp"
 #include "sync/verify_keys.hpp"
 
@@ -62,7 +62,7 @@ struct RunResult {
 /// The most images done or running ahead of the oldest unfinished one (keep_outcomes false).
 inline constexpr std::size_t kOutcomeWindow = 1024;
 
-RunResult run_sync(const Plan& plan, const store::StoreContext& stores, const RunOptions& options);
+RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, const RunOptions& options);
 
 /// The default state file for a plan: "<dir>/.<plan file name>.state.json".
 std::filesystem::path default_state_file(const std::filesystem::path& plan_file);

@@ -13,7 +13,7 @@
 #include "core/error.hpp"
 #include "manifest/reference.hpp"
 #include "referrers/carry.hpp"
-#include "sync/plan.hpp"
+#include "plan/plan.hpp"
 
 namespace ferry::sync {
 
@@ -22,7 +22,7 @@ struct ImageTask {
     manifest::Reference source;   ///< with a tag or a digest
     manifest::Reference target;   ///< with a tag, or none (push by digest only)
     std::vector<manifest::Platform> platforms;  ///< empty = all
-    CopyPolicy policy = CopyPolicy::Changed;
+    plan::CopyPolicy policy = plan::CopyPolicy::Changed;
     int jobs = 8;
     int retries = 5;
     /// Set by expansion under policy `missing` when the target's tag list already has the
@@ -31,7 +31,7 @@ struct ImageTask {
     /// Set by expansion when it listed the target repository (policy `missing`): whether the
     /// repository held no tag then. Unset: not listed (the runner asks if it needs to know).
     std::optional<bool> target_was_empty;
-    ReferrerSelection referrers;  ///< artifacts that travel with the image
+    plan::ReferrerSelection referrers;  ///< artifacts that travel with the image
     /// Copy only images signed (cosign) by this public key; empty = no check.
     std::filesystem::path verify_key;
     /// The artifact tags (cosign, referrers fallback) of the source repository, from its tag

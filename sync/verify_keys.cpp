@@ -13,7 +13,7 @@ core::Status load_into(VerifyKeys& keys, const std::filesystem::path& path, std:
 
 }  // namespace
 
-core::Result<VerifyKeys> load_verify_keys(const Plan& plan) {
+core::Result<VerifyKeys> load_verify_keys(const plan::Plan& plan) {
     VerifyKeys keys;
     if (plan.defaults.verify)
         if (auto st = load_into(keys, plan.defaults.verify->key, "defaults.verify"); !st) return std::unexpected(st.error());

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "core/error.hpp"
-#include "sync/plan.hpp"
+#include "plan/plan.hpp"
 #include "verify/key.hpp"
 
 namespace ferry::sync {
@@ -14,6 +14,6 @@ using VerifyKeys = std::map<std::filesystem::path, std::shared_ptr<const verify:
 
 /// Loads every key named in defaults and entries. Errors (Config) name the key file and the
 /// entry that uses it.
-core::Result<VerifyKeys> load_verify_keys(const Plan& plan);
+core::Result<VerifyKeys> load_verify_keys(const plan::Plan& plan);
 
 }  // namespace ferry::sync

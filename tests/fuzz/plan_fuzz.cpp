@@ -6,7 +6,7 @@
 #include <string>
 
 #include "fuzz_check.hpp"
-#include "sync/plan.hpp"
+#include "plan/plan.hpp"
 
 using ferry::fuzz::check;
 
@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
     if (size > 64 * 1024) return -1;
     auto text = ferry::fuzz::as_text(data, size);
     static const std::string kFile = "/nonexistent-ferry-fuzz/plan.yaml";
-    auto plan = ferry::sync::parse_plan(text, kFile);
+    auto plan = ferry::plan::parse_plan(text, kFile);
     if (!plan) {
         const auto& e = plan.error();
         check(e.kind == ferry::core::ErrorKind::Config, "plan error that is not a Config error", e.message);

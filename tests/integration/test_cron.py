@@ -231,6 +231,42 @@ class CronTest(unittest.TestCase):
                 self.assertTrue(copied > 0 if synced else copied == 0, copied)
         self.assertEqual(sorted(p.name for p in out.parent.iterdir() if "prom" in p.name), ["ferry.prom"])
 
+    def test_a_cron_job_runs_the_plans_manifests_section_after_its_sync_entries(self):
+        repo = ft.unique_repo("cron")
+        children = {m["platform"]: m["digest"] for m in self.corpus["repositories"]["corpus/alpine"]["tags"]["3.19"]["manifests"]}
+        platforms = ["linux/amd64", "linux/arm64/v8"]
+        # The list's images are the sync entry's own output: they exist only once the entry ran.
+        images = "\n".join(f"      - {DST.host}/{repo}/alpine@{children[p]}" for p in platforms)
+        plan = write_plan(f"""  - name: alpine
+    source: {SRC.host}/corpus/alpine:3.19
+    target: {DST.host}/{repo}/alpine:3.19
+manifests:
+  - target: {DST.host}/{repo}/app:1.0
+    annotations:
+      org.opencontainers.image.version: "1.0"
+    images:
+{images}""", """schedule:
+  - name: mirror
+    cron: "0 0 1 1 *"
+    run_at_start: true""")
+        cron = self.start(plan)
+        line = cron.wait_for(lambda: next((l for l in cron.lines if "manifest list" in l), None),
+                             what="the manifest list pushed")
+        samples = cron.wait_for(
+            lambda: (m := cron.metrics()) and metric(m, "ferry_sync_runs_total", job="mirror", outcome="succeeded") and m,
+            what="a successful run in /metrics")
+        self.assertEqual(metric(samples, "ferry_sync_runs_total", job="mirror", outcome="failed"), 0)
+        self.assertEqual(cron.terminate(), 0)
+        raw = ft.skopeo_raw(f"{DST.host}/{repo}/app:1.0")
+        index = json.loads(raw)
+        self.assertEqual(index["mediaType"], "application/vnd.oci.image.index.v1+json")
+        self.assertEqual([m["digest"] for m in index["manifests"]], [children[p] for p in platforms])
+        self.assertEqual(index["annotations"], {"org.opencontainers.image.version": "1.0"})
+        digest = ft.sha256_digest(raw)
+        self.assertIn(f"{DST.host}/{repo}/app:1.0 {digest}", line)
+        for p in platforms:
+            self.assertEqual(ft.skopeo_digest(f"{DST.host}/{repo}/app@{children[p]}"), children[p])
+
     def test_plan_shards_partition_the_image_list(self):
         plan = write_plan(f"""  - name: corpus
     source: {SRC.host}/corpus/*

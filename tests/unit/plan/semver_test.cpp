@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
-#include "sync/semver.hpp"
+#include "plan/semver.hpp"
 
-using ferry::sync::Range;
-using ferry::sync::Version;
+using ferry::plan::Range;
+using ferry::plan::Version;
 
 namespace {
 

@@ -1,9 +1,13 @@
+#include "plan/sync_section.hpp"
+
 #include <algorithm>
 #include <map>
 
-#include "sync/plan_sections.hpp"
+#include "plan/plan_reader.hpp"
+#include "plan/registries_section.hpp"
 
-namespace ferry::sync::detail {
+namespace ferry::plan {
+namespace detail {
 namespace {
 
 struct SourceSpec {
@@ -207,4 +211,16 @@ std::vector<SyncEntry> read_sync(PlanReader& reader, const PlanNode& node, const
     return out;
 }
 
-}  // namespace ferry::sync::detail
+}  // namespace detail
+
+std::string_view to_string(SourceKind kind) {
+    switch (kind) {
+        case SourceKind::Image: return "image";
+        case SourceKind::Repository: return "repository";
+        case SourceKind::Namespace: return "namespace";
+        case SourceKind::Registry: return "registry";
+    }
+    return "?";
+}
+
+}  // namespace ferry::plan

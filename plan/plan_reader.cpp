@@ -1,4 +1,4 @@
-#include "sync/plan_reader.hpp"
+#include "plan/plan_reader.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -7,7 +7,7 @@
 
 #include "core/redact.hpp"
 
-namespace ferry::sync::detail {
+namespace ferry::plan::detail {
 namespace {
 
 std::string_view kind_name(PlanNode::Kind kind) {
@@ -275,4 +275,4 @@ std::optional<std::filesystem::path> PlanReader::file_path(const PlanNode& node,
     return resolved;
 }
 
-}  // namespace ferry::sync::detail
+}  // namespace ferry::plan::detail

@@ -1,4 +1,4 @@
-#include "sync/artifact_step.hpp"
+#include "sync/artifacts.hpp"
 
 #include <algorithm>
 

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "sync/tag_filter.hpp"
+#include "plan/tag_filter.hpp"
 
-using namespace ferry::sync;
+using namespace ferry::plan;
 
 namespace {
 

@@ -1,8 +1,8 @@
+#include "plan/yaml_tree.hpp"
+
 #include <yaml-cpp/yaml.h>
 
-#include "sync/plan_reader.hpp"
-
-namespace ferry::sync::detail {
+namespace ferry::plan::detail {
 namespace {
 
 constexpr int kMaxDepth = 64;
@@ -70,4 +70,4 @@ core::Result<PlanNode> parse_yaml_tree(std::string_view yaml, std::string_view f
     }
 }
 
-}  // namespace ferry::sync::detail
+}  // namespace ferry::plan::detail

@@ -16,7 +16,7 @@
 
 #include "core/error.hpp"
 
-namespace ferry::sync {
+namespace ferry::plan {
 
 /// One dot-separated pre-release identifier: numeric ("2") or alphanumeric ("rc1").
 struct PrereleaseId {
@@ -78,4 +78,4 @@ private:
     std::vector<std::vector<Comparator>> alternatives_;
 };
 
-}  // namespace ferry::sync
+}  // namespace ferry::plan

@@ -1,8 +1,8 @@
-#include "sync/tag_filter.hpp"
+#include "plan/tag_filter.hpp"
 
 #include <algorithm>
 
-namespace ferry::sync {
+namespace ferry::plan {
 namespace {
 
 struct KeyedTag {
@@ -112,4 +112,4 @@ TagSelection select_tags(const std::vector<std::string>& tags, const TagFilter& 
     return out;
 }
 
-}  // namespace ferry::sync
+}  // namespace ferry::plan

@@ -1,8 +1,7 @@
 #pragma once
-/// Internal to the plan parser (sync/plan*.cpp); not part of the sync module's interface.
-/// PlanNode: the YAML document as a plain tree with 1-based positions, so that only
-/// plan_yaml.cpp needs yaml-cpp. PlanReader: typed access to that tree which records one
-/// located error per problem instead of stopping at the first.
+/// Internal to the plan parser (plan/*.cpp); not part of the plan module's interface.
+/// PlanReader: typed access to the YAML tree (yaml_tree.hpp) which records one located error
+/// per problem instead of stopping at the first, so a plan's errors are reported all at once.
 #include <filesystem>
 #include <initializer_list>
 #include <optional>
@@ -12,35 +11,10 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "sync/tag_filter.hpp"
+#include "plan/tag_filter.hpp"
+#include "plan/yaml_tree.hpp"
 
-namespace ferry::sync::detail {
-
-struct Mark {
-    int line = 0;    ///< 1-based
-    int column = 0;  ///< 1-based
-};
-
-struct PlanNode {
-    enum class Kind { Null, Scalar, Sequence, Map };
-    Kind kind = Kind::Null;
-    Mark mark;               ///< of the value (of the key, for an empty value in a map)
-    std::string scalar;      ///< raw text of a scalar (before ${ENV} expansion)
-    std::string key;         ///< set on the children of a map
-    Mark key_mark;
-    std::vector<PlanNode> children;  ///< sequence items or map values, in document order
-};
-
-/// Parses YAML text into a tree (first document; an empty text gives a Null node).
-/// Errors: Config, "file:line:col: YAML syntax error: …".
-core::Result<PlanNode> parse_yaml_tree(std::string_view yaml, std::string_view file);
-
-/// "a.b" / "a[\"127.0.0.1:5000\"]" (keys containing '.' are quoted) and "a[3]".
-std::string child_path(std::string_view path, std::string_view key);
-std::string item_path(std::string_view path, std::size_t index);
-
-/// The child of map `node` under `key` (the first one if duplicated), or nullptr.
-const PlanNode* find(const PlanNode& node, std::string_view key);
+namespace ferry::plan::detail {
 
 /// Expands ${VAR} and ${VAR:-default}; on failure returns nullopt and sets `problem`.
 std::optional<std::string> expand_env(std::string_view text, std::string& problem);
@@ -88,4 +62,4 @@ private:
     std::vector<Located> errors_;
 };
 
-}  // namespace ferry::sync::detail
+}  // namespace ferry::plan::detail

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "sync/semver.hpp"
+#include "plan/semver.hpp"
 
-namespace ferry::sync {
+namespace ferry::plan {
 
 /// A compiled regular expression that remembers its source text.
 class TagPattern {
@@ -67,4 +67,4 @@ TagSelection select_tags(const std::vector<std::string>& tags, const TagFilter& 
 /// Orders tags as in TagSelection::selected (version precedence, then lexical).
 bool tag_order_less(std::string_view a, std::string_view b);
 
-}  // namespace ferry::sync
+}  // namespace ferry::plan

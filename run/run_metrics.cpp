@@ -1,8 +1,8 @@
-#include "cli/sync_metrics.hpp"
+#include "run/run_metrics.hpp"
 
 #include "sync/report.hpp"
 
-namespace ferry::cli {
+namespace ferry::run {
 namespace {
 
 using cron::MetricType;
@@ -56,40 +56,32 @@ void append_job(cron::PrometheusText& out, const std::string& job, const SyncJob
 
 }  // namespace
 
-std::string_view to_string(RunOutcome outcome) {
+std::string_view runs_label(Outcome outcome) {
     switch (outcome) {
-        case RunOutcome::Succeeded: return "succeeded";
-        case RunOutcome::Failed: return "failed";
-        case RunOutcome::Cancelled: return "cancelled";
+        case Outcome::Succeeded:
+        case Outcome::Rejected: return "succeeded";
+        case Outcome::Cancelled: return "cancelled";
+        case Outcome::Failed:
+        case Outcome::Conflict: return "failed";
     }
     return "failed";
 }
 
-RunOutcome outcome_of(const sync::RunResult& result, bool cancelled) {
-    if (cancelled) return RunOutcome::Cancelled;
-    auto s = sync::summarize(result);
-    return s.failed > 0 || s.conflicts > 0 ? RunOutcome::Failed : RunOutcome::Succeeded;
-}
-
-RunOutcome SyncMetrics::record(const std::string& job, const sync::RunResult& result, bool cancelled,
-                               std::chrono::system_clock::time_point finished) {
-    const RunOutcome outcome = outcome_of(result, cancelled);
-    const auto summary = sync::summarize(result);
+void SyncMetrics::record(const std::string& job, const PlanRun& run, std::chrono::system_clock::time_point finished) {
+    const std::string_view outcome = runs_label(outcome_of(run));
+    const auto summary = sync::summarize(run.sync);
     const auto& stats = summary.stats;
-    const double seconds = std::chrono::duration<double>(result.duration).count();
+    const double seconds = std::chrono::duration<double>(run.duration).count();
     std::lock_guard lock(mutex_);
     SyncJobTotals& t = jobs_[job];
-    ++(outcome == RunOutcome::Succeeded ? t.runs_succeeded
-       : outcome == RunOutcome::Failed  ? t.runs_failed
-                                        : t.runs_cancelled);
-    if (outcome == RunOutcome::Succeeded) t.last_success = finished;
+    ++(outcome == "succeeded" ? t.runs_succeeded : outcome == "failed" ? t.runs_failed : t.runs_cancelled);
+    if (outcome == "succeeded") t.last_success = finished;
     t.bytes_copied += stats.bytes_copied;
     t.bytes_mounted += stats.bytes_mounted;
     t.bytes_skipped += stats.bytes_skipped;
     add_images(t, summary);
     t.last_run_seconds = seconds;
     t.run_seconds_total += seconds;
-    return outcome;
 }
 
 void SyncMetrics::append_to(cron::PrometheusText& out) const {
@@ -114,10 +106,9 @@ nlohmann::json SyncMetrics::to_json() const {
     return all;
 }
 
-core::Status write_run_metrics_file(const std::filesystem::path& path, const std::string& job,
-                                    const sync::RunResult& result, bool cancelled) {
+core::Status write_run_metrics_file(const std::filesystem::path& path, const std::string& job, const PlanRun& run) {
     SyncMetrics metrics;
-    metrics.record(job, result, cancelled, std::chrono::system_clock::now());
+    metrics.record(job, run, std::chrono::system_clock::now());
     cron::PrometheusText text;
     metrics.append_to(text);
     auto rendered = text.render();
@@ -127,4 +118,4 @@ core::Status write_run_metrics_file(const std::filesystem::path& path, const std
     return {};
 }
 
-}  // namespace ferry::cli
+}  // namespace ferry::run

@@ -1,6 +1,7 @@
 #pragma once
-/// Per-job totals over sync runs, rendered as Prometheus families (ferry_sync_*) and JSON.
-/// Shared by `ferry cron` (/metrics, /status) and `ferry sync --metrics-file`.
+/// Per-job totals over plan runs, rendered as Prometheus families (ferry_sync_*) and JSON.
+/// Fed by run_plan(): accumulated by `ferry cron` (/metrics, /status) and written as a
+/// textfile by `ferry sync --metrics-file`.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -12,15 +13,14 @@
 #include <nlohmann/json.hpp>
 
 #include "cron/metrics.hpp"
-#include "sync/runner.hpp"
+#include "run/plan_run.hpp"
 
-namespace ferry::cli {
+namespace ferry::run {
 
-enum class RunOutcome { Succeeded, Failed, Cancelled };
-std::string_view to_string(RunOutcome outcome);
-
-/// Cancelled when `cancelled`; Failed when an image failed or hit a conflict; else Succeeded.
-RunOutcome outcome_of(const sync::RunResult& result, bool cancelled);
+/// The `outcome` label of ferry_sync_runs_total for a run's Outcome: "succeeded" (also for
+/// Rejected: a signature refusal is a policy decision, counted as images{result="rejected"}),
+/// "failed" (Failed, Conflict) or "cancelled".
+std::string_view runs_label(Outcome outcome);
 
 struct SyncJobTotals {
     std::uint64_t runs_succeeded = 0, runs_failed = 0, runs_cancelled = 0;
@@ -38,9 +38,8 @@ struct SyncJobTotals {
 /// Thread-safe accumulator, keyed by job name.
 class SyncMetrics {
 public:
-    /// Adds one finished run of `job`; returns its outcome.
-    RunOutcome record(const std::string& job, const sync::RunResult& result, bool cancelled,
-                      std::chrono::system_clock::time_point finished);
+    /// Adds one finished run of `job`.
+    void record(const std::string& job, const PlanRun& run, std::chrono::system_clock::time_point finished);
     /// ferry_sync_runs_total{job,outcome}, ferry_sync_last_success_timestamp_seconds{job},
     /// ferry_sync_bytes_total{job,kind=copied|mounted|skipped},
     /// ferry_sync_images_total{job,result=synced|unchanged|conflict|failed},
@@ -55,9 +54,8 @@ private:
     std::map<std::string, SyncJobTotals> jobs_;
 };
 
-/// The metrics of one sync run (label job=`job`) written atomically to `path` in the
+/// The metrics of one run (label job=`job`) written atomically to `path` in the
 /// node_exporter textfile format.
-core::Status write_run_metrics_file(const std::filesystem::path& path, const std::string& job,
-                                    const sync::RunResult& result, bool cancelled);
+core::Status write_run_metrics_file(const std::filesystem::path& path, const std::string& job, const PlanRun& run);
 
-}  // namespace ferry::cli
+}  // namespace ferry::run

@@ -1,9 +1,9 @@
-#include "sync/semver.hpp"
+#include "plan/semver.hpp"
 
 #include <algorithm>
 #include <charconv>
 
-namespace ferry::sync {
+namespace ferry::plan {
 namespace {
 
 struct Leniency {
@@ -349,4 +349,4 @@ bool Range::satisfied_by(const Version& version, RangeOptions options) const {
                        [&](const Comparators& set) { return alternative_allows(set, version, options); });
 }
 
-}  // namespace ferry::sync
+}  // namespace ferry::plan

@@ -1,12 +1,15 @@
+#include "plan/registries_section.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include "core/redact.hpp"
-#include "sync/plan_sections.hpp"
+#include "plan/plan_reader.hpp"
 
-namespace ferry::sync::detail {
+namespace ferry::plan {
+namespace detail {
 namespace {
 
 bool is_label_char(char c) {
@@ -203,4 +206,15 @@ std::map<std::string, RegistryConfig> read_registries(PlanReader& reader, const 
     return out;
 }
 
-}  // namespace ferry::sync::detail
+}  // namespace detail
+
+std::string_view to_string(TlsMode mode) {
+    switch (mode) {
+        case TlsMode::Verify: return "verify";
+        case TlsMode::Disabled: return "disabled";
+        case TlsMode::SkipVerify: return "skip-verify";
+    }
+    return "?";
+}
+
+}  // namespace ferry::plan

@@ -5,9 +5,9 @@
 #include <fstream>
 
 #include "core/redact.hpp"
-#include "sync/plan.hpp"
+#include "plan/plan.hpp"
 
-using namespace ferry::sync;
+using namespace ferry::plan;
 namespace fs = std::filesystem;
 
 namespace {

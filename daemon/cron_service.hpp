@@ -1,0 +1,70 @@
+#pragma once
+/// The `ferry cron` daemon: runs the plan's `schedule:` entries (each firing runs the whole
+/// plan path, run::run_plan, over the entry's sync entries) until SIGTERM/SIGINT, reloads the
+/// plan on SIGHUP (restarting the scheduler only when the schedule changed; running jobs
+/// finish first), and serves /healthz, /metrics (cron job and ferry_sync_* families) and
+/// /status on the --listen address.
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "cron/http_status.hpp"
+#include "cron/scheduler.hpp"
+#include "daemon/cron_plan.hpp"
+#include "run/plan_run.hpp"
+#include "run/run_metrics.hpp"
+
+namespace ferry::daemon {
+
+struct DaemonOptions {
+    std::string plan_file;
+    std::string listen;  ///< "ADDR:PORT" for the status server; empty = none
+    int jobs = 0;        ///< overrides the plan's jobs when > 0
+};
+
+/// The state a cron job records for one run: success for Succeeded and Rejected (a refusal by
+/// the signature policy is not a failed run), Cancelled for Cancelled, otherwise an error of
+/// the last failure's kind (Conflict when only conflicts) counting failed images, conflicts
+/// and failed manifest lists.
+core::Status job_status(const run::PlanRun& run);
+
+class CronService {
+public:
+    /// `base`: client options from the command line; `plan`: the plan loaded at start.
+    CronService(DaemonOptions options, registry::ClientOptions base, std::shared_ptr<const CronPlan> plan);
+
+    /// Serves --listen (when given), then runs schedulers until a stop signal. Errors: the
+    /// status server could not start (bad address, port in use); nothing has run then.
+    core::Status run();
+
+private:
+    core::Result<std::unique_ptr<cron::HttpStatusServer>> start_status_server();
+    bool run_one_scheduler();
+    core::Status run_job(const std::string& job, core::CancellationToken& cancel);
+    void wait_for_signal();
+    void stop(int signal);
+    void reload();
+    std::shared_ptr<const CronPlan> plan() const;
+    std::vector<cron::JobState> job_states() const;
+    std::string metrics_text() const;
+    std::string status_json() const;
+
+    DaemonOptions options_;
+    registry::ClientOptions base_;
+    boost::asio::io_context control_;  ///< signals and the status server
+    mutable std::mutex mutex_;
+    std::shared_ptr<const CronPlan> loaded_;       ///< guarded by mutex_
+    cron::Scheduler* scheduler_ = nullptr;         ///< guarded by mutex_
+    std::vector<cron::JobState> finished_states_;  ///< the last scheduler's, between restarts
+    bool stopping_ = false;                        ///< guarded by mutex_
+    boost::asio::signal_set signals_;
+    std::unique_ptr<cron::HttpStatusServer> server_;
+    std::string endpoint_host_;
+    run::SyncMetrics sync_metrics_;
+};
+
+}  // namespace ferry::daemon

@@ -1,0 +1,54 @@
+#pragma once
+/// The plan's `registries:` section: per-host connection settings, keyed by host[:port].
+/// Keys per host: tls, ca_file, client_cert/client_key, credentials (docker_config or
+/// username with password_env/password_file), mirrors, max_requests, requests_per_second.
+/// Passwords are read at load time and registered with core::register_secret.
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ferry::plan {
+
+enum class TlsMode { Verify, Disabled, SkipVerify };  ///< Disabled = plain HTTP
+std::string_view to_string(TlsMode mode);
+
+struct Credentials {
+    enum class Source { None, DockerConfig, Password };
+    Source source = Source::None;  ///< None: fall back to the global credential lookup
+    std::string username;
+    std::string password;  ///< resolved at load time; registered as a secret
+};
+
+struct RegistryConfig {
+    std::string host;  ///< "host[:port]" as written (docker.io aliases normalised to "docker.io")
+    TlsMode tls = TlsMode::Verify;
+    std::filesystem::path ca_file;      ///< empty = system trust store
+    std::filesystem::path client_cert;  ///< set together with client_key
+    std::filesystem::path client_key;
+    Credentials credentials;
+    std::vector<std::string> mirrors;  ///< hosts to pull from first, in order
+    std::optional<int> max_requests;   ///< concurrent requests to this host
+    std::optional<double> requests_per_second;
+};
+
+namespace detail {
+
+class PlanReader;
+struct PlanNode;
+
+/// Reads `registries:`; duplicate hosts (after alias normalisation) are errors.
+std::map<std::string, RegistryConfig> read_registries(PlanReader& reader, const PlanNode& node);
+
+/// "host", "host:port", "1.2.3.4:5000", "[::1]:5000".
+bool is_valid_host(std::string_view host);
+/// True if the first path component of a reference names a registry host (has '.' or ':',
+/// or is "localhost"), as in Docker's reference rules.
+bool looks_like_host(std::string_view component);
+/// "docker.io" for Docker Hub's aliases ("index.docker.io", "registry-1.docker.io"), else `host`.
+std::string normalize_host(std::string_view host);
+
+}  // namespace detail
+}  // namespace ferry::plan
