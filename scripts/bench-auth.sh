@@ -7,7 +7,8 @@
 # (TLS handshakes on the HTTPS target; from ferry's debug log, which marks a request that
 # opened a connection). skopeo's connections are not counted (no log of them).
 #
-# Environment: BENCH_AUTH_REPS (default BENCH_REPS), BENCH_AUTH_SKOPEO=0 leaves skopeo out.
+# Environment: BENCH_AUTH_REPS (default BENCH_REPS), BENCH_AUTH_SKOPEO=0 leaves skopeo out,
+# BENCH_AUTH_KINDS (default "plain tls token") picks the targets.
 
 AUTH_WORK="$BENCH_DIR/auth"
 AUTH_PORT_BASE=$((PORT_BASE + 50))
@@ -79,15 +80,11 @@ auth_run() {
   if [ "$tool" = ferry ]; then
     read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG HOME="$SCRATCH/ferry-home" \
       "$FERRY_BIN" --log-level debug sync -c "$SCRATCH/auth-$kind.yaml" --state "$SCRATCH/auth-state.json")
-    conns="$(grep -c " $(auth_host "$kind")/.* new-connection" "$SCRATCH/cmd.err" || true)"
+    conns="$(grep -c "//$(auth_host "$kind")/.* new-connection" "$SCRATCH/cmd.err" || true)"
   else
-    [ "$phase" = cold ] && rm -rf "$SCRATCH/skopeo-home" && mkdir -p "$SCRATCH/skopeo-home"
     # shellcheck disable=SC2046  # the flags are words
-    read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG -u XDG_RUNTIME_DIR \
-      HOME="$SCRATCH/skopeo-home" XDG_DATA_HOME="$SCRATCH/skopeo-home/data" \
-      _CONTAINERS_ROOTLESS_UID="$(id -u | sed 's/^0$/1000/')" \
-      skopeo sync --src yaml --dest docker --all --preserve-digests $(auth_skopeo_flags "$kind") \
-      "$SCRATCH/sync-skopeo.yaml" "$(auth_host "$kind")/bench")
+    read -r secs kib < <(skopeo_measured "$phase" sync --src yaml --dest docker --all --preserve-digests \
+      $(auth_skopeo_flags "$kind") "$SCRATCH/sync-skopeo.yaml" "$(auth_host "$kind")/bench")
   fi
   sleep 0.3
   requests="$(tail -c +"$((mark + 1))" "$log" | grep -cE '^[^ ]+ - [^ ]+ \[[^]]+\] "[A-Z]+ [^ ]+ HTTP' || true)"
@@ -102,13 +99,14 @@ bench_sync_auth() {
   registry_start bench-sync-src
   sync_corpus_ready
   sync_write_inputs
-  local rep kind tool reps="${BENCH_AUTH_REPS:-$REPS}" tools=(ferry skopeo)
+  local rep kind tool reps="${BENCH_AUTH_REPS:-$REPS}" tools=(ferry skopeo) kinds
+  read -r -a kinds <<<"${BENCH_AUTH_KINDS:-plain tls token}"
   [ "${BENCH_AUTH_SKOPEO:-1}" = 1 ] || tools=(ferry)
   : >"$SCRATCH/auth.tsv"
-  for kind in tls token; do auth_wipe "$kind"; done
-  for kind in plain tls token; do auth_write_inputs "$kind"; done
+  for kind in "${kinds[@]}"; do [ "$kind" = plain ] || auth_wipe "$kind"; done
+  for kind in "${kinds[@]}"; do auth_write_inputs "$kind"; done
   for rep in $(seq "$reps"); do
-    for kind in plain tls token; do
+    for kind in "${kinds[@]}"; do
       for tool in "${tools[@]}"; do
         auth_wipe "$kind"
         auth_run "$tool" "$kind" cold
@@ -119,7 +117,7 @@ bench_sync_auth() {
   auth_cleanup
   registry_stop bench-sync-dst
   registry_stop bench-sync-src
-  auth_table "$reps" | tee "$SCRATCH/auth.md"
+  auth_table "$reps" "${kinds[@]}" | tee "$SCRATCH/auth.md"
   record_result "sync-auth: bench corpus into a plain-HTTP, an HTTPS+htpasswd and a token-auth target, cold then no-op" \
     "$(printf '%s\n%s' \
       "ferry --log-level debug sync -c PLAN   # source SRC/bench/* (plain HTTP), target DST/ with the target's tls and credentials" \
@@ -131,10 +129,11 @@ auth_median() { awk -v t="$1" -v k="$2" -v p="$3" -v c="$4" '$1 == t && $2 == k 
 
 auth_table() {
   local reps="$1" kind phase plain_cold
+  shift
   plain_cold="$(auth_median ferry plain cold 4)"
   echo "| target | run | ferry (s) | skopeo (s) | ferry / skopeo | ferry / ferry plain | ferry requests | skopeo requests | tokens ferry / skopeo | ferry new connections | ferry peak RSS (MiB) |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"
-  for kind in plain tls token; do
+  for kind in "$@"; do
     for phase in cold noop; do
       awk -v k="$kind" -v p="$phase" -v base="$plain_cold" -v basen="$(auth_median ferry plain noop 4)" \
         -v f="$(auth_median ferry "$kind" "$phase" 4)" -v s="$(auth_median skopeo "$kind" "$phase" 4)" \
@@ -142,9 +141,10 @@ auth_table() {
         -v ft="$(auth_median ferry "$kind" "$phase" 7)" -v st="$(auth_median skopeo "$kind" "$phase" 7)" \
         -v fc="$(auth_median ferry "$kind" "$phase" 8)" -v fk="$(auth_median ferry "$kind" "$phase" 5)" 'BEGIN {
           b = (p == "cold") ? base : basen
-          printf "| %s | %s | %.2f | %s | %s | %.2f | %d | %s | %s / %s | %s | %.1f |\n", k, p, f,
-            (s != "") ? sprintf("%.2f", s) : "–", (s + 0 > 0) ? sprintf("%.2f", f / s) : "–", f / b, fr,
-            (sr != "") ? sr : "–", (k == "token") ? ft : "–", (k == "token" && st != "") ? st : "–", fc, fk / 1024 }'
+          printf "| %s | %s | %.2f | %s | %s | %s | %d | %s | %s / %s | %s | %.1f |\n", k, p, f,
+            (s + 0 > 0) ? sprintf("%.2f", s) : "–", (s + 0 > 0) ? sprintf("%.2f", f / s) : "–",
+            (b + 0 > 0) ? sprintf("%.2f", f / b) : "–", fr, (sr + 0 > 0) ? sr : "–",
+            (k == "token") ? ft : "–", (k == "token" && sr + 0 > 0) ? st : "–", fc, fk / 1024 }'
     done
   done
   echo

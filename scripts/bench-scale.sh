@@ -103,12 +103,8 @@ scale_run() {
       "$bin" "$verb" -c "$SCRATCH/scale-plan.yaml" --state "$SCRATCH/scale-state.json" \
       --report "$SCRATCH/scale-report-$phase.json")
   else
-    [ "$phase" = cold ] && rm -rf "$SCRATCH/skopeo-home" && mkdir -p "$SCRATCH/skopeo-home"
-    read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG -u XDG_RUNTIME_DIR \
-      HOME="$SCRATCH/skopeo-home" XDG_DATA_HOME="$SCRATCH/skopeo-home/data" \
-      _CONTAINERS_ROOTLESS_UID="$(id -u | sed 's/^0$/1000/')" \
-      skopeo sync --src yaml --dest docker --all --preserve-digests --dest-tls-verify=false \
-      "$SCRATCH/scale-skopeo.yaml" "$(scale_dst)/scale")
+    read -r secs kib < <(skopeo_measured "$phase" sync --src yaml --dest docker --all --preserve-digests \
+      --dest-tls-verify=false "$SCRATCH/scale-skopeo.yaml" "$(scale_dst)/scale")
   fi
   read -r src src_kinds < <(requests_by_kind "$SCALE_SRC" "$src_mark")
   read -r dst dst_kinds < <(requests_by_kind "$SCALE_DST" "$dst_mark")

@@ -137,6 +137,18 @@ skopeo_fresh() {
     _CONTAINERS_ROOTLESS_UID="$(id -u | sed 's/^0$/1000/')" skopeo "$@"
 }
 
+# skopeo under measure, with the run's private HOME: emptied before a cold run (its blob-info
+# cache starts empty), kept for the no-op run after it. $1 = phase (cold|noop), then skopeo's
+# arguments. Prints "SECONDS PEAK_KIB".
+skopeo_measured() {
+  local phase="$1"
+  shift
+  [ "$phase" = cold ] && rm -rf "$SCRATCH/skopeo-home" && mkdir -p "$SCRATCH/skopeo-home"
+  measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG -u XDG_RUNTIME_DIR \
+    HOME="$SCRATCH/skopeo-home" XDG_DATA_HOME="$SCRATCH/skopeo-home/data" \
+    _CONTAINERS_ROOTLESS_UID="$(id -u | sed 's/^0$/1000/')" skopeo "$@"
+}
+
 machine_facts() {
   local cpu kernel
   cpu="$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
@@ -358,13 +370,8 @@ sync_run() {
       "$FERRY_BIN" sync -c "$SCRATCH/sync-plan.yaml" --state "$SCRATCH/sync-state.json" \
       ${BENCH_SYNC_JOBS:+--jobs "$BENCH_SYNC_JOBS"} --report "$SCRATCH/sync-report-$phase.json")
   else
-    # A fresh HOME per cold run empties skopeo's blob-info cache; the no-op run keeps it.
-    [ "$phase" = cold ] && rm -rf "$SCRATCH/skopeo-home" && mkdir -p "$SCRATCH/skopeo-home"
-    read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG -u XDG_RUNTIME_DIR \
-      HOME="$SCRATCH/skopeo-home" XDG_DATA_HOME="$SCRATCH/skopeo-home/data" \
-      _CONTAINERS_ROOTLESS_UID="$(id -u | sed 's/^0$/1000/')" \
-      skopeo sync --src yaml --dest docker --all --preserve-digests --dest-tls-verify=false \
-      "$SCRATCH/sync-skopeo.yaml" "$dst/bench")
+    read -r secs kib < <(skopeo_measured "$phase" sync --src yaml --dest docker --all --preserve-digests \
+      --dest-tls-verify=false "$SCRATCH/sync-skopeo.yaml" "$dst/bench")
   fi
   read -r src_req _ < <(requests_after bench-sync-src "$src_mark")
   read -r dst_req puts < <(requests_after bench-sync-dst "$dst_mark")
