@@ -30,7 +30,13 @@ json digests_json(const std::vector<manifest::Digest>& ds) {
     return out;
 }
 
-BundleImage image_from(const json& j) {
+/// A shape problem of ferry-bundle.json (the caller adds where and "malformed bundle manifest").
+std::unexpected<std::string> malformed(std::string what) { return std::unexpected(std::move(what)); }
+
+template <class T>
+using Parsed = std::expected<T, std::string>;
+
+Parsed<BundleImage> image_from(const json& j) {
     BundleImage img;
     img.entry = j.value("entry", "");
     img.source = j.at("source").get<std::string>();
@@ -38,21 +44,21 @@ BundleImage image_from(const json& j) {
     img.ref_name = j.at("ref_name").get<std::string>();
     img.media_type = j.at("media_type").get<std::string>();
     auto d = manifest::Digest::parse(j.at("digest").get<std::string>());
-    if (!d) throw std::invalid_argument("image " + img.source + ": " + d.error().message);
+    if (!d) return malformed("image " + img.source + ": " + d.error().message);
     img.digest = *d;
     for (const auto& b : j.at("blobs")) {
         auto bd = manifest::Digest::parse(b.get<std::string>());
-        if (!bd) throw std::invalid_argument("image " + img.source + ": " + bd.error().message);
+        if (!bd) return malformed("image " + img.source + ": " + bd.error().message);
         img.blobs.push_back(*bd);
     }
     return img;
 }
 
-BundleFile file_from(const json& j) {
+Parsed<BundleFile> file_from(const json& j) {
     BundleFile f{j.at("path").get<std::string>(), j.at("sha256").get<std::string>(),
                  j.at("size").get<std::uint64_t>()};
-    if (!safe_relative_path(f.path)) throw std::invalid_argument("unsafe file path '" + f.path + "'");
-    if (!is_hex64(f.sha256)) throw std::invalid_argument("file " + f.path + ": sha256 is not 64 hex digits");
+    if (!safe_relative_path(f.path)) return malformed("unsafe file path '" + f.path + "'");
+    if (!is_hex64(f.sha256)) return malformed("file " + f.path + ": sha256 is not 64 hex digits");
     return f;
 }
 
@@ -63,21 +69,31 @@ BundleBase base_from(const json& j) {
     return b;
 }
 
-BundleManifest manifest_from(const json& j) {
+/// The manifest in `j`; a wrong JSON type or a missing key throws json::exception (the
+/// caller turns it into the same error as a shape problem).
+Parsed<BundleManifest> manifest_from(const json& j) {
     BundleManifest m;
     m.version = j.at("version").get<int>();
-    if (m.version != 1) throw std::invalid_argument("unsupported version " + std::to_string(m.version));
+    if (m.version != 1) return malformed("unsupported version " + std::to_string(m.version));
     m.id = j.at("id").get<std::string>();
     m.created = j.at("created").get<std::string>();
     m.plan_file = j.at("plan").at("file").get<std::string>();
     m.plan_sha256 = j.at("plan").at("sha256").get<std::string>();
-    for (const auto& i : j.at("images")) m.images.push_back(image_from(i));
-    for (const auto& f : j.at("files")) m.files.push_back(file_from(f));
+    for (const auto& i : j.at("images")) {
+        auto img = image_from(i);
+        if (!img) return std::unexpected(img.error());
+        m.images.push_back(std::move(*img));
+    }
+    for (const auto& f : j.at("files")) {
+        auto file = file_from(f);
+        if (!file) return std::unexpected(file.error());
+        m.files.push_back(std::move(*file));
+    }
     m.blob_count = j.at("blob_count").get<std::uint64_t>();
     m.total_bytes = j.at("total_bytes").get<std::uint64_t>();
     m.delta = j.value("delta", false);
     if (j.contains("base")) m.base = base_from(j.at("base"));
-    if (m.delta && !m.base) throw std::invalid_argument("a delta bundle must name its base");
+    if (m.delta && !m.base) return malformed("a delta bundle must name its base");
     return m;
 }
 
@@ -92,7 +108,7 @@ std::set<manifest::Digest> BundleManifest::closure() const {
 std::set<manifest::Digest> BundleManifest::carried_blobs() const {
     std::set<manifest::Digest> out;
     for (const auto& f : files)
-        if (auto d = digest_of_blob_path(f.path)) out.insert(*d);
+        if (auto d = manifest::digest_of_layout_blob_path(f.path)) out.insert(*d);
     return out;
 }
 
@@ -118,21 +134,16 @@ json to_json(const BundleManifest& m) {
 }
 
 core::Result<BundleManifest> parse_bundle_manifest(std::string_view text, std::string_view where) {
-    try {
-        return manifest_from(json::parse(text));
-    } catch (const std::exception& e) {
-        return core::fail(core::ErrorKind::Protocol, std::string(where) + ": malformed bundle manifest: " + e.what());
+    auto malformed_at = [&](std::string_view why) {
+        return core::fail(core::ErrorKind::Protocol, std::string(where) + ": malformed bundle manifest: " + std::string(why));
+    };
+    try {  // nlohmann::json reports bad JSON, a missing key or a wrong type by exception
+        auto m = manifest_from(json::parse(text));
+        if (!m) return malformed_at(m.error());
+        return std::move(*m);
+    } catch (const json::exception& e) {
+        return malformed_at(e.what());
     }
-}
-
-std::string blob_path(const manifest::Digest& digest) {
-    return "blobs/" + digest.algorithm() + "/" + digest.hex();
-}
-
-std::optional<manifest::Digest> digest_of_blob_path(std::string_view path) {
-    constexpr std::string_view prefix = "blobs/sha256/";
-    if (!path.starts_with(prefix) || !is_hex64(path.substr(prefix.size()))) return std::nullopt;
-    return manifest::Digest::sha256(std::string(path.substr(prefix.size())));
 }
 
 std::string utc_now_rfc3339() {

@@ -68,10 +68,6 @@ nlohmann::json to_json(const BundleManifest& m);
 /// `where`.
 core::Result<BundleManifest> parse_bundle_manifest(std::string_view text, std::string_view where);
 
-/// "blobs/<alg>/<hex>" for a digest, and back (nullopt for other paths).
-std::string blob_path(const manifest::Digest& digest);
-std::optional<manifest::Digest> digest_of_blob_path(std::string_view path);
-
 /// Current UTC time as RFC 3339 ("2024-05-01T12:00:00Z").
 std::string utc_now_rfc3339();
 

@@ -4,11 +4,8 @@
 
 #include "copy/image_graph.hpp"
 #include "core/sha256.hpp"
-#include "store/file_io.hpp"
-#include "store/layout_index.hpp"
-#include "store/oci_archive.hpp"
-#include "store/oci_layout.hpp"
-#include "store/tar_index.hpp"
+#include "core/file_io.hpp"
+#include "store/open.hpp"
 
 namespace ferry::bundle {
 namespace {
@@ -20,61 +17,33 @@ core::Error bundle_error(core::ErrorKind kind, const fs::path& path, const std::
     return core::make_error(kind, "bundle " + path.string() + ": " + what);
 }
 
-core::Result<OpenedBundle> open_archive(const fs::path& path) {
-    auto fd = store::fileio::open_read(path);
-    if (!fd) return std::unexpected(fd.error());
-    store::TarScanOptions scan;
-    scan.size_limits = {{"index.json", store::kMaxIndexJsonBytes},
-                        {"oci-layout", store::kMaxIndexJsonBytes},
-                        {std::string(kBundleFileName), kMaxBundleFileBytes}};
-    auto toc = store::scan_tar(fd->get(), path, scan);
-    if (!toc) return std::unexpected(toc.error().with_context("refusing bundle " + path.string()));
-    auto shared = std::make_shared<const store::fileio::Fd>(std::move(*fd));
-    auto entries = std::make_shared<store::TarIndex>(std::move(*toc));
-    OpenedBundle b;
-    b.path = path;
-    b.archive = true;
-    b.open_file = [shared, entries, path](const std::string& rel) -> core::Result<std::unique_ptr<store::BlobReader>> {
-        auto it = entries->find(rel);
-        if (it == entries->end()) return std::unexpected(bundle_error(core::ErrorKind::NotFound, path, rel + " is missing"));
-        return store::fileio::make_range_reader(shared, it->second.offset, it->second.size, path / rel);
-    };
-    auto it = entries->find(std::string(kBundleFileName));
-    if (it == entries->end())
-        return std::unexpected(bundle_error(core::ErrorKind::InvalidInput, path, "no ferry-bundle.json: not a ferry bundle"));
-    auto text = store::fileio::pread_exact(shared->get(), it->second.offset, it->second.size, path);
-    if (!text) return std::unexpected(text.error());
-    b.manifest_text = std::move(*text);
-    auto layout = store::OciArchive::open_read(path);
-    if (!layout) return std::unexpected(layout.error().with_context("refusing bundle " + path.string()));
-    b.layout = std::move(*layout);
-    return b;
-}
-
-core::Result<OpenedBundle> open_directory(const fs::path& path) {
-    OpenedBundle b;
-    b.path = path;
-    auto text = store::fileio::read_small_file(path / kBundleFileName, kMaxBundleFileBytes);
-    if (!text) {
-        if (text.error().kind == core::ErrorKind::NotFound)
-            return std::unexpected(bundle_error(core::ErrorKind::InvalidInput, path, "no ferry-bundle.json: not a ferry bundle"));
-        return std::unexpected(text.error());
+/// The bundle's layout (directory or archive), read only; ferry-bundle.json is capped in
+/// an archive's scan like index.json.
+core::Result<OpenedBundle> open_layout(const fs::path& path, bool archive) {
+    store::Location loc;
+    loc.kind = archive ? store::Location::Kind::OciArchive : store::Location::Kind::OciLayout;
+    loc.path = path.string();
+    store::StoreContext ctx;
+    ctx.options.archive_access = store::ArchiveAccess::Read;
+    ctx.options.archive_file_limits = {{std::string(kBundleFileName), kMaxBundleFileBytes}};
+    auto layout = store::open_store(loc, ctx);
+    if (!layout) {
+        if (!archive) return std::unexpected(layout.error());
+        return std::unexpected(layout.error().with_context("refusing bundle " + path.string()));
     }
-    b.manifest_text = std::move(*text);
-    b.open_file = [path](const std::string& rel) -> core::Result<std::unique_ptr<store::BlobReader>> {
-        const fs::path file = path / rel;
-        std::error_code ec;
-        if (fs::is_symlink(file, ec) || !fs::is_regular_file(file, ec))
-            return std::unexpected(bundle_error(core::ErrorKind::NotFound, path, rel + " is missing or not a regular file"));
-        auto fd = store::fileio::open_read(file);
-        if (!fd) return std::unexpected(fd.error());
-        auto size = fs::file_size(file, ec);
-        if (ec) return std::unexpected(store::fileio::errno_error("stat", file));
-        return store::fileio::make_range_reader(std::make_shared<const store::fileio::Fd>(std::move(*fd)), 0, size, file);
-    };
-    auto layout = store::OciLayout::open(path);
-    if (!layout) return std::unexpected(layout.error());
+    OpenedBundle b;
+    b.path = path;
+    b.archive = archive;
     b.layout = std::move(*layout);
+    b.files = store::layout_files(*b.layout);
+    if (!b.files) return core::fail(core::ErrorKind::Internal, "bundle " + path.string() + ": the layout has no files");
+    auto text = b.open_file(std::string(kBundleFileName));
+    if (!text && text.error().kind == core::ErrorKind::NotFound)
+        return std::unexpected(bundle_error(core::ErrorKind::InvalidInput, path, "no ferry-bundle.json: not a ferry bundle"));
+    if (!text) return std::unexpected(text.error());
+    auto bytes = store::read_all(**text, kMaxBundleFileBytes, (path / kBundleFileName).string());
+    if (!bytes) return std::unexpected(bytes.error());
+    b.manifest_text = std::move(*bytes);
     return b;
 }
 
@@ -92,7 +61,7 @@ core::Status check_files(OpenedBundle& b, Verification& v) {
             return core::fail(bundle_error(core::ErrorKind::Integrity, b.path,
                                            f.path + " is corrupt: sha256 " + hashed->first + " (" + std::to_string(hashed->second) +
                                                " bytes), expected " + f.sha256 + " (" + std::to_string(f.size) + " bytes)"));
-        if (auto d = digest_of_blob_path(f.path)) {
+        if (auto d = manifest::digest_of_layout_blob_path(f.path)) {
             if (d->hex() != f.sha256)
                 return core::fail(bundle_error(core::ErrorKind::Integrity, b.path, f.path + " does not match its digest"));
             ++blobs;
@@ -116,12 +85,11 @@ core::Status check_image(OpenedBundle& b, std::size_t index, const std::set<Dige
     auto where = [&](const std::string& what) {
         return core::fail(bundle_error(core::ErrorKind::Protocol, b.path, "image " + img.source + ": " + what));
     };
-    auto listed = b.layout->find_ref(img.ref_name);
+    auto listed = b.layout->resolve(img.ref_name);
     if (!listed) return std::unexpected(listed.error());
     if (!*listed || (*listed)->digest != img.digest)
         return where("index.json does not name " + img.digest.str() + " as '" + img.ref_name + "'");
-    auto view = store::make_layout_store(b.layout, {.commit_backend = false});
-    auto graph = copy::load_image_graph(*view, img.digest.str(), {});
+    auto graph = copy::load_image_graph(*b.layout, img.digest.str(), {});
     if (!graph) return std::unexpected(graph.error().with_context("bundle " + b.path.string() + ": image " + img.source));
     std::set<Digest> needed;
     for (const auto* m : graph->manifests_in_push_order()) {
@@ -141,6 +109,14 @@ core::Status check_image(OpenedBundle& b, std::size_t index, const std::set<Dige
 
 }  // namespace
 
+core::Result<std::unique_ptr<store::BlobReader>> OpenedBundle::open_file(const std::string& rel) const {
+    auto reader = files->open_file(rel);
+    if (!reader && reader.error().kind == core::ErrorKind::NotFound)
+        return std::unexpected(bundle_error(core::ErrorKind::NotFound, path,
+                                            rel + (archive ? " is missing" : " is missing or not a regular file")));
+    return reader;
+}
+
 core::Result<std::pair<std::string, std::uint64_t>> hash_stream(store::BlobReader& reader) {
     core::Sha256 hasher;
     std::vector<char> buffer(1 << 20);
@@ -159,7 +135,7 @@ core::Result<OpenedBundle> open_bundle(const fs::path& path) {
     auto status = fs::status(path, ec);
     if (ec || !fs::exists(status))
         return std::unexpected(bundle_error(core::ErrorKind::NotFound, path, "does not exist"));
-    auto opened = fs::is_directory(status) ? open_directory(path) : open_archive(path);
+    auto opened = open_layout(path, !fs::is_directory(status));
     if (!opened) return opened;
     auto parsed = parse_bundle_manifest(opened->manifest_text, (path / kBundleFileName).string());
     if (!parsed) return std::unexpected(parsed.error());
@@ -171,7 +147,7 @@ core::Result<std::pair<BundleManifest, std::string>> read_bundle_manifest(const 
     std::error_code ec;
     std::string text;
     if (fs::is_regular_file(path, ec) && path.extension() == ".json") {
-        auto read = store::fileio::read_small_file(path, kMaxBundleFileBytes);
+        auto read = core::fileio::read_small_file(path, kMaxBundleFileBytes);
         if (!read) return std::unexpected(read.error());
         text = std::move(*read);
     } else {

@@ -1,11 +1,11 @@
 #pragma once
 /// Opening and verifying an export bundle (directory or tar) before anything is imported.
-/// A tar is scanned first (store/tar_index.hpp): absolute names, "..", links, devices,
-/// duplicate entries and oversized index.json / oci-layout / ferry-bundle.json are refused
-/// with an error naming the bundle, before any byte is read or written elsewhere.
+/// A tar is opened through the archive store, which scans it first: absolute names, "..",
+/// links, devices, duplicate entries and oversized index.json / oci-layout /
+/// ferry-bundle.json are refused with an error naming the bundle, before any byte is read
+/// or written elsewhere.
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -13,7 +13,7 @@
 
 #include "bundle/bundle_manifest.hpp"
 #include "core/error.hpp"
-#include "store/layout_backend.hpp"
+#include "store/store.hpp"
 
 namespace ferry::bundle {
 
@@ -22,9 +22,12 @@ struct OpenedBundle {
     bool archive = false;
     BundleManifest manifest;
     std::string manifest_text;  ///< raw ferry-bundle.json bytes
-    std::shared_ptr<store::LayoutBackend> layout;
-    /// Opens a file of the bundle by its relative path (NotFound when absent).
-    std::function<core::Result<std::unique_ptr<store::BlobReader>>(const std::string&)> open_file;
+    std::unique_ptr<store::Store> layout;  ///< the bundle's OCI layout, read only
+    store::LayoutFiles* files = nullptr;   ///< the files of `layout`
+
+    /// Opens a file of the bundle by its relative path (NotFound naming the bundle when
+    /// absent or, in a directory, not a regular file).
+    core::Result<std::unique_ptr<store::BlobReader>> open_file(const std::string& rel) const;
 };
 
 /// Opens a bundle directory or tar (read only) and parses its ferry-bundle.json.

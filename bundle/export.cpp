@@ -6,10 +6,7 @@
 #include "core/cancel.hpp"
 #include "core/log.hpp"
 #include "core/sha256.hpp"
-#include "store/blob_io.hpp"
-#include "store/file_io.hpp"
-#include "store/oci_layout.hpp"
-#include "store/tar_writer.hpp"
+#include "core/file_io.hpp"
 #include "bundle/bundle_reader.hpp"
 #include "bundle/export_artifacts.hpp"
 #include "sync/expand.hpp"
@@ -25,26 +22,25 @@ using manifest::Digest;
 /// them; everything else goes to the layout.
 class OmittingStore : public store::Store {
 public:
-    OmittingStore(std::unique_ptr<store::Store> inner, const std::set<Digest>& omit)
-        : inner_(std::move(inner)), omit_(omit) {}
-    std::string describe() const override { return inner_->describe(); }
-    core::Result<std::optional<Descriptor>> resolve(const std::string& ref) override { return inner_->resolve(ref); }
-    core::Result<manifest::ParsedManifest> get_manifest(const std::string& ref) override { return inner_->get_manifest(ref); }
+    OmittingStore(store::Store& inner, const std::set<Digest>& omit) : inner_(inner), omit_(omit) {}
+    std::string describe() const override { return inner_.describe(); }
+    core::Result<std::optional<Descriptor>> resolve(const std::string& ref) override { return inner_.resolve(ref); }
+    core::Result<manifest::ParsedManifest> get_manifest(const std::string& ref) override { return inner_.get_manifest(ref); }
     core::Status put_manifest(const manifest::ParsedManifest& m, const std::optional<std::string>& tag) override {
-        return inner_->put_manifest(m, tag);
+        return inner_.put_manifest(m, tag);
     }
     core::Result<bool> has_blob(const Descriptor& blob) override {
         if (omit_.contains(blob.digest)) return true;
-        return inner_->has_blob(blob);
+        return inner_.has_blob(blob);
     }
     core::Result<std::unique_ptr<store::BlobReader>> open_blob(const Descriptor& blob, std::uint64_t offset) override {
-        return inner_->open_blob(blob, offset);
+        return inner_.open_blob(blob, offset);
     }
-    core::Status put_blob(const Descriptor& blob, store::BlobReader& source) override { return inner_->put_blob(blob, source); }
-    core::Result<std::vector<std::string>> list_tags() override { return inner_->list_tags(); }
+    core::Status put_blob(const Descriptor& blob, store::BlobReader& source) override { return inner_.put_blob(blob, source); }
+    core::Result<std::vector<std::string>> list_tags() override { return inner_.list_tags(); }
 
 private:
-    std::unique_ptr<store::Store> inner_;
+    store::Store& inner_;  ///< the export's layout; committed by its owner
     const std::set<Digest>& omit_;
 };
 
@@ -77,7 +73,8 @@ struct ExportRun {
     const plan::Plan& plan;
     const store::StoreContext& stores;
     const ExportOptions& options;
-    std::shared_ptr<store::OciLayout> layout;
+    std::unique_ptr<store::Store> layout;  ///< the layout being built (directory)
+    store::LayoutFiles* files = nullptr;   ///< its files
     std::set<Digest> omit;
     ExportSummary summary;
 };
@@ -87,7 +84,7 @@ core::Status export_image(ExportRun& run, const sync::ImageTask& task) {
     loc.reference = task.source;
     auto src = store::open_store(loc, run.stores);
     if (!src) return std::unexpected(src.error());
-    OmittingStore dst(store::make_layout_store(run.layout, {.commit_backend = false}), run.omit);
+    OmittingStore dst(*run.layout, run.omit);
     copy::CopyOptions o;
     o.source_ref = task.source.manifest_ref();
     o.target_tag = task.source.str();
@@ -114,8 +111,7 @@ core::Status export_image(ExportRun& run, const sync::ImageTask& task) {
 /// The digests of `img`'s root and child manifests in the layout (the subjects whose
 /// artifacts travel with it).
 core::Result<std::set<Digest>> exported_manifests(ExportRun& run, const BundleImage& img) {
-    auto view = store::make_layout_store(run.layout, {.commit_backend = false});
-    auto graph = copy::load_image_graph(*view, img.digest.str(), {});
+    auto graph = copy::load_image_graph(*run.layout, img.digest.str(), {});
     if (!graph) return std::unexpected(graph.error().with_context("reading back " + img.source));
     std::set<Digest> digests;
     for (const auto* m : graph->manifests_in_push_order()) digests.insert(m->digest);
@@ -124,10 +120,9 @@ core::Result<std::set<Digest>> exported_manifests(ExportRun& run, const BundleIm
 
 /// Fills each image's blob list and returns the digests of every manifest.
 core::Result<std::set<Digest>> collect_closures(ExportRun& run) {
-    auto view = store::make_layout_store(run.layout, {.commit_backend = false});
     std::set<Digest> manifests;
     for (auto& img : run.summary.manifest.images) {
-        auto graph = copy::load_image_graph(*view, img.digest.str(), {});
+        auto graph = copy::load_image_graph(*run.layout, img.digest.str(), {});
         if (!graph) return std::unexpected(graph.error().with_context("reading back " + img.source));
         std::set<Digest> needed;
         for (const auto* m : graph->manifests_in_push_order()) {
@@ -140,55 +135,39 @@ core::Result<std::set<Digest>> collect_closures(ExportRun& run) {
     return manifests;
 }
 
-core::Status list_files(ExportRun& run, const fs::path& work, const std::set<Digest>& manifests) {
+core::Status list_files(ExportRun& run, const std::set<Digest>& manifests) {
     auto& m = run.summary.manifest;
     for (const char* name : {"oci-layout", "index.json"}) {
-        auto text = store::fileio::read_small_file(work / name, store::kMaxIndexJsonBytes);
-        if (!text) return std::unexpected(text.error());
-        m.files.push_back({name, core::sha256_hex(*text), text->size()});
+        auto reader = run.files->open_file(name);
+        if (!reader) return std::unexpected(reader.error());
+        auto hashed = hash_stream(**reader);
+        if (!hashed) return std::unexpected(hashed.error());
+        m.files.push_back({name, hashed->first, hashed->second});
     }
     for (const auto& d : m.closure()) {
         if (run.omit.contains(d) && !manifests.contains(d)) {
             ++run.summary.blobs_omitted;
             continue;
         }
-        auto size = run.layout->blob_size(d);
+        const std::string path = manifest::layout_blob_path(d);
+        auto size = run.files->file_size(path);
         if (!size) return std::unexpected(size.error());
         if (!*size) return core::fail(core::ErrorKind::Internal, "export: blob " + d.str() + " was not written");
-        m.files.push_back({blob_path(d), d.hex(), **size});
+        m.files.push_back({path, d.hex(), **size});
         ++m.blob_count;
     }
     for (const auto& f : m.files) m.total_bytes += f.size;
     return {};
 }
 
-core::Status pack_tar(const fs::path& work, const fs::path& out, const BundleManifest& m, std::string_view manifest_text,
-                      store::OciLayout& layout) {
-    const fs::path partial = out.string() + ".partial";
-    auto writer = store::TarWriter::create(partial);
-    if (!writer) return std::unexpected(writer.error());
-    for (const auto& f : m.files) {
-        if (auto d = digest_of_blob_path(f.path)) {
-            auto reader = layout.open_blob(*d, 0);
-            if (!reader) return std::unexpected(reader.error());
-            Descriptor desc;
-            desc.digest = *d;
-            desc.size = static_cast<std::int64_t>(f.size);
-            store::VerifyingReader verifying(**reader, desc, "packing " + f.path);
-            if (auto at = (*writer)->add_file(f.path, verifying); !at) return std::unexpected(at.error());
-            continue;
-        }
-        auto text = store::fileio::read_small_file(work / f.path, store::kMaxIndexJsonBytes);
-        if (!text) return std::unexpected(text.error());
-        if (auto at = (*writer)->add_bytes(f.path, *text); !at) return std::unexpected(at.error());
-    }
-    if (auto at = (*writer)->add_bytes(std::string(kBundleFileName), manifest_text); !at) return std::unexpected(at.error());
-    if (auto st = (*writer)->finish(); !st) return st;
-    writer->reset();
-    std::error_code ec;
-    fs::rename(partial, out, ec);
-    if (ec) return core::fail(core::ErrorKind::Io, "renaming " + partial.string() + " to " + out.string() + ": " + ec.message());
-    return store::fileio::fsync_dir(out.has_parent_path() ? out.parent_path() : fs::path("."));
+/// Packs the staged layout `work` into the archive `out` with ferry-bundle.json.
+core::Status pack_archive(const fs::path& work, const fs::path& out, const BundleManifest& m,
+                          const std::string& manifest_text) {
+    std::vector<Digest> blobs;
+    for (const auto& f : m.files)
+        if (auto d = manifest::digest_of_layout_blob_path(f.path)) blobs.push_back(*d);
+    return store::archive_layout_directory(work.string(), out.string(), blobs,
+                                           {{std::string(kBundleFileName), manifest_text}});
 }
 
 core::Status finish(ExportRun& run, const Workspace& w) {
@@ -200,21 +179,18 @@ core::Status finish(ExportRun& run, const Workspace& w) {
     const std::string text = to_json(m).dump(2) + "\n";
     const fs::path& out = run.options.output;
     if (w.archive) {
-        if (auto st = pack_tar(w.work, out, m, text, *run.layout); !st) return st;
+        if (auto st = pack_archive(w.work, out, m, text); !st) return st;
         std::error_code ec;
         fs::remove_all(w.work, ec);
         return {};
     }
-    if (auto st = store::fileio::write_file_atomic(w.work / kBundleFileName, text); !st) return st;
+    if (auto st = core::fileio::write_file_atomic(w.work / kBundleFileName, text); !st) return st;
     if (!w.rename_at_end) return {};
-    std::error_code ec;
-    fs::rename(w.work, out, ec);
-    if (ec) return core::fail(core::ErrorKind::Io, "renaming " + w.work.string() + " to " + out.string() + ": " + ec.message());
-    return store::fileio::fsync_dir(fs::absolute(out).parent_path());
+    return core::fileio::rename_durably(w.work, out);
 }
 
 core::Status set_plan_and_base(ExportRun& run) {
-    auto plan_text = store::fileio::read_small_file(run.plan.file, kMaxBundleFileBytes);
+    auto plan_text = core::fileio::read_small_file(run.plan.file, kMaxBundleFileBytes);
     if (!plan_text) return std::unexpected(plan_text.error());
     run.summary.manifest.plan_file = run.plan.file.filename().string();
     run.summary.manifest.plan_sha256 = core::sha256_hex(*plan_text);
@@ -237,15 +213,21 @@ core::Result<ExportSummary> export_bundle(const plan::Plan& plan, const store::S
     if (auto st = set_plan_and_base(run); !st) return std::unexpected(st.error());
     auto w = choose_workspace(options.output);
     if (!w) return std::unexpected(w.error());
-    auto expansion = sync::expand_plan(plan, *stores.clients, {});
+    sync::PoolAccess registries(stores);
+    auto expansion = sync::expand_plan(plan, registries, {});
     if (!expansion.failures.empty()) {
         const auto& f = expansion.failures.front();
         return core::fail(f.error ? f.error->with_context("export") : core::make_error(core::ErrorKind::Internal, "export: expansion failed"));
     }
     if (expansion.tasks.empty()) return core::fail(core::ErrorKind::NotFound, "export: the plan selects no images");
-    auto layout = store::OciLayout::open(w->work);
+    store::Location staging;
+    staging.kind = store::Location::Kind::OciLayout;
+    staging.path = w->work.string();
+    auto layout = store::open_store(staging, stores);
     if (!layout) return std::unexpected(layout.error());
-    run.layout = *layout;
+    run.layout = std::move(*layout);
+    run.files = store::layout_files(*run.layout);
+    if (!run.files) return core::fail(core::ErrorKind::Internal, "export: " + w->work.string() + " has no layout files");
     for (const auto& task : expansion.tasks) {
         if (auto st = export_image(run, task); !st) return std::unexpected(st.error());
         auto subjects = exported_manifests(run, run.summary.manifest.images.back());
@@ -256,7 +238,7 @@ core::Result<ExportSummary> export_bundle(const plan::Plan& plan, const store::S
     if (auto st = run.layout->commit(); !st) return std::unexpected(st.error());
     auto manifests = collect_closures(run);
     if (!manifests) return std::unexpected(manifests.error());
-    if (auto st = list_files(run, w->work, *manifests); !st) return std::unexpected(st.error());
+    if (auto st = list_files(run, *manifests); !st) return std::unexpected(st.error());
     if (auto st = finish(run, *w); !st) return std::unexpected(st.error());
     return std::move(run.summary);
 }

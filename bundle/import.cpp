@@ -115,14 +115,13 @@ core::Result<ImportedImage> push_image(OpenedBundle& b, std::size_t i, const Ref
     const auto& img = b.manifest.images[i];
     auto dst = open_registry(target, stores);
     if (!dst) return std::unexpected(dst.error());
-    auto src = store::make_layout_store(b.layout, {.commit_backend = false});
     copy::CopyOptions c;
     c.source_ref = img.digest.str();
     c.target_tag = target.tag;
     c.jobs = o.jobs;
     c.ledger = &ledger;
     c.cancel = &core::process_cancellation();
-    auto copied = copy::copy_image(*src, **dst, c);
+    auto copied = copy::copy_image(*b.layout, **dst, c);
     if (!copied) return std::unexpected(copied.error().with_context("importing " + img.source + " -> " + target.str()));
     return ImportedImage{img.source, target.str(), copied->target_digest, copied->unchanged,
                          copied->stats.blobs_copied, copied->stats.blobs_mounted, copied->stats.blobs_skipped,

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/defaults.hpp"
 #include "bundle/bundle_manifest.hpp"
 #include "store/open.hpp"
 
@@ -23,7 +24,7 @@ struct ImportOptions {
     /// "REGISTRY[/PREFIX]": target = REGISTRY/PREFIX/<source repository path>:<tag>;
     /// nullopt = the targets recorded in the bundle (the plan's mapping).
     std::optional<std::string> to;
-    int jobs = 8;
+    int jobs = core::kDefaultJobs;
 };
 
 struct ImportedImage {

@@ -27,8 +27,8 @@ void install_signal_handlers() {
 }
 
 bool init_logging(const GlobalOptions& o) {
-    core::log::Level level;
-    if (!core::log::parse_level(o.log_level, level)) {
+    const auto level = core::log::parse_level(o.log_level);
+    if (!level) {
         std::cerr << "ferry: --log-level must be debug, info, warn, error or off\n";
         return false;
     }
@@ -36,7 +36,7 @@ bool init_logging(const GlobalOptions& o) {
         std::cerr << "ferry: --log-format must be text or json\n";
         return false;
     }
-    core::log::init(level, o.log_format == "json" ? core::log::Format::Json : core::log::Format::Text);
+    core::log::init(*level, o.log_format == "json" ? core::log::Format::Json : core::log::Format::Text);
     return true;
 }
 

@@ -2,6 +2,7 @@
 // ferry import BUNDLE [--to REGISTRY[/PREFIX]] [-c PLAN] [--jobs N]
 #include <iostream>
 
+#include "core/defaults.hpp"
 #include "bundle/export.hpp"
 #include "bundle/import.hpp"
 #include "cli/runtime.hpp"
@@ -21,7 +22,7 @@ struct ImportArgs {
     std::string bundle;
     std::string to;
     std::string plan_file;
-    int jobs = 8;
+    int jobs = core::kDefaultJobs;
 };
 
 ExitCode run_export(Runtime& rt, const ExportArgs& a) {

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "core/defaults.hpp"
 #include "cli/runtime.hpp"
 #include "copy/copy_image.hpp"
 #include "core/cancel.hpp"
@@ -17,7 +18,7 @@ struct CopyArgs {
     std::string source;
     std::string target;
     std::vector<std::string> platforms;
-    int jobs = 8;
+    int jobs = core::kDefaultJobs;
     std::string output = "text";
 };
 

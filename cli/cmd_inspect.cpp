@@ -6,7 +6,7 @@
 
 #include "cli/runtime.hpp"
 #include "manifest/platform.hpp"
-#include "store/blob_text.hpp"
+#include "store/store.hpp"
 
 namespace ferry::cli {
 namespace {

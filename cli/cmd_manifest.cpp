@@ -23,7 +23,7 @@ struct CreateArgs {
     std::vector<std::string> annotations;
     std::vector<std::string> platform_for;
     bool append = false, ignore_missing = false, dry_run = false;
-    int jobs = 8;
+    int jobs = core::kDefaultJobs;
     std::string output = "text";
 };
 
@@ -35,7 +35,7 @@ struct InspectArgs {
 struct PushArgs {
     std::string plan_file;
     bool dry_run = false;
-    int jobs = 8;
+    int jobs = core::kDefaultJobs;
     std::string output = "text";
 };
 

@@ -24,7 +24,7 @@ std::shared_ptr<registry::ClientPool> Runtime::pool() {
     return pool_;
 }
 
-core::Result<Runtime::Opened> Runtime::open(const std::string& location, bool default_latest,
+core::Result<store::OpenedStore> Runtime::open(const std::string& location, bool default_latest,
                                             Access access) {
     auto parsed = store::parse_location(location);
     if (!parsed) return std::unexpected(parsed.error());
@@ -37,7 +37,7 @@ core::Result<Runtime::Opened> Runtime::open(const std::string& location, bool de
         access == Access::Write ? store::ArchiveAccess::Write : store::ArchiveAccess::Read;
     auto opened = store::open_store(*parsed, ctx);
     if (!opened) return std::unexpected(opened.error());
-    return Opened{std::move(*opened), parsed->ref_string()};
+    return store::OpenedStore{std::move(*opened), parsed->ref_string()};
 }
 
 }  // namespace ferry::cli

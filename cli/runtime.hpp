@@ -9,10 +9,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/defaults.hpp"
 #include "cli/exit_codes.hpp"
 #include "core/error.hpp"
 #include "registry/client.hpp"
-#include "store/store.hpp"
+#include "store/open.hpp"
 #include "run/plan_manifests.hpp"
 
 namespace ferry::cli {
@@ -30,22 +31,17 @@ class Runtime {
 public:
     GlobalOptions options;
 
-    /// The shared pool (created on first use from `options`). `customize` lets a plan add
+    /// The shared pool (created on first use from `options`). `set_client_options` lets a plan add
     /// per-host settings before first use.
     std::shared_ptr<registry::ClientPool> pool();
     void set_client_options(registry::ClientOptions opts);
     registry::ClientOptions client_options() const;
 
-    /// A store plus the tag or digest the location named ("" when it named none).
-    struct Opened {
-        std::unique_ptr<store::Store> store;
-        std::string ref;
-    };
     enum class Access { Read, Write };
     /// Opens the store a location names. A registry location without tag or digest gets
     /// "latest" only when `default_latest`. An oci-archive opened for Write is replaced
     /// (atomically, at commit); for Read it must exist.
-    core::Result<Opened> open(const std::string& location, bool default_latest = true,
+    core::Result<store::OpenedStore> open(const std::string& location, bool default_latest = true,
                               Access access = Access::Read);
 
 private:

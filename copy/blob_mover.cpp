@@ -10,8 +10,10 @@ namespace ferry::copy {
 namespace {
 
 bool same_host_other_repo(const store::Store& a, const store::Store& b) {
-    return !a.registry_host().empty() && a.registry_host() == b.registry_host() &&
-           a.repository() != b.repository();
+    const auto* ra = store::registry_repository(a);
+    const auto* rb = store::registry_repository(b);
+    return ra && rb && !ra->registry_host().empty() && ra->registry_host() == rb->registry_host() &&
+           ra->repository() != rb->repository();
 }
 
 void backoff(int attempt) {
@@ -120,14 +122,15 @@ core::Result<BlobOutcome> move_unclaimed(const manifest::Descriptor& blob, const
 }  // namespace
 
 core::Result<BlobOutcome> move_blob(const manifest::Descriptor& blob, const BlobMoveContext& ctx) {
-    const std::string host = ctx.dst.registry_host();
+    auto* dst_registry = store::registry_repository(ctx.dst);
+    const std::string host = dst_registry ? dst_registry->registry_host() : std::string();
     if (host.empty()) return move_unclaimed(blob, ctx);
-    const std::string repo = ctx.dst.repository();
+    const std::string repo = dst_registry->repository();
     auto claim = ctx.ledger.claim(host, blob.digest, repo);
     if (!claim.owner) {
         if (claim.mount_from == repo) return BlobOutcome::Skipped;
         if (ctx.dry_run) return BlobOutcome::Mounted;
-        auto mounted = ctx.dst.mount_from_repository(blob, claim.mount_from);
+        auto mounted = dst_registry->mount_from_repository(blob, claim.mount_from);
         if (mounted && *mounted == store::MountResult::Mounted) {
             ctx.ledger.remember(host, blob.digest, repo);
             return BlobOutcome::Mounted;

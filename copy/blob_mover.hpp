@@ -1,6 +1,7 @@
 #pragma once
 /// Moves one blob from a source store to a target store the cheapest way available:
 /// already there (skip) > mount from a repository of the same registry host > stream.
+#include "core/defaults.hpp"
 #include "copy/blob_ledger.hpp"
 #include "core/cancel.hpp"
 #include "core/error.hpp"
@@ -14,7 +15,7 @@ struct BlobMoveContext {
     store::Store& src;
     store::Store& dst;
     BlobLedger& ledger;
-    int retries = 3;       ///< extra attempts for retryable failures (uploads restart at 0; downloads resume)
+    int retries = core::kDefaultBlobRetries;      ///< extra attempts for retryable failures (uploads restart at 0; downloads resume)
     bool dry_run = false;  ///< decide only: HEAD requests, no writes
     const core::CancellationToken* cancel = nullptr;
     /// The target repository was empty (CopyOptions::target_empty): no HEAD before a move.

@@ -5,7 +5,7 @@
 #include <set>
 
 #include "copy/blob_mover.hpp"
-#include "copy/parallel.hpp"
+#include "core/parallel.hpp"
 #include "core/log.hpp"
 
 namespace ferry::copy {
@@ -42,7 +42,7 @@ core::Result<std::vector<const ParsedManifest*>> missing_manifests(
     const ImageGraph& graph, store::Store& dst, const CopyOptions& options) {
     auto all = graph.manifests_in_push_order();
     std::vector<char> present(all.size(), 0);
-    auto st = run_parallel(all.size(), options.jobs, [&](std::size_t i) -> core::Status {
+    auto st = core::run_parallel(all.size(), options.jobs, [&](std::size_t i) -> core::Status {
         auto found = dst.resolve(all[i]->digest.str());
         if (!found) return std::unexpected(found.error());
         present[i] = found->has_value();
@@ -125,7 +125,7 @@ core::Result<CopyResult> copy_graph(const ImageGraph& graph, store::Store& src, 
                         options.retries, options.dry_run, options.cancel, options.target_empty};
     auto blobs = unique_blobs(*missing);
     AtomicStats counters;
-    auto moved = run_parallel(blobs.size(), options.jobs, [&](std::size_t i) -> core::Status {
+    auto moved = core::run_parallel(blobs.size(), options.jobs, [&](std::size_t i) -> core::Status {
         if (auto st = check_cancel(options); !st) return st;
         auto outcome = move_blob(blobs[i], ctx);
         if (!outcome) return std::unexpected(outcome.error().with_context("blob " + blobs[i].digest.str()));

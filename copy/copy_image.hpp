@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/defaults.hpp"
 #include "copy/blob_ledger.hpp"
 #include "copy/image_graph.hpp"
 #include "core/cancel.hpp"
@@ -22,8 +23,8 @@ struct CopyOptions {
     std::string source_ref;                     ///< tag or digest at the source store
     std::optional<std::string> target_tag;      ///< tag at the target; nullopt = by digest
     std::vector<manifest::Platform> platforms;  ///< empty = every platform
-    int jobs = 8;                               ///< parallel blob transfers
-    int retries = 3;                            ///< extra attempts per blob on retryable errors
+    int jobs = core::kDefaultJobs;              ///< parallel blob transfers
+    int retries = core::kDefaultBlobRetries;    ///< extra attempts per blob on retryable errors
     bool dry_run = false;                       ///< decide and count, write nothing
     BlobLedger* ledger = nullptr;               ///< plan-wide dedupe; null = private ledger
     const core::CancellationToken* cancel = nullptr;

@@ -46,14 +46,13 @@ void apply_pattern() {
 
 }  // namespace
 
-bool parse_level(std::string_view text, Level& out) {
-    if (text == "debug" || text == "trace") out = Level::Debug;
-    else if (text == "info") out = Level::Info;
-    else if (text == "warn" || text == "warning") out = Level::Warn;
-    else if (text == "error") out = Level::Error;
-    else if (text == "off" || text == "quiet") out = Level::Off;
-    else return false;
-    return true;
+std::optional<Level> parse_level(std::string_view text) {
+    if (text == "debug" || text == "trace") return Level::Debug;
+    if (text == "info") return Level::Info;
+    if (text == "warn" || text == "warning") return Level::Warn;
+    if (text == "error") return Level::Error;
+    if (text == "off" || text == "quiet") return Level::Off;
+    return std::nullopt;
 }
 
 void init(Level lvl, Format format) {

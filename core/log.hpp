@@ -4,6 +4,7 @@
 /// Levels: debug = one line per HTTP request, info = one line per image, warn = retries.
 #include <fmt/format.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,8 +13,8 @@ namespace ferry::core::log {
 enum class Level { Debug, Info, Warn, Error, Off };
 enum class Format { Text, Json };
 
-/// Parses "debug|info|warn|error|off".
-bool parse_level(std::string_view text, Level& out);
+/// Parses "debug|info|warn|error|off" (and "trace", "warning", "quiet"); nullopt otherwise.
+std::optional<Level> parse_level(std::string_view text);
 
 /// Configures the process-wide logger (stderr). Safe to call more than once.
 void init(Level level, Format format);

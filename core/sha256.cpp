@@ -2,15 +2,19 @@
 
 #include <openssl/evp.h>
 
-#include <stdexcept>
+#include <new>
 
 namespace ferry::core {
 
 struct Sha256::Impl {
     EVP_MD_CTX* ctx = nullptr;
+    // EVP_MD_CTX_new and the init of the built-in sha256 fail only when OpenSSL cannot
+    // allocate: reported like any other allocation failure, not as an error value.
     Impl() : ctx(EVP_MD_CTX_new()) {
-        if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1)
-            throw std::runtime_error("OpenSSL: cannot initialise sha256");
+        if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) {
+            EVP_MD_CTX_free(ctx);
+            throw std::bad_alloc();
+        }
     }
     ~Impl() { EVP_MD_CTX_free(ctx); }
 };

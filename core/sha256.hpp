@@ -8,7 +8,8 @@
 
 namespace ferry::core {
 
-/// Incremental hasher. Not thread-safe; movable.
+/// Incremental hasher. Not thread-safe; movable. Construction throws std::bad_alloc only
+/// when OpenSSL cannot allocate its context; nothing else throws.
 class Sha256 {
 public:
     Sha256();

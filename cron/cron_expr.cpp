@@ -8,6 +8,8 @@
 #include <ctime>
 #include <vector>
 
+#include "core/parse.hpp"
+
 namespace ferry::cron {
 namespace {
 
@@ -79,9 +81,7 @@ std::vector<std::string_view> split_whitespace(std::string_view s) {
 
 /// Parses a number or (for months and weekdays) a three-letter name; -1 if neither.
 int parse_value(const FieldSpec& spec, std::string_view token) {
-    int value = 0;
-    auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), value);
-    if (ec == std::errc() && end == token.data() + token.size() && !token.empty()) return value;
+    if (auto value = core::parse_int<int>(token)) return *value;
     if (spec.names == nullptr) return -1;
     const std::string name = lower(token);
     for (std::size_t i = 0; i < spec.names->size(); ++i) {

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/log.hpp"
+#include "core/parse.hpp"
 
 namespace ferry::cron {
 
@@ -202,16 +203,13 @@ core::Result<tcp::endpoint> parse_listen_address(std::string_view text) {
         host = text.substr(0, colon);
         port_text = text.substr(colon + 1);
     }
-    unsigned port = 0;
-    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc() || end != port_text.data() + port_text.size() || port_text.empty() || port > 65535) {
-        return bad("bad port");
-    }
+    const auto port = core::parse_int<unsigned>(port_text);
+    if (!port || *port > 65535) return bad("bad port");
     if (host.empty() || host == "localhost") host = "127.0.0.1";
     boost::system::error_code addr_ec;
     const auto address = asio::ip::make_address(std::string(host), addr_ec);
     if (addr_ec) return bad("host must be an IP address");
-    return tcp::endpoint(address, static_cast<std::uint16_t>(port));
+    return tcp::endpoint(address, static_cast<std::uint16_t>(*port));
 }
 
 }  // namespace ferry::cron

@@ -1,14 +1,10 @@
 #include "cron/metrics.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
 
 #include <fmt/format.h>
+
 
 namespace ferry::cron {
 namespace {
@@ -56,11 +52,6 @@ core::Result<std::string> render_family(const MetricFamily& family) {
         out += ' ' + format_sample_value(sample.value) + '\n';
     }
     return out;
-}
-
-core::Status errno_error(std::string_view what, const std::filesystem::path& path) {
-    return core::fail(core::ErrorKind::Io,
-                      fmt::format("{} {}: {}", what, path.string(), std::strerror(errno)));
 }
 
 }  // namespace
@@ -116,37 +107,6 @@ std::string format_sample_value(double value) {
         return fmt::format("{}", static_cast<long long>(value));
     }
     return fmt::format("{}", value);
-}
-
-core::Status write_file_atomically(const std::filesystem::path& path, std::string_view content) {
-    const std::filesystem::path temp =
-        path.parent_path() / fmt::format(".{}.{}.tmp", path.filename().string(), ::getpid());
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return errno_error("creating", temp);
-    std::size_t written = 0;
-    while (written < content.size()) {
-        const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            auto status = errno_error("writing", temp);
-            ::close(fd);
-            ::unlink(temp.c_str());
-            return status;
-        }
-        written += static_cast<std::size_t>(n);
-    }
-    const bool synced = ::fsync(fd) == 0;
-    if (::close(fd) != 0 || !synced) {
-        auto status = errno_error("flushing", temp);
-        ::unlink(temp.c_str());
-        return status;
-    }
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
-        auto status = errno_error("renaming to", path);
-        ::unlink(temp.c_str());
-        return status;
-    }
-    return {};
 }
 
 }  // namespace ferry::cron

@@ -50,8 +50,7 @@ std::string escape_help(std::string_view text);
 /// Prometheus number syntax: integers without a fraction, `NaN`, `+Inf`, `-Inf`.
 std::string format_sample_value(double value);
 
-/// Writes `content` to a temporary file beside `path` (not ending in .prom), flushes it to
-/// disk, then renames it over `path`, so a reader never sees a half-written file.
-core::Status write_file_atomically(const std::filesystem::path& path, std::string_view content);
+// Textfiles are written with core::fileio::write_file_atomic: its temporary file beside the
+// target does not end in .prom, so node_exporter never reads a half-written file.
 
 }  // namespace ferry::cron

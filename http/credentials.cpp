@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "core/redact.hpp"
+#include "core/registry_host.hpp"
 #include "http/base64.hpp"
 
 extern char** environ;
@@ -25,10 +26,6 @@ namespace ferry::http {
 namespace {
 
 using nlohmann::json;
-
-bool is_docker_hub(std::string_view host) {
-    return host == "docker.io" || host == "index.docker.io" || host == "registry-1.docker.io";
-}
 
 std::optional<Credential> remember(Credential c) {
     core::register_secret(c.password);
@@ -62,7 +59,7 @@ core::Result<std::optional<Credential>> from_auths_entry(const json& entry, std:
 }
 
 std::string helper_server_url(std::string_view host) {
-    return is_docker_hub(host) ? std::string(kDockerHubConfigKey) : std::string(host);
+    return core::is_docker_hub(host) ? std::string(kDockerHubConfigKey) : std::string(host);
 }
 
 /// Writes `data` to `fd` without letting a reader that already exited kill the process with
@@ -140,7 +137,7 @@ std::string credential_host(std::string_view key) {
     if (auto slash = key.find('/'); slash != std::string_view::npos) key = key.substr(0, slash);
     std::string host(key);
     for (char& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return is_docker_hub(host) ? "docker.io" : host;
+    return core::canonical_registry_host(host);
 }
 
 std::vector<std::string> auth_file_candidates(const std::string& authfile) {

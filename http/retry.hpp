@@ -5,10 +5,12 @@
 #include <random>
 #include <string_view>
 
+#include "core/defaults.hpp"
+
 namespace ferry::http {
 
 struct RetryPolicy {
-    int retries = 5;  ///< attempts after the first
+    int retries = core::kDefaultRetries;  ///< attempts after the first
     std::chrono::milliseconds base_delay{500};
     std::chrono::milliseconds max_delay{30000};
     std::chrono::seconds max_retry_after{60};  ///< cap for a server's Retry-After

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/defaults.hpp"
 #include "core/error.hpp"
 #include "http/challenge.hpp"
 #include "http/credentials.hpp"
@@ -34,7 +35,7 @@ struct SessionOptions {
     std::string host;  ///< for messages and logs
     TransferOptions transfer;
     RetryPolicy retry;
-    int max_requests = 16;           ///< concurrent requests (<= 0: unlimited)
+    int max_requests = core::kDefaultMaxRequestsPerHost;           ///< concurrent requests (<= 0: unlimited)
     double requests_per_second = 0;  ///< 0 = unlimited
     CredentialProvider credentials;  ///< empty = anonymous
 };

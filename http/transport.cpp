@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/log.hpp"
+#include "core/parse.hpp"
 #include "core/transfer_meter.hpp"
 #include "core/redact.hpp"
 
@@ -79,7 +80,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     if (line.starts_with("HTTP/")) {
         ex.response.headers.clear();
         auto sp = line.find(' ');
-        ex.response.status = sp == std::string_view::npos ? 0 : std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
+        ex.response.status = sp == std::string_view::npos ? 0 : core::parse_int<int>(line.substr(sp + 1, 3)).value_or(0);
         return size * count;
     }
     auto colon = line.find(':');
@@ -196,7 +197,7 @@ HeaderList build_headers(const Request& req) {
 long low_speed_seconds(const TransferOptions& o) {
     static const long from_env = [] {
         const char* value = std::getenv("FERRY_HTTP_STALL_SECONDS");
-        return value ? std::max(0L, std::strtol(value, nullptr, 10)) : 0L;
+        return value ? std::max(0L, core::parse_int<long>(value).value_or(0L)) : 0L;
     }();
     return from_env > 0 ? from_env : static_cast<long>(o.low_speed_time.count());
 }

@@ -56,4 +56,22 @@ Digest Digest::sha256(std::string hex) {
 
 std::string Digest::short_str() const { return algorithm_ + ":" + hex_.substr(0, 12); }
 
+std::string referrers_fallback_tag(const Digest& subject) { return subject.algorithm() + "-" + subject.hex(); }
+
+std::string cosign_tag(const Digest& subject, std::string_view suffix) {
+    return referrers_fallback_tag(subject) + std::string(suffix);
+}
+
+std::string layout_blob_path(const Digest& digest) {
+    return "blobs/" + digest.algorithm() + "/" + digest.hex();
+}
+
+std::optional<Digest> digest_of_layout_blob_path(std::string_view path) {
+    constexpr std::string_view prefix = "blobs/sha256/";
+    if (!path.starts_with(prefix)) return std::nullopt;
+    const auto hex = path.substr(prefix.size());
+    if (hex.size() != hex_length("sha256") || !std::ranges::all_of(hex, is_lower_hex)) return std::nullopt;
+    return Digest::sha256(std::string(hex));
+}
+
 }  // namespace ferry::manifest

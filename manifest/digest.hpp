@@ -1,6 +1,7 @@
 #pragma once
 /// Content digests ("sha256:<64 hex>"). Only sha256 is produced; sha512 is parsed and compared.
 #include <compare>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,23 @@ private:
     std::string algorithm_;
     std::string hex_;
 };
+
+/// Tags that hang artifacts on a subject digest: "<alg>-<hex>" is the OCI referrers fallback
+/// tag (an index of the subject's referrers), and cosign appends a suffix for its own tags.
+inline constexpr std::string_view kCosignSignatureSuffix = ".sig";
+inline constexpr std::string_view kCosignAttestationSuffix = ".att";
+inline constexpr std::string_view kCosignSbomSuffix = ".sbom";
+/// "<alg>-<hex>" of `subject`.
+std::string referrers_fallback_tag(const Digest& subject);
+/// "<alg>-<hex><suffix>", e.g. cosign_tag(d, kCosignSignatureSuffix) = "sha256-<hex>.sig".
+std::string cosign_tag(const Digest& subject, std::string_view suffix);
+
+/// Where an OCI image layout keeps a blob: "blobs/<alg>/<hex>" (relative, '/'-separated),
+/// the one spelling used by layout directories, archives and bundles.
+std::string layout_blob_path(const Digest& digest);
+/// The sha256 digest a layout path "blobs/sha256/<64 lower-case hex>" names; nullopt for any
+/// other path.
+std::optional<Digest> digest_of_layout_blob_path(std::string_view path);
 
 }  // namespace ferry::manifest
 

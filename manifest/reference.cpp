@@ -1,16 +1,16 @@
 #include "manifest/reference.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 #include <fmt/format.h>
+
+#include "core/registry_host.hpp"
 
 namespace ferry::manifest {
 namespace {
 
-constexpr std::string_view kDockerHub = "docker.io";
-constexpr std::string_view kDockerHubLegacy = "index.docker.io";
-constexpr std::string_view kDockerHubApi = "registry-1.docker.io";
+using core::kDockerHub;
+using core::kDockerHubLegacy;
 constexpr std::string_view kTransportPrefix = "docker://";
 constexpr std::size_t kMaxNameLength = 255;
 constexpr std::size_t kMaxTagLength = 128;
@@ -21,10 +21,6 @@ bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 bool is_alnum(char c) { return is_lower_alnum(c) || is_upper(c); }
 bool is_separator(char c) { return c == '.' || c == '_' || c == '-'; }
 bool is_tag_char(char c) { return is_alnum(c) || c == '_' || c == '.' || c == '-'; }
-
-bool names_host(std::string_view first) {
-    return first.find_first_of(".:") != std::string_view::npos || first == "localhost";
-}
 
 bool is_valid_separator(std::string_view run) {
     return run == "." || run == "_" || run == "__" ||
@@ -63,56 +59,6 @@ std::string repository_problem(std::string_view repository) {
         if (!problem.empty() || slash == std::string_view::npos) return problem;
         start = slash + 1;
     }
-}
-
-std::string port_problem(std::string_view host, std::string_view port) {
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || value == 0 ||
-        value > 65535)
-        return fmt::format("registry '{}' has an invalid port '{}' (expected 1-65535)", host, port);
-    return {};
-}
-
-bool is_valid_domain_label(std::string_view label) {
-    return !label.empty() && is_alnum(label.front()) && is_alnum(label.back()) &&
-           std::ranges::all_of(label, [](char c) { return is_alnum(c) || c == '-'; });
-}
-
-bool is_ipv6_char(char c) {
-    return is_digit(c) || c == ':' || c == '.' || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-std::string bracketed_host_problem(std::string_view host) {
-    auto close = host.find(']');
-    auto inside = host.substr(1, close == std::string_view::npos ? 0 : close - 1);
-    if (close == std::string_view::npos || inside.find(':') == std::string_view::npos ||
-        !std::ranges::all_of(inside, is_ipv6_char))
-        return fmt::format("registry '{}' is not a valid [IPv6] address", host);
-    auto rest = host.substr(close + 1);
-    if (rest.empty()) return {};
-    if (rest.front() != ':') return fmt::format("registry '{}' has text after ']'", host);
-    return port_problem(host, rest.substr(1));
-}
-
-/// Why `host` is not `hostname[:port]` or `[ipv6][:port]`, or "" when it is valid.
-std::string host_problem(std::string_view host) {
-    if (host.starts_with('[')) return bracketed_host_problem(host);
-    std::string_view name = host, port;
-    bool has_port = false;
-    if (auto colon = host.find(':'); colon != std::string_view::npos) {
-        name = host.substr(0, colon);
-        port = host.substr(colon + 1);
-        has_port = true;
-    }
-    for (std::size_t start = 0;;) {
-        auto dot = name.find('.', start);
-        if (!is_valid_domain_label(name.substr(start, dot - start)))
-            return fmt::format("registry '{}' is not a valid host name", host);
-        if (dot == std::string_view::npos) break;
-        start = dot + 1;
-    }
-    return has_port ? port_problem(host, port) : std::string{};
 }
 
 std::string tag_problem(std::string_view tag) {
@@ -156,9 +102,9 @@ std::string normalize_name(std::string_view name, Reference& out) {
     auto slash = name.find('/');
     std::string_view path = name;
     out.registry = kDockerHub;
-    if (slash != std::string_view::npos && names_host(name.substr(0, slash))) {
+    if (slash != std::string_view::npos && core::names_registry_host(name.substr(0, slash))) {
         auto host = name.substr(0, slash);
-        if (auto problem = host_problem(host); !problem.empty()) return problem;
+        if (auto problem = core::registry_host_problem(host); !problem.empty()) return problem;
         if (host != kDockerHubLegacy) out.registry = host;
         path = name.substr(slash + 1);
     }
@@ -211,7 +157,7 @@ core::Result<Reference> Reference::parse_repository(std::string_view text) {
 }
 
 std::string Reference::api_host() const {
-    return registry == kDockerHub ? std::string(kDockerHubApi) : registry;
+    return core::registry_api_host(registry);
 }
 
 std::string Reference::repository_str() const { return registry + "/" + repository; }

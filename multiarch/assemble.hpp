@@ -14,13 +14,14 @@
 #include <string>
 #include <vector>
 
+#include "core/defaults.hpp"
 #include "copy/copy_image.hpp"
 #include "core/cancel.hpp"
 #include "core/error.hpp"
 #include "manifest/index.hpp"
 #include "manifest/manifest.hpp"
 #include "multiarch/entries.hpp"
-#include "store/store.hpp"
+#include "store/open.hpp"
 
 namespace ferry::multiarch {
 
@@ -28,12 +29,8 @@ namespace ferry::multiarch {
 /// The CLI implements it over its client pool; tests over in-memory stores.
 class StoreOpener {
 public:
-    struct Opened {
-        std::shared_ptr<store::Store> store;
-        std::string ref;  ///< the tag or digest the location named; "" when none
-    };
     virtual ~StoreOpener() = default;
-    virtual core::Result<Opened> open(const std::string& location) = 0;
+    virtual core::Result<store::OpenedStore> open(const std::string& location) = 0;
 };
 
 struct SourceSpec {
@@ -50,7 +47,7 @@ struct AssembleSpec {
     bool append = false;          ///< start from the index at the target, replacing same platforms
     bool ignore_missing = false;  ///< leave out absent sources with a warning
     bool dry_run = false;         ///< read and decide; write nothing
-    int jobs = 8;
+    int jobs = core::kDefaultJobs;
     const core::CancellationToken* cancel = nullptr;
 };
 

@@ -2,12 +2,12 @@
 
 namespace ferry::multiarch {
 
-core::Result<StoreOpener::Opened> ContextOpener::open(const std::string& location) {
+core::Result<store::OpenedStore> ContextOpener::open(const std::string& location) {
     auto parsed = store::parse_location(location);
     if (!parsed) return std::unexpected(parsed.error());
     auto opened = store::open_store(*parsed, stores_);
     if (!opened) return std::unexpected(opened.error());
-    return Opened{std::shared_ptr<store::Store>(std::move(*opened)), parsed->ref_string()};
+    return store::OpenedStore{std::move(*opened), parsed->ref_string()};
 }
 
 }  // namespace ferry::multiarch

@@ -11,7 +11,7 @@ public:
     /// `stores` must outlive the opener.
     explicit ContextOpener(const store::StoreContext& stores) : stores_(stores) {}
     /// Errors: InvalidInput for a location that does not parse; those of store::open_store.
-    core::Result<Opened> open(const std::string& location) override;
+    core::Result<store::OpenedStore> open(const std::string& location) override;
 
 private:
     const store::StoreContext& stores_;

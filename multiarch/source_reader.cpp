@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "store/blob_text.hpp"
+#include "store/store.hpp"
 
 namespace ferry::multiarch {
 namespace {

@@ -4,15 +4,16 @@
 #include <filesystem>
 #include <optional>
 
+#include "core/defaults.hpp"
 #include "plan/entry_settings.hpp"
 
 namespace ferry::plan {
 
 struct Defaults {
-    int jobs = 8;      ///< parallel image tasks (and blobs per copy); >= 1
+    int jobs = core::kDefaultJobs;  ///< parallel image tasks (and blobs per copy); >= 1
     PlatformSelection platforms;
     CopyPolicy policy = CopyPolicy::Changed;
-    int retries = 5;   ///< per blob/manifest request; >= 0
+    int retries = core::kDefaultRetries;  ///< per blob/manifest request; >= 0
     ReferrerSelection referrers{.signatures = true, .attestations = true};
     std::optional<VerifySettings> verify;
     std::filesystem::path state_file;  ///< empty = the default beside the plan (sync decides)

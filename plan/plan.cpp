@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/registry_host.hpp"
 #include "plan/plan_reader.hpp"
 
 namespace ferry::plan {
@@ -67,7 +68,7 @@ core::Result<Plan> load_plan(const std::filesystem::path& path) {
 }
 
 const RegistryConfig* Plan::registry(std::string_view host) const {
-    auto it = registries.find(detail::normalize_host(host));
+    auto it = registries.find(core::canonical_registry_host(host));
     return it == registries.end() ? nullptr : &it->second;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "core/parse.hpp"
 #include "core/redact.hpp"
 
 namespace ferry::plan::detail {
@@ -85,7 +86,7 @@ const PlanNode* find(const PlanNode& node, std::string_view key) {
     return nullptr;
 }
 
-std::optional<std::string> expand_env(std::string_view text, std::string& problem) {
+std::expected<std::string, std::string> expand_env(std::string_view text) {
     std::string out;
     std::size_t pos = 0;
     while (pos < text.size()) {
@@ -94,15 +95,13 @@ std::optional<std::string> expand_env(std::string_view text, std::string& proble
         out.append(text.substr(pos, start - pos));
         std::size_t end = text.find('}', start);
         if (end == std::string_view::npos) {
-            problem = "unterminated '${' in value";
-            return std::nullopt;
+            return std::unexpected("unterminated '${' in value");
         }
         std::string_view inner = text.substr(start + 2, end - start - 2);
         std::size_t dash = inner.find(":-");
         std::string_view name = inner.substr(0, dash);
         if (!is_env_name(name)) {
-            problem = "invalid environment variable name '" + std::string(name) + "' in '${" + std::string(inner) + "}'";
-            return std::nullopt;
+            return std::unexpected("invalid environment variable name '" + std::string(name) + "' in '${" + std::string(inner) + "}'");
         }
         const char* value = std::getenv(std::string(name).c_str());
         if (value != nullptr && (*value != '\0' || dash == std::string_view::npos)) {
@@ -110,9 +109,8 @@ std::optional<std::string> expand_env(std::string_view text, std::string& proble
         } else if (dash != std::string_view::npos) {
             out.append(inner.substr(dash + 2));
         } else {
-            problem = "environment variable " + std::string(name) + " is not set (use ${" + std::string(name) +
-                      ":-default} to give a default)";
-            return std::nullopt;
+            return std::unexpected("environment variable " + std::string(name) + " is not set (use ${" +
+                                   std::string(name) + ":-default} to give a default)");
         }
         pos = end + 1;
     }
@@ -177,21 +175,23 @@ std::optional<std::string> PlanReader::text(const PlanNode& node, std::string_vi
         error(node.mark, path, "expected a string, got " + std::string(kind_name(node.kind)));
         return std::nullopt;
     }
-    std::string problem;
-    auto expanded = expand_env(node.scalar, problem);
-    if (!expanded) error(node.mark, path, problem);
-    return expanded;
+    auto expanded = expand_env(node.scalar);
+    if (!expanded) {
+        error(node.mark, path, expanded.error());
+        return std::nullopt;
+    }
+    return std::move(*expanded);
 }
 
 std::optional<int> PlanReader::integer(const PlanNode& node, std::string_view path, int minimum) {
     auto value = text(node, path);
     if (!value) return std::nullopt;
-    int n = 0;
-    auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
-    if (ec != std::errc{} || end != value->data() + value->size()) {
+    const auto parsed = core::parse_int<int>(*value);
+    if (!parsed) {
         error(node.mark, path, "expected an integer, got '" + *value + "'");
         return std::nullopt;
     }
+    const int n = *parsed;
     if (n < minimum) {
         error(node.mark, path, "must be at least " + std::to_string(minimum) + ", got " + std::to_string(n));
         return std::nullopt;

@@ -2,6 +2,7 @@
 /// Internal to the plan parser (plan/*.cpp); not part of the plan module's interface.
 /// PlanReader: typed access to the YAML tree (yaml_tree.hpp) which records one located error
 /// per problem instead of stopping at the first, so a plan's errors are reported all at once.
+#include <expected>
 #include <filesystem>
 #include <initializer_list>
 #include <optional>
@@ -16,8 +17,9 @@
 
 namespace ferry::plan::detail {
 
-/// Expands ${VAR} and ${VAR:-default}; on failure returns nullopt and sets `problem`.
-std::optional<std::string> expand_env(std::string_view text, std::string& problem);
+/// Expands ${VAR} and ${VAR:-default}; on failure the problem ("environment variable X is
+/// not set ...") as the error.
+std::expected<std::string, std::string> expand_env(std::string_view text);
 
 class PlanReader {
 public:

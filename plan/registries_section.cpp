@@ -6,36 +6,12 @@
 #include <sstream>
 
 #include "core/redact.hpp"
+#include "core/registry_host.hpp"
 #include "plan/plan_reader.hpp"
 
 namespace ferry::plan {
 namespace detail {
 namespace {
-
-bool is_label_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-}
-
-bool is_valid_port(std::string_view port) {
-    if (port.empty() || port.size() > 5) return false;
-    if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
-    int value = std::stoi(std::string(port));
-    return value >= 1 && value <= 65535;
-}
-
-bool is_valid_hostname(std::string_view name) {
-    if (name.empty() || name.size() > 253) return false;
-    std::size_t start = 0;
-    while (start <= name.size()) {
-        std::size_t dot = name.find('.', start);
-        std::string_view label = name.substr(start, dot == std::string_view::npos ? dot : dot - start);
-        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
-        if (!std::all_of(label.begin(), label.end(), is_label_char)) return false;
-        if (dot == std::string_view::npos) break;
-        start = dot + 1;
-    }
-    return true;
-}
 
 const PlanNode* first_key(const PlanNode& map, std::initializer_list<std::string_view> keys) {
     for (std::string_view key : keys) {
@@ -112,8 +88,8 @@ Credentials read_credentials(PlanReader& reader, const PlanNode& node, std::stri
 std::vector<std::string> read_hosts(PlanReader& reader, const PlanNode& node, std::string_view path) {
     std::vector<std::string> hosts;
     for (const auto& [host, item] : reader.texts(node, path)) {
-        if (is_valid_host(host)) {
-            hosts.push_back(normalize_host(host));
+        if (core::is_valid_registry_host(host)) {
+            hosts.push_back(core::canonical_registry_host(host));
         } else {
             reader.error(item->mark, path, "'" + host + "' is not a host[:port]");
         }
@@ -144,7 +120,7 @@ void read_registry_setting(PlanReader& reader, const PlanNode& child, const std:
 
 RegistryConfig read_registry(PlanReader& reader, const PlanNode& node, std::string_view path) {
     RegistryConfig out;
-    out.host = normalize_host(node.key);
+    out.host = core::canonical_registry_host(node.key);
     if (!reader.map(node, path, {"tls", "ca_file", "client_cert", "client_key", "credentials", "mirrors",
                                  "max_requests", "requests_per_second"})) {
         return out;
@@ -160,29 +136,6 @@ RegistryConfig read_registry(PlanReader& reader, const PlanNode& node, std::stri
 
 }  // namespace
 
-bool looks_like_host(std::string_view component) {
-    return component == "localhost" || component.find_first_of(".:") != std::string_view::npos;
-}
-
-bool is_valid_host(std::string_view host) {
-    if (host.starts_with('[')) {
-        std::size_t close = host.find(']');
-        if (close == std::string_view::npos || close < 3) return false;
-        std::string_view rest = host.substr(close + 1);
-        return rest.empty() || (rest.starts_with(':') && is_valid_port(rest.substr(1)));
-    }
-    std::size_t colon = host.rfind(':');
-    if (colon != std::string_view::npos) {
-        return is_valid_hostname(host.substr(0, colon)) && is_valid_port(host.substr(colon + 1));
-    }
-    return is_valid_hostname(host);
-}
-
-std::string normalize_host(std::string_view host) {
-    if (host == "index.docker.io" || host == "registry-1.docker.io") return "docker.io";
-    return std::string(host);
-}
-
 std::map<std::string, RegistryConfig> read_registries(PlanReader& reader, const PlanNode& node) {
     std::map<std::string, RegistryConfig> out;
     const std::string path = "registries";
@@ -192,7 +145,7 @@ std::map<std::string, RegistryConfig> read_registries(PlanReader& reader, const 
     }
     for (const PlanNode& child : node.children) {
         std::string where = child_path(path, child.key);
-        if (!is_valid_host(child.key)) {
+        if (!core::is_valid_registry_host(child.key)) {
             reader.error(child.key_mark, where, "'" + child.key + "' is not a host[:port]");
             continue;
         }

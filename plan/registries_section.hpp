@@ -42,13 +42,7 @@ struct PlanNode;
 /// Reads `registries:`; duplicate hosts (after alias normalisation) are errors.
 std::map<std::string, RegistryConfig> read_registries(PlanReader& reader, const PlanNode& node);
 
-/// "host", "host:port", "1.2.3.4:5000", "[::1]:5000".
-bool is_valid_host(std::string_view host);
-/// True if the first path component of a reference names a registry host (has '.' or ':',
-/// or is "localhost"), as in Docker's reference rules.
-bool looks_like_host(std::string_view component);
-/// "docker.io" for Docker Hub's aliases ("index.docker.io", "registry-1.docker.io"), else `host`.
-std::string normalize_host(std::string_view host);
+// Host names and Docker Hub's aliases: core/registry_host.hpp.
 
 }  // namespace detail
 }  // namespace ferry::plan

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/parse.hpp"
+
 namespace ferry::plan {
 namespace {
 
@@ -30,10 +32,7 @@ bool is_identifier(std::string_view s) {
 
 std::optional<std::uint64_t> parse_number(std::string_view s, bool leading_zeros) {
     if (!is_digits(s) || (!leading_zeros && s.size() > 1 && s[0] == '0')) return std::nullopt;
-    std::uint64_t value = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-    if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-    return value;
+    return core::parse_int<std::uint64_t>(s);
 }
 
 std::vector<std::string_view> split(std::string_view s, char sep) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/registry_host.hpp"
 #include "plan/plan_reader.hpp"
 #include "plan/registries_section.hpp"
 
@@ -10,7 +11,7 @@ namespace ferry::plan {
 namespace detail {
 namespace {
 
-struct SourceSpec {
+struct ClassifiedSource {
     SourceKind kind = SourceKind::Repository;
     manifest::Reference ref;
 };
@@ -27,20 +28,20 @@ bool is_valid_name(std::string_view name) {
 core::Result<manifest::Reference> split_registry_path(std::string_view text) {
     std::size_t slash = text.find('/');
     std::string_view first = text.substr(0, slash);
-    if (slash == std::string_view::npos && looks_like_host(first)) {
-        if (!is_valid_host(first)) return core::fail(core::ErrorKind::InvalidInput, "'" + std::string(first) + "' is not a host[:port]");
-        return manifest::Reference{normalize_host(first), "", std::nullopt, std::nullopt};
+    if (slash == std::string_view::npos && core::names_registry_host(first)) {
+        if (!core::is_valid_registry_host(first)) return core::fail(core::ErrorKind::InvalidInput, "'" + std::string(first) + "' is not a host[:port]");
+        return manifest::Reference{core::canonical_registry_host(first), "", std::nullopt, std::nullopt};
     }
     return manifest::Reference::parse_repository(text);
 }
 
-core::Result<SourceSpec> classify_source(std::string_view text) {
+core::Result<ClassifiedSource> classify_source(std::string_view text) {
     if (text.ends_with("/*")) {
         std::string_view prefix = text.substr(0, text.size() - 2);
         if (prefix.find('*') == std::string_view::npos) {
             auto ref = split_registry_path(prefix);
             if (!ref) return std::unexpected(ref.error());
-            return SourceSpec{ref->repository.empty() ? SourceKind::Registry : SourceKind::Namespace, *ref};
+            return ClassifiedSource{ref->repository.empty() ? SourceKind::Registry : SourceKind::Namespace, *ref};
         }
     }
     if (text.find('*') != std::string_view::npos) {
@@ -49,7 +50,7 @@ core::Result<SourceSpec> classify_source(std::string_view text) {
     auto ref = manifest::Reference::parse(text, false);
     if (!ref) return std::unexpected(ref.error());
     bool image = ref->tag.has_value() || ref->digest.has_value();
-    return SourceSpec{image ? SourceKind::Image : SourceKind::Repository, *ref};
+    return ClassifiedSource{image ? SourceKind::Image : SourceKind::Repository, *ref};
 }
 
 /// Parses `target` for a source of `kind`; fills target/target_is_prefix or returns why not.
@@ -111,7 +112,7 @@ RepoFilter read_repo_filter(PlanReader& reader, const PlanNode& node, std::strin
 bool read_endpoints(PlanReader& reader, const PlanNode& node, std::string_view path, SyncEntry& entry) {
     const PlanNode* source = reader.require(node, path, "source");
     const PlanNode* target = reader.require(node, path, "target");
-    std::optional<SourceSpec> spec;
+    std::optional<ClassifiedSource> spec;
     if (source) {
         std::string where = child_path(path, "source");
         if (auto text = reader.text(*source, where)) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/defaults.hpp"
 #include "manifest/reference.hpp"
 #include "plan/defaults_section.hpp"
 #include "plan/entry_settings.hpp"
@@ -50,7 +51,7 @@ struct SyncEntry {
     CopyPolicy policy = CopyPolicy::Changed;
     ReferrerSelection referrers;
     std::optional<VerifySettings> verify;
-    int jobs = 8;
+    int jobs = core::kDefaultJobs;
 };
 
 namespace detail {

@@ -8,9 +8,9 @@ namespace ferry::referrers {
 namespace {
 
 constexpr std::array<std::pair<std::string_view, Category>, 3> kCosignSuffixes{{
-    {".sig", Category::Signature},
-    {".att", Category::Attestation},
-    {".sbom", Category::Sbom},
+    {manifest::kCosignSignatureSuffix, Category::Signature},
+    {manifest::kCosignAttestationSuffix, Category::Attestation},
+    {manifest::kCosignSbomSuffix, Category::Sbom},
 }};
 
 bool is_lower_hex(std::string_view text) {
@@ -37,13 +37,11 @@ std::optional<ArtifactTag> parse_artifact_tag(std::string_view tag) {
     return std::nullopt;
 }
 
-std::string fallback_tag(const manifest::Digest& subject) {
-    return subject.algorithm() + "-" + subject.hex();
-}
+std::string fallback_tag(const manifest::Digest& subject) { return manifest::referrers_fallback_tag(subject); }
 
 std::string cosign_tag(const manifest::Digest& subject, Category category) {
     for (const auto& [text, c] : kCosignSuffixes)
-        if (c == category) return fallback_tag(subject) + std::string(text);
+        if (c == category) return manifest::cosign_tag(subject, text);
     return {};
 }
 

@@ -6,6 +6,7 @@
 /// fallback tag index is read, merged and written.
 #include <vector>
 
+#include "core/defaults.hpp"
 #include "copy/blob_ledger.hpp"
 #include "copy/copy_image.hpp"
 #include "core/cancel.hpp"
@@ -15,8 +16,8 @@
 namespace ferry::referrers {
 
 struct CarryOptions {
-    int jobs = 4;
-    int retries = 3;
+    int jobs = core::kDefaultArtifactJobs;
+    int retries = core::kDefaultBlobRetries;
     bool dry_run = false;  ///< decide and count only
     copy::BlobLedger* ledger = nullptr;
     const core::CancellationToken* cancel = nullptr;

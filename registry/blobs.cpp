@@ -1,5 +1,6 @@
 #include <string>
 
+#include "core/parse.hpp"
 #include "http/url.hpp"
 #include "registry/client_impl.hpp"
 #include "registry/errors.hpp"
@@ -18,15 +19,14 @@ core::Result<std::optional<std::int64_t>> HostClient::head_blob(const std::strin
     if (response->status == 404) return std::nullopt;
     if (!response->ok()) return std::unexpected(response_error(context, *response));
     auto length = response->headers.get("Content-Length");
-    try {
-        return length ? std::stoll(*length) : std::int64_t{-1};
-    } catch (const std::exception&) {
-        return core::fail(core::ErrorKind::Protocol, context + ": invalid Content-Length \"" + *length + "\"");
-    }
+    if (!length) return std::int64_t{-1};
+    const auto size = core::parse_int<std::int64_t>(*length);
+    if (!size) return core::fail(core::ErrorKind::Protocol, context + ": invalid Content-Length \"" + *length + "\"");
+    return *size;
 }
 
 core::Status HostClient::get_blob(const std::string& repo, const manifest::Digest& digest, std::uint64_t offset,
-                                  const ByteSink& sink) {
+                                  const http::BodySink& sink) {
     const std::string context = "GET blob " + display_ref(config_.host, repo, digest.str());
     // A server that ignores Range answers 200 with the whole blob: skip what the caller has.
     auto skip = std::make_shared<std::uint64_t>(0);

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "core/redact.hpp"
+#include "core/registry_host.hpp"
 #include "http/credentials.hpp"
 #include "http/url.hpp"
 #include "registry/client_impl.hpp"
@@ -45,13 +46,6 @@ core::Result<http::Response> HostClient::send(http::Request request, const std::
                             : session_->send(std::move(request), scopes);
     if (!response) return std::unexpected(response.error().with_context(context));
     return response;
-}
-
-std::mutex& HostClient::manifest_put_lock(const std::string& repo) {
-    std::lock_guard lock(put_locks_mutex_);
-    auto& slot = put_locks_[repo];
-    if (!slot) slot = std::make_unique<std::mutex>();
-    return *slot;
 }
 
 core::Result<std::string> HostClient::upload_location(const http::Response& response, const std::string& request_url,
@@ -117,7 +111,7 @@ ClientPool::~ClientPool() = default;
 core::Result<std::shared_ptr<Client>> ClientPool::get(const std::string& host) {
     if (host.empty() || host.find_first_of("/ \t") != std::string::npos)
         return core::fail(core::ErrorKind::InvalidInput, "invalid registry host \"" + host + "\"");
-    const std::string key = (host == "index.docker.io" || host == "registry-1.docker.io") ? "docker.io" : host;
+    const std::string key = core::canonical_registry_host(host);
     std::lock_guard lock(impl_->mutex);
     auto& slot = impl_->clients[key];
     if (!slot) slot = impl_->create(key);

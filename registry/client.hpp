@@ -14,7 +14,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/defaults.hpp"
 #include "core/error.hpp"
+#include "http/message.hpp"
 #include "manifest/descriptor.hpp"
 #include "manifest/manifest.hpp"
 
@@ -29,9 +31,9 @@ struct HostOptions {
     std::string client_key;
     std::string username;          ///< explicit credentials override config.json when set
     std::string password;
-    int max_requests = 16;         ///< concurrent requests to this host
+    int max_requests = core::kDefaultMaxRequestsPerHost;         ///< concurrent requests to this host
     double requests_per_second = 0;  ///< 0 = unlimited
-    int retries = 5;               ///< attempts after the first, for retryable failures
+    int retries = core::kDefaultRetries;               ///< attempts after the first, for retryable failures
 };
 
 /// Process-wide settings shared by all hosts.
@@ -46,8 +48,7 @@ struct ClientOptions {
     std::function<std::optional<HostOptions>(std::string_view host)> host_options;
 };
 
-/// Streams blob bytes to the consumer. Return an error to abort the transfer.
-using ByteSink = std::function<core::Status(std::string_view chunk)>;
+/// Blob bytes stream to the consumer as an http::BodySink (an error aborts the transfer).
 /// Pulls blob bytes for an upload: fills `buffer`, returns bytes written, 0 at the end.
 using ByteSource = std::function<core::Result<std::size_t>(char* buffer, std::size_t size)>;
 
@@ -78,7 +79,7 @@ public:
     /// Streaming GET from `offset` (Range request when > 0, expects 206). Follows redirects
     /// without forwarding Authorization to another host.
     virtual core::Status get_blob(const std::string& repo, const manifest::Digest& digest,
-                                  std::uint64_t offset, const ByteSink& sink) = 0;
+                                  std::uint64_t offset, const http::BodySink& sink) = 0;
     /// POST ?mount=<digest>&from=<from_repo>. true = mounted (201). false = not mounted; any
     /// upload session the registry opened instead (202) is cancelled or reused internally.
     virtual core::Result<bool> mount_blob(const std::string& repo, const manifest::Digest& digest,

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 
+#include "core/key_locks.hpp"
 #include "http/session.hpp"
 #include "registry/client.hpp"
 
@@ -34,7 +35,7 @@ public:
     core::Result<std::optional<std::int64_t>> head_blob(const std::string& repo,
                                                         const manifest::Digest& digest) override;
     core::Status get_blob(const std::string& repo, const manifest::Digest& digest, std::uint64_t offset,
-                          const ByteSink& sink) override;
+                          const http::BodySink& sink) override;
     core::Result<bool> mount_blob(const std::string& repo, const manifest::Digest& digest,
                                   const std::string& from_repo) override;
     core::Status put_blob(const std::string& repo, const manifest::Digest& digest, std::uint64_t size,
@@ -81,7 +82,6 @@ private:
     core::Result<bool> walk_pages(const PageWalk& walk, const PageReader& read_page);
     core::Result<std::vector<std::string>> paginate(std::string url, const std::vector<std::string>& scopes,
                                                     const std::string& field, std::string_view context);
-    std::mutex& manifest_put_lock(const std::string& repo);
     /// The response's Location resolved against the URL it answered.
     core::Result<std::string> upload_location(const http::Response& response, const std::string& request_url,
                                               std::string_view context) const;
@@ -97,8 +97,8 @@ private:
     std::mutex referrers_probe_mutex_;
     core::Result<std::optional<std::vector<manifest::Descriptor>>> fetch_referrers(
         const std::string& repo, const manifest::Digest& subject);
-    std::mutex put_locks_mutex_;
-    std::map<std::string, std::unique_ptr<std::mutex>> put_locks_;
+    /// Manifest PUTs into one repository run one at a time (docker-registry 2.8 races).
+    core::KeyLocks manifest_puts_;
 };
 
 /// Scopes for repository access.

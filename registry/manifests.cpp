@@ -1,6 +1,9 @@
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "core/log.hpp"
+#include "core/parse.hpp"
 #include "manifest/media_type.hpp"
 #include "registry/client_impl.hpp"
 #include "registry/errors.hpp"
@@ -15,6 +18,15 @@ std::string bare_media_type(std::string_view value) {
     auto type = value.substr(0, semi);
     while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
     return std::string(type);
+}
+
+/// docker-registry 2.8 can answer a manifest PUT that races a PUT of a manifest sharing
+/// children or blobs with 400 DIGEST_INVALID or MANIFEST_BLOB_UNKNOWN although nothing is
+/// wrong; one retry after a pause gets the real answer.
+bool spurious_manifest_rejection(const http::Response& response) {
+    if (response.status != 400) return false;
+    const auto error = response_error("", response);
+    return error.registry_code == "DIGEST_INVALID" || error.registry_code == "MANIFEST_BLOB_UNKNOWN";
 }
 
 /// Integrity error unless `header` (a Docker-Content-Digest value, if any) names `actual`.
@@ -69,13 +81,9 @@ core::Result<std::optional<manifest::Descriptor>> HostClient::head_manifest(cons
     }
     auto digest = manifest::Digest::parse(*digest_header);
     if (!digest) return core::fail(core::ErrorKind::Protocol, context + ": invalid Docker-Content-Digest \"" + *digest_header + "\"");
-    std::int64_t size = 0;
-    try {
-        size = std::stoll(*length_header);
-    } catch (const std::exception&) {
-        return core::fail(core::ErrorKind::Protocol, context + ": invalid Content-Length \"" + *length_header + "\"");
-    }
-    return manifest::Descriptor{.media_type = bare_media_type(*type_header), .digest = *digest, .size = size};
+    const auto size = core::parse_int<std::int64_t>(*length_header);
+    if (!size) return core::fail(core::ErrorKind::Protocol, context + ": invalid Content-Length \"" + *length_header + "\"");
+    return manifest::Descriptor{.media_type = bare_media_type(*type_header), .digest = *digest, .size = *size};
 }
 
 core::Result<manifest::ParsedManifest> HostClient::get_manifest(const std::string& repo, const std::string& ref) {
@@ -118,8 +126,13 @@ core::Status HostClient::put_manifest(const std::string& repo, const std::string
     req.headers.set("Content-Type", m.media_type);
     req.body = m.raw;
     const auto digest = m.digest.empty() ? manifest::Digest::of(m.raw) : m.digest;
-    std::lock_guard serialised(manifest_put_lock(repo));  // registry 2.8 races on parallel PUTs
-    auto response = send(std::move(req), push_scope(repo), context);
+    const auto serialised = manifest_puts_.lock(repo);  // registry 2.8 races on parallel PUTs
+    auto response = send(req, push_scope(repo), context);
+    if (response && spurious_manifest_rejection(*response)) {
+        core::log::debug("{}: retrying after a {} answer", context, response->status);
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        response = send(std::move(req), push_scope(repo), context);
+    }
     if (!response) return std::unexpected(response.error());
     if (!response->ok()) return std::unexpected(response_error(context, *response));
     return check_digest_header(response->headers.get("Docker-Content-Digest"), digest, context);

@@ -1,6 +1,7 @@
 #include <string>
 
 #include "core/log.hpp"
+#include "core/parse.hpp"
 #include "http/url.hpp"
 #include "registry/client_impl.hpp"
 #include "registry/errors.hpp"
@@ -32,12 +33,9 @@ std::optional<std::uint64_t> received_bytes(const http::Response& status) {
     if (!range) return std::nullopt;
     auto dash = range->find('-');
     if (dash == std::string::npos) return std::nullopt;
-    try {
-        const auto end = std::stoull(range->substr(dash + 1));
-        return end == 0 ? 0 : end + 1;  // "0-0" is what distribution answers for an empty upload
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
+    const auto end = core::parse_int<std::uint64_t>(std::string_view(*range).substr(dash + 1));
+    if (!end) return std::nullopt;
+    return *end == 0 ? 0 : *end + 1;  // "0-0" is what distribution answers for an empty upload
 }
 
 bool resumable(const core::Result<http::Response>& outcome) {

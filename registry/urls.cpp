@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "core/registry_host.hpp"
 #include "http/message.hpp"
 
 namespace ferry::registry {
@@ -39,10 +40,7 @@ bool has_rel_next(std::string_view params) {
 
 }  // namespace
 
-std::string api_host(std::string_view host) {
-    if (host == "docker.io" || host == "index.docker.io" || host.empty()) return "registry-1.docker.io";
-    return std::string(host);
-}
+std::string api_host(std::string_view host) { return core::registry_api_host(host); }
 
 std::string base_url(std::string_view host, bool plain_http) {
     return (plain_http ? "http://" : "https://") + api_host(host);

@@ -19,7 +19,7 @@ struct ManifestPush {
 
 struct ManifestRunOptions {
     bool dry_run = false;  ///< decide and report; write nothing
-    int jobs = 8;          ///< parallel blob transfers per image
+    int jobs = core::kDefaultJobs;  ///< parallel blob transfers per image
     const core::CancellationToken* cancel = nullptr;
 };
 

@@ -1,5 +1,6 @@
 #include "run/run_metrics.hpp"
 
+#include "core/file_io.hpp"
 #include "sync/report.hpp"
 
 namespace ferry::run {
@@ -113,7 +114,7 @@ core::Status write_run_metrics_file(const std::filesystem::path& path, const std
     metrics.append_to(text);
     auto rendered = text.render();
     if (!rendered) return std::unexpected(rendered.error());
-    if (auto st = cron::write_file_atomically(path, *rendered); !st)
+    if (auto st = core::fileio::write_file_atomic(path, *rendered); !st)
         return std::unexpected(st.error());
     return {};
 }

@@ -2,10 +2,10 @@
 
 #include <filesystem>
 
-#include "store/layout_backend.hpp"
-#include "store/oci_archive.hpp"
-#include "store/oci_layout.hpp"
-#include "store/registry_store.hpp"
+#include "store/detail/layout_backend.hpp"
+#include "store/detail/oci_archive.hpp"
+#include "store/detail/oci_layout.hpp"
+#include "store/detail/registry_store.hpp"
 
 namespace ferry::store {
 namespace {
@@ -67,11 +67,13 @@ core::Result<Location> parse_registry(std::string_view text, std::string_view or
     return loc;
 }
 
-core::Result<std::unique_ptr<Store>> open_archive(const Location& location, ArchiveAccess access) {
+core::Result<std::unique_ptr<Store>> open_archive(const Location& location, const StoreOptions& options) {
     std::error_code ec;
+    const ArchiveAccess access = options.archive_access;
     const bool exists = std::filesystem::exists(location.path, ec);
     const bool write = access == ArchiveAccess::Write || (access == ArchiveAccess::Auto && !exists);
-    auto archive = write ? OciArchive::create(location.path) : OciArchive::open_read(location.path);
+    auto archive = write ? OciArchive::create(location.path)
+                         : OciArchive::open_read(location.path, options.archive_file_limits);
     if (!archive) return std::unexpected(archive.error());
     return make_layout_store(std::move(*archive));
 }
@@ -127,7 +129,7 @@ core::Result<std::unique_ptr<Store>> open_store(const Location& location, const 
             if (!layout) return std::unexpected(layout.error());
             return make_layout_store(std::move(*layout));
         }
-        case Location::Kind::OciArchive: return open_archive(location, ctx.options.archive_access);
+        case Location::Kind::OciArchive: return open_archive(location, ctx.options);
     }
     return core::fail(core::ErrorKind::Internal, "unknown location kind");
 }
@@ -136,6 +138,16 @@ core::Result<std::unique_ptr<Store>> open_store(std::string_view location, const
     auto parsed = parse_location(location);
     if (!parsed) return std::unexpected(parsed.error());
     return open_store(*parsed, ctx);
+}
+
+core::Status archive_layout_directory(const std::string& layout_dir, const std::string& file,
+                                      const std::vector<manifest::Digest>& blobs,
+                                      const std::vector<std::pair<std::string, std::string>>& extra_files) {
+    auto layout = OciLayout::open(layout_dir);
+    if (!layout) return std::unexpected(layout.error());
+    auto archive = OciArchive::create(file);
+    if (!archive) return std::unexpected(archive.error());
+    return (*archive)->commit_copy_of(**layout, blobs, extra_files);
 }
 
 }  // namespace ferry::store

@@ -14,10 +14,14 @@
 ///
 /// A store is bound to one repository or one layout; the ref (tag or digest) in the
 /// location is what the caller resolves or tags, through the store's methods.
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/error.hpp"
 #include "manifest/reference.hpp"
@@ -39,6 +43,12 @@ struct Location {
     std::string str() const;
 };
 
+/// A store plus the tag or digest its location named ("" when it named none).
+struct OpenedStore {
+    std::shared_ptr<Store> store;
+    std::string ref;
+};
+
 /// Parses a location (see the syntax above). A registry reference gets no default tag.
 /// Errors: InvalidInput naming the text.
 core::Result<Location> parse_location(std::string_view text);
@@ -52,6 +62,10 @@ enum class ArchiveAccess {
 
 struct StoreOptions {
     ArchiveAccess archive_access = ArchiveAccess::Auto;
+    /// Files of an oci-archive opened for reading that the caller will read whole (for
+    /// LayoutFiles), with their size caps (name -> bytes): a larger entry refuses the
+    /// archive at open, like an oversized index.json.
+    std::map<std::string, std::uint64_t> archive_file_limits;
 };
 
 struct StoreContext {
@@ -63,5 +77,15 @@ struct StoreContext {
 /// directories are created on the first write; archives follow `ctx.options.archive_access`.
 core::Result<std::unique_ptr<Store>> open_store(const Location& location, const StoreContext& ctx);
 core::Result<std::unique_ptr<Store>> open_store(std::string_view location, const StoreContext& ctx);
+
+/// Writes the OCI layout directory `layout_dir` as a new oci-archive `file`, through the
+/// archive store (the one writer of oci-archives): FILE.partial receives the blobs `blobs`
+/// (each re-verified against its digest as it is packed), the directory's oci-layout and
+/// index.json byte for byte, then `extra_files` (top-level name, bytes, e.g. a tool's own
+/// manifest); it is then fsync'd and renamed to FILE, replacing it. On failure FILE is
+/// untouched and FILE.partial removed.
+core::Status archive_layout_directory(const std::string& layout_dir, const std::string& file,
+                                      const std::vector<manifest::Digest>& blobs,
+                                      const std::vector<std::pair<std::string, std::string>>& extra_files);
 
 }  // namespace ferry::store

@@ -1,7 +1,5 @@
 #include "sync/decide.hpp"
 
-#include <thread>
-
 #include "copy/copy_image.hpp"
 #include "core/log.hpp"
 #include "sync/artifacts.hpp"
@@ -18,10 +16,7 @@ struct OpenedSource {
 };
 
 core::Result<std::unique_ptr<store::Store>> open_registry(const Reference& ref, const TaskContext& ctx) {
-    store::Location loc;
-    loc.kind = store::Location::Kind::Registry;
-    loc.reference = ref;
-    return store::open_store(loc, ctx.stores);
+    return ctx.registries.open(ref);
 }
 
 /// Resolves the source on its mirrors first, then on the source registry itself.
@@ -45,22 +40,12 @@ core::Result<OpenedSource> open_source(const ImageTask& task, const TaskContext&
     return core::fail(core::ErrorKind::NotFound, "source " + task.source.str() + " does not exist");
 }
 
-/// docker-registry 2.8 can answer a manifest PUT racing another PUT of the same manifest
-/// with 400 DIGEST_INVALID or MANIFEST_BLOB_UNKNOWN although nothing is wrong.
-bool spurious_manifest_rejection(const core::Error& e) {
-    return e.http_status == 400 && (e.registry_code == "DIGEST_INVALID" || e.registry_code == "MANIFEST_BLOB_UNKNOWN");
-}
-
-/// copy_graph, one copy of a manifest into a target repository at a time (tags sharing a
-/// digest), retried once after a rejection that a concurrent PUT of a shared child can cause.
+/// copy_graph, one copy of a manifest into a target repository at a time: a second task
+/// for the same digest (another tag) waits and then finds everything present.
 core::Result<copy::CopyResult> copy_serialised(const copy::ImageGraph& graph, store::Store& source,
                                                store::Store& target, const copy::CopyOptions& options,
                                                const ImageTask& task, const TaskContext& ctx) {
     auto held = ctx.pushing.lock(task.target.registry + "/" + task.target.repository + "@" + graph.root.digest.str());
-    auto copied = copy::copy_graph(graph, source, target, options);
-    if (copied || options.dry_run || !spurious_manifest_rejection(copied.error())) return copied;
-    core::log::debug("{}: retrying after {}", task.target.str(), copied.error().message);
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
     return copy::copy_graph(graph, source, target, options);
 }
 

@@ -2,7 +2,7 @@
 /// Deciding and doing one image task (see runner.hpp for the whole run).
 #include "copy/blob_ledger.hpp"
 #include "core/cancel.hpp"
-#include "store/open.hpp"
+#include "sync/registry_access.hpp"
 #include "core/key_locks.hpp"
 #include "plan/plan.hpp"
 #include "sync/empty_targets.hpp"
@@ -14,11 +14,11 @@ namespace ferry::sync {
 
 struct TaskContext {
     const plan::Plan& plan;
-    const store::StoreContext& stores;
+    RegistryAccess& registries;
     copy::BlobLedger& ledger;
     SubsetState& state;
-    /// Serialises copies of one manifest into one target repository: docker-registry 2.8
-    /// rejects concurrent PUTs of the same manifest (several tags of one digest).
+    /// Serialises copies of one manifest into one target repository (several tags of one
+    /// digest), so the second copy finds everything present instead of uploading it again.
     core::KeyLocks& pushing;
     EmptyTargets& empty_targets;  ///< target repositories found empty (asked once each)
     bool dry_run = false;

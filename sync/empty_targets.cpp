@@ -5,8 +5,9 @@
 namespace ferry::sync {
 
 bool EmptyTargets::was_empty(store::Store& target) {
-    const std::string key = target.registry_host() + "/" + target.repository();
-    if (target.registry_host().empty()) return false;  // not a registry: nothing to ask
+    const auto* repo = store::registry_repository(target);
+    if (!repo || repo->registry_host().empty()) return false;  // not a registry: nothing to ask
+    const std::string key = repo->registry_host() + "/" + repo->repository();
     auto held = listing_.lock(key);
     {
         std::lock_guard lock(mutex_);

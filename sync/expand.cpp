@@ -60,7 +60,7 @@ TaskOutcome failure_outcome(const plan::SyncEntry& entry, const Reference& ref, 
 
 struct Expander {
     const plan::Plan& plan;
-    registry::ClientPool& clients;
+    RegistryAccess& registries;
     const ExpandOptions& options;
     const ExpansionSink& sink;
     std::map<std::string, std::vector<std::string>> catalogs;  // by host
@@ -70,16 +70,12 @@ struct Expander {
     }
 
     core::Result<std::vector<std::string>> list_tags(const std::string& host, const std::string& repo) const {
-        auto client = clients.get(host);
-        if (!client) return std::unexpected(client.error());
-        return (*client)->list_tags(repo);
+        return registries.list_tags(host, repo);
     }
 
     core::Result<const std::vector<std::string>*> catalog(const std::string& host) {
         if (auto it = catalogs.find(host); it != catalogs.end()) return &it->second;
-        auto client = clients.get(host);
-        if (!client) return std::unexpected(client.error());
-        auto repos = (*client)->catalog();
+        auto repos = registries.catalog(host);
         if (!repos) return std::unexpected(repos.error());
         return &(catalogs[host] = std::move(*repos));
     }
@@ -122,7 +118,7 @@ struct Expander {
     }
 
     /// Lists one repository (and, under `missing`, its target) and selects its tags. Runs on
-    /// any thread: it only reads the plan and asks the (thread-safe) clients.
+    /// any thread: it only reads the plan and asks the registries (thread-safe).
     RepositoryExpansion expand_repository(const plan::SyncEntry& entry, const Reference& source_repo) const {
         RepositoryExpansion out{&entry, source_repo, entry.target.with_repository(target_repository_for(entry, source_repo.repository))};
         Reference& target = out.target;
@@ -227,18 +223,18 @@ std::string target_repository_for(const plan::SyncEntry& entry, const std::strin
     return entry.target.repository + "/" + source_repository;
 }
 
-void expand_plan_into(const plan::Plan& plan, registry::ClientPool& clients, const ExpandOptions& options,
+void expand_plan_into(const plan::Plan& plan, RegistryAccess& registries, const ExpandOptions& options,
                       const ExpansionSink& sink) {
-    Expander e{plan, clients, options, sink, {}};
+    Expander e{plan, registries, options, sink, {}};
     e.run();
 }
 
-Expansion expand_plan(const plan::Plan& plan, registry::ClientPool& clients, const ExpandOptions& options) {
+Expansion expand_plan(const plan::Plan& plan, RegistryAccess& registries, const ExpandOptions& options) {
     Expansion out;
     ExpansionSink sink{[&](ImageTask t) { out.tasks.push_back(std::move(t)); },
                        [&](FilteredImage f) { out.filtered.push_back(std::move(f)); },
                        [&](TaskOutcome o) { out.failures.push_back(std::move(o)); }};
-    expand_plan_into(plan, clients, options, sink);
+    expand_plan_into(plan, registries, options, sink);
     return out;
 }
 

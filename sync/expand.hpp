@@ -12,9 +12,8 @@
 #include <vector>
 
 #include "core/cancel.hpp"
-
-#include "registry/client.hpp"
 #include "plan/plan.hpp"
+#include "sync/registry_access.hpp"
 #include "sync/shard.hpp"
 #include "sync/task.hpp"
 
@@ -37,11 +36,11 @@ struct ExpansionSink {
 
 /// Never fails as a whole: an entry whose listing fails becomes a failure outcome and the
 /// other entries go on. Returns when every entry is expanded.
-void expand_plan_into(const plan::Plan& plan, registry::ClientPool& clients, const ExpandOptions& options,
+void expand_plan_into(const plan::Plan& plan, RegistryAccess& registries, const ExpandOptions& options,
                       const ExpansionSink& sink);
 
 /// expand_plan_into, collected.
-Expansion expand_plan(const plan::Plan& plan, registry::ClientPool& clients, const ExpandOptions& options);
+Expansion expand_plan(const plan::Plan& plan, RegistryAccess& registries, const ExpandOptions& options);
 
 /// Where a source repository lands: the target repository itself, or target prefix + the
 /// full source repository path.

@@ -7,7 +7,7 @@
 #include <optional>
 #include <thread>
 
-#include "copy/parallel.hpp"
+#include "core/parallel.hpp"
 #include "core/log.hpp"
 #include "sync/decide.hpp"
 #include "sync/work_queue.hpp"
@@ -149,6 +149,8 @@ private:
 RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, const RunOptions& options) {
     const auto started = std::chrono::steady_clock::now();
     RunResult result;
+    PoolAccess pool(stores);
+    RegistryAccess& registries = options.registries ? *options.registries : pool;
     core::CancellationToken cancel;
     CancelRelay relay(options.cancel, cancel);
     copy::BlobLedger ledger;
@@ -163,14 +165,14 @@ RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, co
         else core::log::error("{}", loaded.error().message);
         keys = &loaded_keys;
     }
-    TaskContext ctx{plan, stores, ledger, state, pushing, empty_targets, options.dry_run, &cancel, keys};
+    TaskContext ctx{plan, registries, ledger, state, pushing, empty_targets, options.dry_run, &cancel, keys};
 
     const int image_workers = std::max(1, options.jobs > 0 ? options.jobs : plan.defaults.jobs);
     TaskFeed feed(options, static_cast<std::size_t>(image_workers) * 4);
     // The expansion runs beside the workers and feeds them as repositories are listed.
     std::jthread expanding([&] {
-        ExpandOptions expand = options.expand;
-        expand.cancel = &cancel;
+        // Not stopped by a cancellation: every image of the plan is reported (not started).
+        const ExpandOptions& expand = options.expand;
         std::size_t images = 0;
         ExpansionSink sink{[&](ImageTask t) {
                                if (options.jobs > 0) t.jobs = options.jobs;
@@ -182,11 +184,11 @@ RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, co
                                if (options.fail_fast) cancel.cancel();
                                feed.add_done(std::move(o));
                            }};
-        expand_plan_into(plan, *stores.clients, expand, sink);
+        expand_plan_into(plan, registries, expand, sink);
         feed.close();
         if (options.on_expanded) options.on_expanded(images);
     });
-    (void)copy::run_parallel(static_cast<std::size_t>(image_workers), image_workers, [&](std::size_t) -> core::Status {
+    (void)core::run_parallel(static_cast<std::size_t>(image_workers), image_workers, [&](std::size_t) -> core::Status {
         while (auto item = feed.next()) {
             TaskOutcome outcome;
             if (cancel.cancelled()) {

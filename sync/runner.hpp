@@ -41,6 +41,8 @@ struct RunOptions {
     bool keep_outcomes = true;
     /// Keys for `verify:`, loaded by the caller (see load_verify_keys); null = load them here.
     const VerifyKeys* keys = nullptr;
+    /// Where registries are reached; null = through `stores` (PoolAccess).
+    RegistryAccess* registries = nullptr;
 };
 
 /// Counts of a run's outcomes.

@@ -1,6 +1,6 @@
 #include "sync/shard.hpp"
 
-#include <charconv>
+#include "core/parse.hpp"
 
 namespace ferry::sync {
 
@@ -22,11 +22,11 @@ core::Result<Shard> Shard::parse(std::string_view text) {
     };
     if (slash == std::string_view::npos) return bad();
     auto a = text.substr(0, slash), b = text.substr(slash + 1);
-    auto r1 = std::from_chars(a.data(), a.data() + a.size(), s.index);
-    auto r2 = std::from_chars(b.data(), b.data() + b.size(), s.count);
-    if (r1.ec != std::errc{} || r1.ptr != a.data() + a.size() || r2.ec != std::errc{} ||
-        r2.ptr != b.data() + b.size() || s.count == 0 || s.index >= s.count)
-        return bad();
+    const auto index = core::parse_int<decltype(s.index)>(a);
+    const auto count = core::parse_int<decltype(s.count)>(b);
+    if (!index || !count || *count == 0 || *index >= *count) return bad();
+    s.index = *index;
+    s.count = *count;
     return s;
 }
 

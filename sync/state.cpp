@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/file_io.hpp"
 #include "core/log.hpp"
 
 namespace ferry::sync {
@@ -83,17 +84,8 @@ core::Status SubsetState::save() const {
     std::lock_guard lock(mutex_);
     if (!dirty_ || path_.empty()) return {};
     nlohmann::json j = {{"version", 1}, {"subsets", entries_}, {"children", children_}};
-    auto tmp = path_;
-    tmp += ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << j.dump(2) << "\n";
-        if (!out.flush())
-            return core::fail(core::ErrorKind::Io, "writing state file " + tmp.string());
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path_, ec);
-    if (ec) return core::fail(core::ErrorKind::Io, "replacing state file " + path_.string() + ": " + ec.message());
+    if (auto st = core::fileio::write_file_atomic(path_, j.dump(2) + "\n"); !st)
+        return std::unexpected(st.error().with_context("writing state file " + path_.string()));
     return {};
 }
 

@@ -4,7 +4,7 @@
 /// requests only, instead of fetching the source index to rebuild it; and the child manifests
 /// of indexes whose repository carries artifacts, so their signatures are found without
 /// fetching the index again. Both are facts about immutable digests.
-/// The file is JSON, rewritten atomically (temp + rename) by save() when something changed.
+/// The file is JSON, rewritten by save() when something changed (core::fileio::write_file_atomic).
 /// Thread-safe.
 #include <filesystem>
 #include <map>

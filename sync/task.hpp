@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/defaults.hpp"
 #include "copy/copy_image.hpp"
 #include "core/error.hpp"
 #include "manifest/reference.hpp"
@@ -23,8 +24,8 @@ struct ImageTask {
     manifest::Reference target;   ///< with a tag, or none (push by digest only)
     std::vector<manifest::Platform> platforms;  ///< empty = all
     plan::CopyPolicy policy = plan::CopyPolicy::Changed;
-    int jobs = 8;
-    int retries = 5;
+    int jobs = core::kDefaultJobs;
+    int retries = core::kDefaultRetries;
     /// Set by expansion under policy `missing` when the target's tag list already has the
     /// tag: nothing to ask, nothing to do.
     bool known_present = false;

@@ -6,7 +6,7 @@
 
 #include "core/log.hpp"
 #include "http/base64.hpp"
-#include "store/blob_text.hpp"
+#include "store/store.hpp"
 
 namespace ferry::verify {
 namespace {
@@ -81,7 +81,7 @@ std::string_view outcome_name(Outcome outcome) {
 }
 
 std::string signature_tag(const manifest::Digest& subject) {
-    return subject.algorithm() + "-" + subject.hex() + ".sig";
+    return manifest::cosign_tag(subject, manifest::kCosignSignatureSuffix);
 }
 
 core::Result<Verdict> verify_cosign(store::Store& store, const manifest::Digest& subject,

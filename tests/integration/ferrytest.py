@@ -24,6 +24,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from support import (EXIT, bearer_token, list_tags, plain_registries, plan_text,  # noqa: F401
+                     registry_get, sha256_digest, write_plan)
+
 ROOT = Path(os.environ.get("FERRY_ROOT") or Path(__file__).resolve().parents[2])
 WORK = Path(os.environ.get("FERRY_WORK") or ROOT / ".work")
 FERRY_BIN = Path(os.environ.get("FERRY_BIN") or ROOT / "build" / "ferry")
@@ -70,10 +73,6 @@ SECRETS = [r.password for r in REGISTRIES.values() if r.password]
 _SESSION = Path(tempfile.mkdtemp(prefix="ferry-it-", dir=WORK / "tmp"))
 (_SESSION / "home").mkdir()
 atexit.register(shutil.rmtree, _SESSION, ignore_errors=True)
-
-
-def sha256_digest(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------- ferry

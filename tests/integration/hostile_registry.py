@@ -30,12 +30,13 @@ request (method, path, headers) of both listeners; `side_requests` only the seco
 """
 import base64
 import gzip
-import hashlib
 import io
 import json
 import tarfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from support import sha256_digest
 
 REPO = "hostile/app"
 TAG = "v1"
@@ -45,8 +46,7 @@ OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 ISSUED_TOKEN = "hostile-issued-token-0123456789abcdef"
 
 
-def digest_of(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+digest_of = sha256_digest
 
 
 def make_layer(payload: bytes) -> bytes:

@@ -5,12 +5,11 @@ recursing into indexes by digest, and HEADs every config and layer blob. check_l
 same for an OCI image layout directory (index.json -> manifests -> blobs, each hashed).
 Both return a Walk: what was seen and a list of problems (empty = sound).
 """
-import hashlib
 import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from support import list_tags as _list_tags, registry_get, sha256_digest as _digest
 
 MANIFEST_TYPES = ", ".join([
     "application/vnd.oci.image.index.v1+json",
@@ -36,10 +35,6 @@ class Walk:
         return not self.problems
 
 
-def _digest(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
 def _children(manifest: dict):
     """(child manifests, blobs) named by a manifest or index: lists of (digest, size)."""
     kids = [(m["digest"], m.get("size")) for m in manifest.get("manifests", [])]
@@ -53,27 +48,12 @@ def _children(manifest: dict):
 # ---------------------------------------------------------------------- registry
 
 def _request(url: str, method="GET", accept=None, timeout=20):
-    req = urllib.request.Request(url, method=method, headers={"Accept": accept} if accept else {})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, dict(r.headers), r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
+    return registry_get((method, url), accept=accept, timeout=timeout)
 
 
 def list_tags(host: str, repo: str, scheme="http") -> list:
     """All tags of the repository (following Link pages); [] when it does not exist."""
-    tags, path = [], f"/v2/{repo}/tags/list?n=1000"
-    while path:
-        status, headers, body = _request(f"{scheme}://{host}{path}")
-        if status == 404:
-            return tags
-        if status != 200:
-            raise AssertionError(f"tags/list of {host}/{repo}: HTTP {status}")
-        tags += json.loads(body).get("tags") or []
-        link = headers.get("Link", "")
-        path = link[link.index("<") + 1:link.index(">")] if link.startswith("<") else None
-    return tags
+    return _list_tags(f"{scheme}://{host}", repo)
 
 
 def check_repository(host: str, repo: str, scheme="http") -> Walk:

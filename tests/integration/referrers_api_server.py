@@ -1,18 +1,18 @@
 """A minimal read-only registry (stdlib HTTP/1.1) that has what docker-registry 2.8 lacks: the
 OCI referrers API, answered in pages joined by Link headers. Tests sync from it to a real
 docker-registry to exercise ferry's referrers-API path; content is built in memory."""
-import hashlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from support import sha256_digest
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 PAGE_SIZE = 1
 
 
-def sha256(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+sha256 = sha256_digest
 
 
 def _dumps(doc) -> bytes:

@@ -12,7 +12,6 @@ sha256(payload) in the annotation dev.cosignproject.cosign/signature.
     verify_at("127.0.0.1:5101", repo, digest, keys.public)   # -> True
 """
 import base64
-import hashlib
 import json
 import subprocess
 import sys
@@ -25,6 +24,7 @@ _SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 if str(_SCRIPTS) not in sys.path:
     sys.path.insert(0, str(_SCRIPTS))
 import regclient  # noqa: E402  (scripts/regclient.py)
+from support import sha256_digest  # noqa: E402
 
 SIMPLESIGNING = "application/vnd.dev.cosign.simplesigning.v1+json"
 SIGNATURE_ANNOTATION = "dev.cosignproject.cosign/signature"
@@ -93,8 +93,7 @@ def sign_bytes(data: bytes, private_key) -> bytes:
         return _openssl("dgst", "-sha256", "-sign", private_key, f.name)
 
 
-def _sha256(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+_sha256 = sha256_digest
 
 
 def _existing_layers(client, repo: str, tag: str) -> list:

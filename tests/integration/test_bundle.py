@@ -18,7 +18,7 @@ from pathlib import Path
 import ferrytest as ft
 
 SRC = ft.REGISTRIES["src"]
-EXIT_OK, EXIT_INVALID, EXIT_NOT_FOUND, EXIT_INTEGRITY = 0, 4, 5, 9
+EXIT = ft.EXIT  # cli/exit_codes.hpp
 WRITES = ('"PUT ', '"POST ', '"PATCH ', '"DELETE ')
 
 
@@ -99,7 +99,7 @@ class BundleTest(unittest.TestCase):
         self.dir = ft.temp_dir()
         self.scratch = ft.unique_repo("tbundle")  # a repository on src this test may write
 
-    def ferry(self, *args, want=EXIT_OK):
+    def ferry(self, *args, want=EXIT.OK):
         rc, out, err = ft.run_ferry("--insecure-registry", SRC.host, "--insecure-registry", self.empty.host, *args)
         self.assertEqual(rc, want, f"ferry {' '.join(map(str, args))} exited {rc}, want {want}:\n{out}\n{err}")
         return out, err
@@ -110,12 +110,7 @@ class BundleTest(unittest.TestCase):
     source: {SRC.host}/corpus/app
     target: {self.empty.host}/mirror/app
     tags: {{allow: ['^1\\.0\\.0$', '^2\\.0\\.0$']}}""" if with_app else ""
-        plan = self.dir / "plan.yaml"
-        plan.write_text(f"""version: 1
-registries:
-  "{SRC.host}": {{tls: disabled}}
-  "{self.empty.host}": {{tls: disabled}}
-sync:
+        return ft.write_plan(self.dir / "plan.yaml", f"""\
   - name: alpine
     source: {SRC.host}/corpus/alpine
     target: {self.empty.host}/mirror/alpine
@@ -123,8 +118,7 @@ sync:
   - name: scratch
     source: {SRC.host}/{self.scratch}
     target: {self.empty.host}/mirror/scratch
-""")
-        return plan
+""", ft.plain_registries(SRC.host, self.empty.host))
 
     def source_images(self, with_app=True) -> dict:
         refs = [f"{SRC.host}/corpus/alpine:3.18", f"{SRC.host}/corpus/alpine:3.19"]
@@ -220,7 +214,7 @@ sync:
         print(f"\ndelta: {len(carried)} blob files ({len(want_layers)} new layers/configs), base had {len(base_blobs)}")
 
         prefix = ft.unique_repo("delta")
-        _, err = self.ferry("import", delta, "--to", f"{self.empty.host}/{prefix}", want=EXIT_NOT_FOUND)
+        _, err = self.ferry("import", delta, "--to", f"{self.empty.host}/{prefix}", want=EXIT.NOT_FOUND)
         self.assertIn("import its base first", err)
         self.assertIn(sorted(set(new_image) & base_blobs - manifests)[0], err)
         self.assertEqual([r for r in self.empty.catalog() if r.startswith(prefix)], [], "nothing pushed")
@@ -241,7 +235,7 @@ sync:
         biggest.write_bytes(bytes(data))
         prefix = ft.unique_repo("corrupt")
         before = self.empty.writes()
-        _, err = self.ferry("import", out, "--to", f"{self.empty.host}/{prefix}", want=EXIT_INTEGRITY)
+        _, err = self.ferry("import", out, "--to", f"{self.empty.host}/{prefix}", want=EXIT.INTEGRITY)
         self.assertIn(biggest.name, err)
         self.assertIn("nothing pushed", err)
         self.assertEqual(self.empty.writes(), before)
@@ -273,7 +267,7 @@ sync:
                         extra(t)
                     else:
                         add_bytes(t, "index.json", b" " * (5 * 1024 * 1024) + (good / "index.json").read_bytes())
-                _, err = self.ferry("import", path, "--to", f"{self.empty.host}/{prefix}", want=EXIT_INVALID)
+                _, err = self.ferry("import", path, "--to", f"{self.empty.host}/{prefix}", want=EXIT.INVALID_INPUT)
                 self.assertIn("refusing bundle", err)
         self.assertEqual(self.empty.writes(), before)
 

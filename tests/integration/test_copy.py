@@ -3,13 +3,10 @@ with skopeo as the referee: digests kept, every child manifest and blob present 
 platform subsets built consistently, cross-repository mounts, OCI layout and archive round trips
 in both directions with skopeo, idempotent reruns, corruption caught before anything is tagged,
 and copies through the TLS+htpasswd and token registries."""
-import base64
 import json
 import subprocess
 import unittest
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import ferrytest as ft
@@ -23,7 +20,7 @@ OCI_INDEX = ("corpus/alpine", "3.18")
 DOCKER_LIST = ("corpus/dockerlist", "1.0")
 OCI_IMAGE = ("corpus/single", "1.0")
 ATTESTATION_REF = "vnd.docker.reference.digest"
-EXIT_INTEGRITY = 9
+EXIT = ft.EXIT  # cli/exit_codes.hpp
 
 
 def blob_status(reg: ft.Registry, repo: str, digest: str) -> int:
@@ -40,28 +37,16 @@ def blob_status(reg: ft.Registry, repo: str, digest: str) -> int:
 
 
 def registry_token(reg: ft.Registry, repo: str) -> str:
-    query = urllib.parse.urlencode({"service": "ferry-test", "scope": f"repository:{repo}:pull"})
-    request = urllib.request.Request(f"http://{ft.TOKEN_SERVER}/token?{query}")
-    basic = base64.b64encode(reg.creds.encode()).decode()
-    request.add_header("Authorization", f"Basic {basic}")
-    with urllib.request.urlopen(request, timeout=10) as r:
-        body = json.loads(r.read())
-    return body.get("token") or body["access_token"]
+    return ft.bearer_token(ft.TOKEN_SERVER, reg.creds, f"repository:{repo}:pull")
 
 
 def tags_of(reg: ft.Registry, repo: str) -> list:
-    """The repository's tags as the registry lists them ([] when the repository is unknown)."""
-    with urllib.request.urlopen(reg.url(f"/v2/{repo}/tags/list"), timeout=10) as r:
-        return json.loads(r.read()).get("tags") or []
+    """The repository's tags as the registry lists them (HTTPError 404 when it is unknown)."""
+    return ft.list_tags(reg.url(""), repo, all_pages=False, missing_ok=False)
 
 
 def tags_or_empty(reg: ft.Registry, repo: str) -> list:
-    try:
-        return tags_of(reg, repo)
-    except urllib.error.HTTPError as e:
-        if e.code == 404:
-            return []
-        raise
+    return ft.list_tags(reg.url(""), repo, all_pages=False)
 
 
 class CopyTest(unittest.TestCase):
@@ -355,7 +340,7 @@ class CopyTest(unittest.TestCase):
                     subprocess.run(["tar", "-C", str(layout), "-cf", str(archive), "."], check=True)
                     source = f"oci-archive:{archive}:img"
                 target = ft.unique_repo("corrupt")
-                out, err = self.ferry("copy", source, f"docker://{DST.host}/{target}:{tag}", want=EXIT_INTEGRITY)
+                out, err = self.ferry("copy", source, f"docker://{DST.host}/{target}:{tag}", want=EXIT.INTEGRITY)
                 self.assertIn(layer, err, "the message must name the corrupted blob")
                 self.assertRegex(err.lower(), r"digest|mismatch|integrity")
                 self.assertNotIn(tag, tags_or_empty(DST, target))

@@ -31,13 +31,7 @@ def plan_text(src_host: str, dst_host: str, prefix: str) -> str:
   - name: {repo.split('/')[-1]}
     source: {src_host}/{repo}
     target: {dst_host}/{prefix}/{repo.split('/')[-1]}""" for repo in REPOS)
-    return f"""version: 1
-defaults: {{jobs: 4}}
-registries:
-  "{src_host}": {{tls: disabled}}
-  "{dst_host}": {{tls: disabled}}
-sync:{entries}
-"""
+    return ft.plan_text(entries.lstrip("\n") + "\n", "defaults: {jobs: 4}\n" + ft.plain_registries(src_host, dst_host))
 
 
 def run_killed_at(args, proxy: fault_proxy.FaultProxy, at: int) -> bool:

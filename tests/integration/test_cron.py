@@ -19,15 +19,8 @@ SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$')
 
 
 def write_plan(entries: str, schedule: str = "") -> Path:
-    plan = ft.temp_dir() / "plan.yaml"
-    plan.write_text(f"""version: 1
-registries:
-  "{SRC.host}": {{tls: disabled}}
-  "{DST.host}": {{tls: disabled}}
-sync:
-{entries}
-{schedule}""")
-    return plan
+    return ft.write_plan(ft.temp_dir() / "plan.yaml", entries + "\n", ft.plain_registries(SRC.host, DST.host),
+                         schedule)
 
 
 def parse_metrics(text: str) -> dict:
@@ -57,13 +50,7 @@ def http_get(port: int, path: str) -> tuple:
 
 
 def tags_of(repo: str) -> list:
-    try:
-        with urllib.request.urlopen(DST.url(f"/v2/{repo}/tags/list"), timeout=10) as r:
-            return json.loads(r.read()).get("tags") or []
-    except urllib.error.HTTPError as e:
-        if e.code == 404:
-            return []
-        raise
+    return ft.list_tags(DST.url(""), repo, all_pages=False)
 
 
 class CronProcess:

@@ -28,13 +28,8 @@ def sync_plan(src_host: str, dst_host: str, prefix: str) -> str:
   - name: {repo.split('/')[-1]}
     source: {src_host}/{repo}
     target: {dst_host}/{prefix}/{repo.split('/')[-1]}""" for repo in REPOS)
-    return f"""version: 1
-defaults: {{jobs: 8, retries: 4}}
-registries:
-  "{src_host}": {{tls: disabled}}
-  "{dst_host}": {{tls: disabled}}
-sync:{entries}
-"""
+    return ft.plan_text(entries.lstrip("\n") + "\n",
+                        "defaults: {jobs: 8, retries: 4}\n" + ft.plain_registries(src_host, dst_host))
 
 
 def source_digests() -> dict:

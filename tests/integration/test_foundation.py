@@ -165,13 +165,13 @@ class FoundationTest(unittest.TestCase):
                 authfile = self.authfile(reg.host, password="not-the-password")
                 rc, out, err = self.ferry(*extra, "--authfile", authfile, "inspect",
                                           f"docker://{reg.host}/corpus/alpine:3.18")
-                self.assert_exit(rc, 6, err)
+                self.assert_exit(rc, ft.EXIT.AUTH, err)
                 self.assertEqual(ft.secret_leaks(out + err, ["not-the-password"]), [])
 
     def test_tls_without_the_ca_exits_8(self):
         rc, out, err = self.ferry("--authfile", self.authfile(TLS.host), "inspect",
                                   f"docker://{TLS.host}/corpus/alpine:3.18")
-        self.assert_exit(rc, 8, err)
+        self.assert_exit(rc, ft.EXIT.TLS, err)
 
     def test_debug_log_carries_no_secret(self):
         for reg, extra in ((TLS, ["--ca-file", ft.CA_FILE]), (TOKEN, ["--insecure-registry", TOKEN.host])):
@@ -235,20 +235,20 @@ class FoundationTest(unittest.TestCase):
 
     def test_invalid_reference_exits_4(self):
         rc, out, err = self.ferry("inspect", "Bad/Ref:!!")
-        self.assert_exit(rc, 4, err)
+        self.assert_exit(rc, ft.EXIT.INVALID_INPUT, err)
 
     def test_missing_tag_and_repository_exit_5(self):
         for ref in (f"{SRC.host}/corpus/alpine:no-such-tag", f"{SRC.host}/{ft.unique_repo()}:1.0"):
             with self.subTest(ref=ref):
                 rc, out, err = self.ferry("--insecure-registry", SRC.host, "inspect", ref)
-                self.assert_exit(rc, 5, err)
+                self.assert_exit(rc, ft.EXIT.NOT_FOUND, err)
 
     def test_closed_port_exits_7(self):
         host = f"127.0.0.1:{ft.free_port()}"
         rc, out, err = self.ferry("--insecure-registry", host, "inspect", f"docker://{host}/corpus/alpine:3.18")
-        self.assert_exit(rc, 7, err)
+        self.assert_exit(rc, ft.EXIT.NETWORK, err)
         rc, out, err = self.ferry("--insecure-registry", host, "tags", f"{host}/corpus/alpine")
-        self.assert_exit(rc, 7, err)
+        self.assert_exit(rc, ft.EXIT.NETWORK, err)
 
 
 if __name__ == "__main__":

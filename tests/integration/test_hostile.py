@@ -10,11 +10,9 @@ import gzip
 import json
 import os
 import unittest
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from ferrytest import (REGISTRIES, ensure_registries, run_ferry, secret_leaks, temp_dir,
+from ferrytest import (REGISTRIES, ensure_registries, list_tags, run_ferry, secret_leaks, temp_dir,
                        unique_repo, write_authfile)
 from hostile_registry import (ISSUED_TOKEN, OCI_MANIFEST, TAG, USER, Content, HostileRegistry,
                               digest_of)
@@ -26,13 +24,7 @@ DST = REGISTRIES["dst"].host
 
 def target_tags(repo):
     """The tags of `repo` at the target registry ([] when the repository does not exist)."""
-    try:
-        with urllib.request.urlopen(f"http://{DST}/v2/{repo}/tags/list", timeout=10) as r:
-            return json.loads(r.read()).get("tags") or []
-    except urllib.error.HTTPError as e:
-        if e.code == 404:
-            return []
-        raise
+    return list_tags(f"http://{DST}", repo, all_pages=False)
 
 
 class HostileCase(unittest.TestCase):

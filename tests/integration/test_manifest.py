@@ -16,8 +16,7 @@ PLATFORMS = ["linux/amd64", "linux/arm64/v8", "linux/arm/v7"]
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
-EXIT_INVALID_INPUT = 4
-EXIT_NOT_FOUND = 5
+EXIT = ft.EXIT  # cli/exit_codes.hpp
 WRITES = ("PUT", "POST", "PATCH", "DELETE")
 
 
@@ -146,7 +145,7 @@ class ManifestTest(unittest.TestCase):
         index = self.raw_index(target)
         self.assertEqual([platform_of(m) for m in index["manifests"]], ["linux/riscv64"])
         _, err = self.ferry("manifest", "create", target, source, "--platform-for",
-                            f"{SRC.host}/elsewhere:1=linux/amd64", want=EXIT_INVALID_INPUT)
+                            f"{SRC.host}/elsewhere:1=linux/amd64", want=EXIT.INVALID_INPUT)
         self.assertIn("not one of the sources", err)
 
     # ------------------------------------------------------------------ create: Docker
@@ -177,10 +176,10 @@ class ManifestTest(unittest.TestCase):
         docker_source = f"{SRC.host}/corpus/dockerlist@{docker_amd['digest']}"
         mark = ft.log_mark("dst")
         _, err = self.ferry("manifest", "create", "--format", "docker", target, docker_source, oci_source,
-                            want=EXIT_INVALID_INPUT)
+                            want=EXIT.INVALID_INPUT)
         self.assertIn(f"{oci_source} is an OCI manifest", err)
         _, err = self.ferry("manifest", "create", "--format", "docker", "--annotation", "a=b", target,
-                            docker_source, want=EXIT_INVALID_INPUT)
+                            docker_source, want=EXIT.INVALID_INPUT)
         self.assertIn("annotations", err)
         self.assert_no_writes(mark, ft.log_mark("src"))
 
@@ -192,7 +191,7 @@ class ManifestTest(unittest.TestCase):
         second = f"{SRC.host}/corpus/app@{self.child('corpus/app', '1.0.0', 'linux/amd64')['digest']}"
         mark = ft.log_mark("dst")
         _, err = self.ferry("manifest", "create", f"{DST.host}/{repo}/app:1.0", first, second,
-                            want=EXIT_INVALID_INPUT)
+                            want=EXIT.INVALID_INPUT)
         self.assertIn(f"duplicate platform linux/amd64: {first} and {second}", err)
         self.assert_no_writes(mark, ft.log_mark("src"))
 
@@ -201,10 +200,10 @@ class ManifestTest(unittest.TestCase):
         sources = self.place_sources(repo)
         missing = f"{SRC.host}/corpus/alpine:no-such-tag"
         target = f"{DST.host}/{repo}/app:1.0"
-        _, err = self.ferry("manifest", "create", target, sources["linux/amd64"], missing, want=EXIT_NOT_FOUND)
+        _, err = self.ferry("manifest", "create", target, sources["linux/amd64"], missing, want=EXIT.NOT_FOUND)
         self.assertIn(f"source {missing} not found", err)
         rc, _, _ = ft.run_ferry("--insecure-registry", DST.host, "inspect", f"docker://{target}")
-        self.assertEqual(rc, EXIT_NOT_FOUND, "nothing may be tagged after a failure")
+        self.assertEqual(rc, EXIT.NOT_FOUND, "nothing may be tagged after a failure")
         out, err = self.ferry("manifest", "create", target, sources["linux/amd64"], missing,
                               sources["linux/arm/v7"], "--ignore-missing", "--output", "json")
         self.assertIn(missing, err)

@@ -5,7 +5,6 @@ docker-registry 2.8 has no referrers API: the source keeps its OCI 1.1 artifact 
 fallback tag (`sha256-<hex>` index, pushed here by the test as a client would), and ferry must
 maintain that tag at the target. The referee is independent of ferry: signatures are checked at
 the target with `openssl dgst -verify` (signing.verify_at), manifests with skopeo and plain HTTP."""
-import hashlib
 import json
 import os
 import sys
@@ -18,7 +17,7 @@ import signing
 
 SRC = ft.REGISTRIES["src"]
 DST = ft.REGISTRIES["dst"]
-EXIT_OK, EXIT_REJECTED = 0, 10
+EXIT = ft.EXIT  # cli/exit_codes.hpp
 REPORT_TYPE = "application/vnd.example.scan-report"
 OCI_MANIFEST, OCI_INDEX = signing.OCI_MANIFEST, signing.OCI_INDEX
 WRITES = ("PUT", "POST", "PATCH", "DELETE")
@@ -27,8 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import regclient  # noqa: E402
 
 
-def sha256(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+sha256 = ft.sha256_digest
 
 
 def fallback_tag(digest: str) -> str:
@@ -48,13 +46,7 @@ def get_manifest(reg, repo, ref):
 
 
 def tags_of(reg, repo) -> set:
-    try:
-        with urllib.request.urlopen(reg.url(f"/v2/{repo}/tags/list"), timeout=10) as r:
-            return set(json.loads(r.read()).get("tags") or [])
-    except urllib.error.HTTPError as e:
-        if e.code == 404:
-            return set()
-        raise
+    return set(ft.list_tags(reg.url(""), repo, all_pages=False))
 
 
 def push_artifact(repo: str, subject_digest: str, subject_size: int) -> str:
@@ -101,24 +93,18 @@ class ReferrersTest(unittest.TestCase):
         return ft.skopeo_digest(f"{reg.host}/{repo}:{tag}")
 
     def write_plan(self, entry_extra: str, target_repo: str) -> Path:
-        path = self.dir / "plan.yaml"
-        path.write_text(f"""version: 1
-registries:
-  "{SRC.host}": {{tls: disabled}}
-  "{DST.host}": {{tls: disabled}}
-sync:
+        return ft.write_plan(self.dir / "plan.yaml", f"""\
   - name: app
     source: {SRC.host}/{self.src_repo}
     target: {DST.host}/{target_repo}
-{entry_extra}""")
-        return path
+{entry_extra}""", ft.plain_registries(SRC.host, DST.host))
 
-    def ferry(self, *args, want=EXIT_OK):
+    def ferry(self, *args, want=EXIT.OK):
         rc, out, err = ft.run_ferry(*args)
         self.assertEqual(rc, want, f"ferry {' '.join(map(str, args))} exited {rc}, want {want}:\n{out}\n{err}")
         return out, err
 
-    def sync(self, plan, want=EXIT_OK) -> dict:
+    def sync(self, plan, want=EXIT.OK) -> dict:
         report = self.dir / f"report-{os.urandom(3).hex()}.json"
         self.ferry("sync", "-c", plan, "--report", report, want=want)
         return json.loads(report.read_text())
@@ -197,7 +183,7 @@ sync:
         signing.tamper(SRC.url(""), self.src_repo, tampered, f"{SRC.host}/{self.src_repo}", self.keys.private)
         target = f"{self.prefix}/verified"
         plan = self.write_plan(f"    verify: {{key: {self.keys.public}}}\n", target)
-        report = self.sync(plan, want=EXIT_REJECTED)
+        report = self.sync(plan, want=EXIT.REJECTED)
         actions = {i["target"].rsplit(":", 1)[1]: i for i in report["images"]}
         self.assertEqual(actions["1.0.0"]["action"], "new")
         self.assertEqual(actions["1.1.0"]["action"], "rejected")
@@ -207,14 +193,14 @@ sync:
         self.assertEqual({t for t in tags_of(DST, target) if not t.startswith("sha256-")}, {"1.0.0"})
 
         wrong_key = self.write_plan(f"    verify: {{key: {self.other_keys.public}}}\n", f"{self.prefix}/wrongkey")
-        report = self.sync(wrong_key, want=EXIT_REJECTED)
+        report = self.sync(wrong_key, want=EXIT.REJECTED)
         self.assertEqual({i["action"] for i in report["images"]}, {"rejected"})
         self.assertEqual(tags_of(DST, f"{self.prefix}/wrongkey"), set())
 
     def test_a_missing_verify_key_is_a_config_error(self):
         self.seed("1.0.0")
         plan = self.write_plan(f"    verify: {{key: {self.dir / 'absent.pub'}}}\n", f"{self.prefix}/nokey")
-        _, err = self.ferry("sync", "-c", plan, want=2)
+        _, err = self.ferry("sync", "-c", plan, want=EXIT.USAGE)
         self.assertIn("absent.pub", err)
 
 
@@ -248,20 +234,15 @@ class ReferrersApiTest(unittest.TestCase):
         self.server.close()
 
     def sync(self, selection: str, target: str) -> dict:
-        plan = self.dir / f"plan-{os.urandom(3).hex()}.yaml"
-        plan.write_text(f"""version: 1
-registries:
-  "{self.server.host}": {{tls: disabled}}
-  "{DST.host}": {{tls: disabled}}
-sync:
+        plan = ft.write_plan(self.dir / f"plan-{os.urandom(3).hex()}.yaml", f"""\
   - name: app
     source: {self.server.host}/app
     target: {DST.host}/{target}
     referrers: {selection}
-""")
+""", ft.plain_registries(self.server.host, DST.host))
         report = self.dir / "report.json"
         rc, out, err = ft.run_ferry("sync", "-c", plan, "--report", report)
-        self.assertEqual(rc, EXIT_OK, f"{out}\n{err}")
+        self.assertEqual(rc, EXIT.OK, f"{out}\n{err}")
         return json.loads(report.read_text())
 
     def test_selected_referrers_arrive_and_the_target_fallback_index_lists_them(self):

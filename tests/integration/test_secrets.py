@@ -119,7 +119,7 @@ sync:
         rc, out, err = ft.run_ferry("--authfile", authfile, "--insecure-registry", TOKEN.host,
                                     "--insecure-registry", DST.host, "--log-level", "debug", "copy",
                                     f"{TOKEN.host}/corpus/single:1.0", f"{DST.host}/{self.prefix}/x:1.0")
-        self.assertEqual(rc, 6, err)
+        self.assertEqual(rc, ft.EXIT.AUTH, err)
         self.needles += ["wrong-" + TOKEN.password,
                          base64.b64encode(f"{TOKEN.user}:wrong-{TOKEN.password}".encode()).decode()]
         self.assert_no_secret(stdout=out, stderr=err)

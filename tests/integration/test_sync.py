@@ -18,16 +18,12 @@ import ferrytest as ft
 SRC = ft.REGISTRIES["src"]
 DST = ft.REGISTRIES["dst"]
 TLS = ft.REGISTRIES["tls"]
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_CONFLICT = 0, 1, 2, 3
+EXIT = ft.EXIT  # cli/exit_codes.hpp
 APP_TAGS = {"1.0.0", "1.1.0", "1.2.0-rc1", "2.0.0", "v2.1.0", "latest"}
 TLS_PASSWORD_ENV = "FERRY_IT_SYNC_TLS_PASSWORD"
 WRITES = ("PUT", "POST", "PATCH", "DELETE")
 
-PLAIN_REGISTRIES = f"""\
-registries:
-  "{SRC.host}": {{tls: disabled}}
-  "{DST.host}": {{tls: disabled}}
-"""
+PLAIN_REGISTRIES = ft.plain_registries(SRC.host, DST.host)
 
 
 def tags_of(reg: ft.Registry, repo: str) -> set:
@@ -83,17 +79,15 @@ class SyncTest(unittest.TestCase):
     # ------------------------------------------------------------------ helpers
 
     def write_plan(self, body: str, registries: str = PLAIN_REGISTRIES, name="plan.yaml") -> Path:
-        path = self.dir / name
-        path.write_text(f"version: 1\n{registries}sync:\n{body}")
-        return path
+        return ft.write_plan(self.dir / name, body, registries)
 
-    def ferry(self, *args, want=EXIT_OK, env=None):
+    def ferry(self, *args, want=EXIT.OK, env=None):
         rc, out, err = ft.run_ferry(*args, env=env)
         self.assertEqual(ft.secret_leaks(out + err), [], f"secret in the output of ferry {args}")
         self.assertEqual(rc, want, f"ferry {' '.join(map(str, args))} exited {rc}, want {want}:\n{out}\n{err}")
         return out, err
 
-    def sync(self, plan: Path, *args, want=EXIT_OK, env=None) -> dict:
+    def sync(self, plan: Path, *args, want=EXIT.OK, env=None) -> dict:
         """Runs `ferry sync -c plan ARGS --report R` and returns the parsed report."""
         report = self.dir / f"report-{os.urandom(4).hex()}.json"
         self.ferry("sync", "-c", plan, "--report", report, *args, want=want, env=env)
@@ -101,7 +95,7 @@ class SyncTest(unittest.TestCase):
         self.assertEqual(ft.secret_leaks(text), [], "secret in the report")
         return json.loads(text)
 
-    def plan_json(self, plan: Path, *args, want=EXIT_OK) -> dict:
+    def plan_json(self, plan: Path, *args, want=EXIT.OK) -> dict:
         out, _ = self.ferry("plan", "-c", plan, "--output", "json", *args, want=want)
         return json.loads(out)
 
@@ -276,7 +270,7 @@ class SyncTest(unittest.TestCase):
     source: {SRC.host}/corpus/single:1.0
     target: {DST.host}/{p}/plain
 """, registries)
-        report = self.sync(plan, want=EXIT_FAILED, env={TLS_PASSWORD_ENV: "wrong-" + TLS.password})
+        report = self.sync(plan, want=EXIT.FAILED, env={TLS_PASSWORD_ENV: "wrong-" + TLS.password})
         self.assertNotIn("wrong-" + TLS.password, json.dumps(report))
         failed = [i for i in report["images"] if i["action"] == "failed"]
         self.assertEqual({i["entry"] for i in failed}, {"from-tls"})
@@ -367,7 +361,7 @@ class SyncTest(unittest.TestCase):
         self.assertEqual(self.sync(plan)["images"][0]["action"], "unchanged")
         self.move_source_tag()
         mark = ft.log_mark("dst")
-        report = self.sync(plan, want=EXIT_CONFLICT)
+        report = self.sync(plan, want=EXIT.CONFLICT)
         image = report["images"][0]
         self.assertEqual(image["action"], "conflict")
         self.assertEqual((image["sourceDigest"], image["previousDigest"]), (new, old))
@@ -479,7 +473,7 @@ class SyncTest(unittest.TestCase):
         plan = self.write_plan(body, registries="")
         for verb in ("plan", "sync"):
             with self.subTest(verb=verb, needle=needle):
-                _, err = self.ferry(verb, "-c", plan, want=EXIT_CONFIG)
+                _, err = self.ferry(verb, "-c", plan, want=EXIT.USAGE)
                 located = re.findall(rf"{re.escape(str(plan))}:(\d+):(\d+): (.*)", err)
                 self.assertTrue(located, f"no file:line:col in:\n{err}")
                 self.assertIn(line, [int(l) for l, _, _ in located], err)
@@ -521,7 +515,7 @@ class SyncTest(unittest.TestCase):
     tags: {{deny: ['[z-a]']}}
 """, registries="")
         mark = ft.log_mark("dst")
-        _, err = self.ferry("sync", "-c", plan, want=EXIT_CONFIG)
+        _, err = self.ferry("sync", "-c", plan, want=EXIT.USAGE)
         lines = {int(l) for l in re.findall(rf"{re.escape(str(plan))}:(\d+):\d+: ", err)}
         self.assertTrue({6, 9, 10} <= lines, err)
         self.assertEqual(under(self.prefix, ft.requests_since("dst", mark)), [])
@@ -546,7 +540,7 @@ class SyncTest(unittest.TestCase):
 """)
 
     def test_a_failing_entry_does_not_stop_the_others(self):
-        report = self.sync(self.failing_plan(), want=EXIT_FAILED)
+        report = self.sync(self.failing_plan(), want=EXIT.FAILED)
         failed = {i["entry"]: i for i in report["images"] if i["action"] == "failed"}
         self.assertEqual(set(failed), {"no-such-repo", "no-such-tag"})
         for image in failed.values():
@@ -561,7 +555,7 @@ class SyncTest(unittest.TestCase):
         self.assert_arrived(f"{self.prefix}/good-too", {"1.0": self.corpus_digest("corpus/single", "1.0")})
 
     def test_fail_fast_stops_at_the_first_failure(self):
-        report = self.sync(self.failing_plan(), "--fail-fast", "--jobs", "1", want=EXIT_FAILED)
+        report = self.sync(self.failing_plan(), "--fail-fast", "--jobs", "1", want=EXIT.FAILED)
         self.assertGreaterEqual(report["summary"]["failed"], 1)
         self.assertEqual(report["summary"]["new"], 0, "images copied after the first failure")
         self.assertEqual(tags_of(DST, f"{self.prefix}/good"), set())
@@ -610,7 +604,7 @@ class SyncTest(unittest.TestCase):
         for shard in ("3/3", "1/0", "x/2"):
             with self.subTest(shard=shard):
                 rc, _, err = ft.run_ferry("sync", "-c", plan, "--shard", shard)
-                self.assertNotEqual(rc, EXIT_OK, err)
+                self.assertNotEqual(rc, EXIT.OK, err)
                 self.assertIn("shard", err)
 
 

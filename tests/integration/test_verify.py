@@ -10,10 +10,7 @@ import ferrytest as ft
 import signing
 
 SRC = ft.REGISTRIES["src"]
-EXIT_OK = 0
-EXIT_USAGE = 2
-EXIT_NOT_FOUND = 5
-EXIT_REJECTED = 10
+EXIT = ft.EXIT  # cli/exit_codes.hpp
 
 
 class VerifyTest(unittest.TestCase):
@@ -43,7 +40,7 @@ class VerifyTest(unittest.TestCase):
         return out, err
 
     def assert_rejected(self, ref, key, digest, reason):
-        _, err = self.verify(ref, key, want=EXIT_REJECTED)
+        _, err = self.verify(ref, key, want=EXIT.REJECTED)
         self.assertEqual(len(err.strip().splitlines()), 1, err)
         for text in ("rejected", ref, digest, reason):
             self.assertIn(text, err)
@@ -57,17 +54,17 @@ class VerifyTest(unittest.TestCase):
         self.assertGreater(len(signed), 1)
         for digest in signed:
             self.assertTrue(signing.verify_at(SRC.host, repo, digest, self.ec.public))
-        out, _ = self.verify(f"{SRC.host}/{repo}:1.0", self.ec.public, want=EXIT_OK)
+        out, _ = self.verify(f"{SRC.host}/{repo}:1.0", self.ec.public, want=EXIT.OK)
         self.assertIn(signed[0], out)
         for child in signed[1:]:
-            out, _ = self.verify(f"docker://{SRC.host}/{repo}@{child}", self.ec.public, want=EXIT_OK)
+            out, _ = self.verify(f"docker://{SRC.host}/{repo}@{child}", self.ec.public, want=EXIT.OK)
             self.assertIn(child, out)
 
     def test_rsa_signature_verifies_with_the_rsa_key_only(self):
         repo = self.image("corpus/single:1.0")
         digest = signing.sign_all(SRC.host, repo, "1.0", self.rsa.private)[0]
         self.assertTrue(signing.verify_at(SRC.host, repo, digest, self.rsa.public))
-        self.verify(f"{SRC.host}/{repo}:1.0", self.rsa.public, want=EXIT_OK)
+        self.verify(f"{SRC.host}/{repo}:1.0", self.rsa.public, want=EXIT.OK)
         self.assert_rejected(f"{SRC.host}/{repo}:1.0", self.ec.public, digest, "does not verify")
 
     def test_unsigned_image_is_rejected(self):
@@ -81,7 +78,7 @@ class VerifyTest(unittest.TestCase):
         index = self.digest(repo)
         child = json.loads(ft.skopeo_raw(f"{SRC.host}/{repo}:1.0"))["manifests"][0]["digest"]
         signing.sign_image(SRC.host, repo, child, f"{SRC.host}/{repo}", self.ec.private)
-        self.verify(f"{SRC.host}/{repo}@{child}", self.ec.public, want=EXIT_OK)
+        self.verify(f"{SRC.host}/{repo}@{child}", self.ec.public, want=EXIT.OK)
         self.assert_rejected(f"{SRC.host}/{repo}:1.0", self.ec.public, index, "unsigned")
 
     def test_tampered_signature_is_rejected(self):
@@ -111,33 +108,33 @@ class VerifyTest(unittest.TestCase):
         signing.sign_image(SRC.host, repo, digest, f"{SRC.host}/{repo}", self.stranger.private)
         self.assert_rejected(f"{SRC.host}/{repo}:1.0", self.ec.public, digest, "does not verify")
         signing.sign_image(SRC.host, repo, digest, f"{SRC.host}/{repo}", self.ec.private, append=True)
-        self.verify(f"{SRC.host}/{repo}:1.0", self.ec.public, want=EXIT_OK)
+        self.verify(f"{SRC.host}/{repo}:1.0", self.ec.public, want=EXIT.OK)
 
     def test_json_output(self):
         repo = self.image("corpus/single:1.0")
         digest = self.digest(repo)
-        out, _ = self.verify(f"{SRC.host}/{repo}:1.0", self.ec.public, "-o", "json", want=EXIT_REJECTED)
+        out, _ = self.verify(f"{SRC.host}/{repo}:1.0", self.ec.public, "-o", "json", want=EXIT.REJECTED)
         self.assertEqual(json.loads(out)["outcome"], "unsigned")
         self.assertEqual(json.loads(out)["digest"], digest)
         signing.sign_all(SRC.host, repo, "1.0", self.ec.private)
-        out, _ = self.verify(f"{SRC.host}/{repo}:1.0", self.ec.public, "-o", "json", want=EXIT_OK)
+        out, _ = self.verify(f"{SRC.host}/{repo}:1.0", self.ec.public, "-o", "json", want=EXIT.OK)
         self.assertEqual(json.loads(out)["outcome"], "verified")
 
     def test_missing_key_file_is_a_config_error(self):
         repo = self.image("corpus/single:1.0")
         missing = ft.temp_dir() / "no-such-key.pem"
-        _, err = self.verify(f"{SRC.host}/{repo}:1.0", missing, want=EXIT_USAGE)
+        _, err = self.verify(f"{SRC.host}/{repo}:1.0", missing, want=EXIT.USAGE)
         self.assertIn(str(missing), err)
 
     def test_garbage_key_file_is_a_config_error(self):
         repo = self.image("corpus/single:1.0")
-        _, err = self.verify(f"{SRC.host}/{repo}:1.0", self.ec.private, want=EXIT_USAGE)
+        _, err = self.verify(f"{SRC.host}/{repo}:1.0", self.ec.private, want=EXIT.USAGE)
         self.assertIn(str(self.ec.private), err)
         self.assertIn("not a PEM public key", err)
 
     def test_missing_image_is_not_found(self):
         repo = self.image("corpus/single:1.0")
-        self.verify(f"{SRC.host}/{repo}:no-such-tag", self.ec.public, want=EXIT_NOT_FOUND)
+        self.verify(f"{SRC.host}/{repo}:no-such-tag", self.ec.public, want=EXIT.NOT_FOUND)
 
 
 if __name__ == "__main__":

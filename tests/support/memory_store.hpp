@@ -26,7 +26,7 @@ private:
     std::size_t pos_ = 0;
 };
 
-class MemoryStore : public store::Store {
+class MemoryStore : public store::Store, public store::RegistryRepository {
 public:
     explicit MemoryStore(std::string host = {}, std::string repo = "mem")
         : host_(std::move(host)), repo_(std::move(repo)) {}

@@ -31,7 +31,7 @@ BundleManifest sample() {
     img.blobs = {digest_of("root"), digest_of("layer")};
     m.images.push_back(img);
     m.files.push_back({"oci-layout", std::string(64, 'b'), 30});
-    m.files.push_back({blob_path(digest_of("root")), digest_of("root").hex(), 4});
+    m.files.push_back({manifest::layout_blob_path(digest_of("root")), digest_of("root").hex(), 4});
     m.blob_count = 1;
     m.total_bytes = 34;
     return m;
@@ -75,10 +75,10 @@ TEST_CASE("bundle manifest refuses unsafe paths, bad hashes and deltas without b
 
 TEST_CASE("blob paths map to digests and back") {
     auto d = digest_of("hello");
-    CHECK(blob_path(d) == "blobs/sha256/" + d.hex());
-    CHECK(digest_of_blob_path(blob_path(d)) == d);
-    CHECK_FALSE(digest_of_blob_path("blobs/sha256/xyz"));
-    CHECK_FALSE(digest_of_blob_path("index.json"));
+    CHECK(manifest::layout_blob_path(d) == "blobs/sha256/" + d.hex());
+    CHECK(manifest::digest_of_layout_blob_path(manifest::layout_blob_path(d)) == d);
+    CHECK_FALSE(manifest::digest_of_layout_blob_path("blobs/sha256/xyz"));
+    CHECK_FALSE(manifest::digest_of_layout_blob_path("index.json"));
 }
 
 TEST_CASE("the --to option maps a source onto REGISTRY[/PREFIX]") {
@@ -99,12 +99,12 @@ TEST_CASE("verification finds a file whose bytes changed") {
     const std::string blob = "layer bytes";
     write(dir / "oci-layout", layout);
     write(dir / "index.json", index);
-    write(dir / blob_path(digest_of(blob)), blob);
+    write(dir / manifest::layout_blob_path(digest_of(blob)), blob);
     BundleManifest m;
     m.id = "x";
     m.files = {{"oci-layout", core::sha256_hex(layout), layout.size()},
                {"index.json", core::sha256_hex(index), index.size()},
-               {blob_path(digest_of(blob)), digest_of(blob).hex(), blob.size()}};
+               {manifest::layout_blob_path(digest_of(blob)), digest_of(blob).hex(), blob.size()}};
     m.blob_count = 1;
     m.total_bytes = layout.size() + index.size() + blob.size();
     write(dir / "ferry-bundle.json", to_json(m).dump());
@@ -115,7 +115,7 @@ TEST_CASE("verification finds a file whose bytes changed") {
     REQUIRE(v);
     CHECK(v->files_checked == 3);
 
-    write(dir / blob_path(digest_of(blob)), "layer bytez");
+    write(dir / manifest::layout_blob_path(digest_of(blob)), "layer bytez");
     auto opened = open_bundle(dir);
     REQUIRE(opened);
     auto bad = verify_bundle(*opened);

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "copy/copy_image.hpp"
-#include "support/memory_store.hpp"
+#include "support/images.hpp"
 
 using namespace ferry;
 using ferry::testing::MemoryStore;
@@ -11,36 +11,17 @@ namespace media = manifest::media;
 
 namespace {
 
-nlohmann::json desc_json(const manifest::Descriptor& d) {
-    return {{"mediaType", d.media_type}, {"digest", d.digest.str()}, {"size", d.size}};
-}
-
-/// Adds a one-layer image for `arch` to `store`; the base layer is shared by all images.
+/// Adds a two-layer image for `arch` to `store`; the base layer is shared by all images.
 manifest::ParsedManifest add_image(MemoryStore& store, const std::string& arch,
                                    const std::string& variant = "") {
-    auto base = store.add_blob("base layer bytes", std::string(media::kOciLayerGzip));
-    auto own = store.add_blob("layer for " + arch + variant, std::string(media::kOciLayerGzip));
-    nlohmann::json config = {{"architecture", arch}, {"os", "linux"},
-                             {"rootfs", {{"type", "layers"}, {"diff_ids", nlohmann::json::array()}}}};
-    if (!variant.empty()) config["variant"] = variant;
-    auto cfg = store.add_blob(config.dump(), std::string(media::kOciConfig));
-    nlohmann::json m = {{"schemaVersion", 2}, {"mediaType", media::kOciManifest},
-                        {"config", desc_json(cfg)}, {"layers", {desc_json(base), desc_json(own)}}};
-    return store.add_manifest(m.dump(), media::kOciManifest);
+    return testing::add_test_image(store, {.arch = arch, .variant = variant,
+                                      .layers = {"base layer bytes", "layer for " + arch + variant}});
 }
 
 manifest::ParsedManifest add_index(MemoryStore& store, const std::string& tag) {
     auto amd = add_image(store, "amd64");
     auto arm = add_image(store, "arm64", "v8");
-    auto entry = [](const manifest::ParsedManifest& m, const std::string& arch, const std::string& variant) {
-        auto j = nlohmann::json{{"mediaType", m.media_type}, {"digest", m.digest.str()},
-                                {"size", m.raw.size()}, {"platform", {{"architecture", arch}, {"os", "linux"}}}};
-        if (!variant.empty()) j["platform"]["variant"] = variant;
-        return j;
-    };
-    nlohmann::json index = {{"schemaVersion", 2}, {"mediaType", media::kOciIndex},
-                            {"manifests", {entry(amd, "amd64", ""), entry(arm, "arm64", "v8")}}};
-    return store.add_manifest(index.dump(), media::kOciIndex, tag);
+    return testing::add_test_index(store, {testing::index_entry(amd, "amd64"), testing::index_entry(arm, "arm64", "v8")}, tag);
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "copy/image_graph.hpp"
-#include "support/memory_store.hpp"
+#include "support/images.hpp"
 
 using namespace ferry;
 using ferry::testing::MemoryStore;
@@ -11,28 +11,16 @@ namespace media = manifest::media;
 
 namespace {
 
-nlohmann::json entry_of(const manifest::ParsedManifest& m) {
-    return {{"mediaType", m.media_type}, {"digest", m.digest.str()}, {"size", m.raw.size()},
-            {"platform", {{"architecture", "amd64"}, {"os", "linux"}}}};
-}
+nlohmann::json entry_of(const manifest::ParsedManifest& m) { return testing::index_entry(m, "amd64"); }
 
-manifest::ParsedManifest add_image(MemoryStore& store) {
-    auto layer = store.add_blob("graph layer", std::string(media::kOciLayerGzip));
-    auto cfg = store.add_blob(R"({"architecture":"amd64","os":"linux"})", std::string(media::kOciConfig));
-    auto d = [](const manifest::Descriptor& x) {
-        return nlohmann::json{{"mediaType", x.media_type}, {"digest", x.digest.str()}, {"size", x.size}};
-    };
-    nlohmann::json m = {{"schemaVersion", 2}, {"mediaType", media::kOciManifest},
-                        {"config", d(cfg)}, {"layers", {d(layer)}}};
-    return store.add_manifest(m.dump(), media::kOciManifest);
-}
+/// The same one-layer image every time.
+manifest::ParsedManifest add_image(MemoryStore& store) { return testing::add_test_image(store, {.layers = {"graph layer"}}); }
 
 manifest::ParsedManifest add_index(MemoryStore& store, const std::vector<manifest::ParsedManifest>& children,
                                    const std::optional<std::string>& tag = {}) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& c : children) list.push_back(entry_of(c));
-    nlohmann::json index = {{"schemaVersion", 2}, {"mediaType", media::kOciIndex}, {"manifests", list}};
-    return store.add_manifest(index.dump(), media::kOciIndex, tag);
+    return testing::add_test_index(store, list, tag);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <limits>
 #include <sstream>
 
+#include "core/file_io.hpp"
 #include "cron/metrics.hpp"
 
 using namespace ferry::cron;
@@ -70,13 +71,13 @@ TEST_CASE("textfile is replaced atomically") {
     const fs::path dir = fs::temp_directory_path() / ("ferry-cron-metrics-" + std::to_string(::getpid()));
     fs::create_directories(dir);
     const fs::path file = dir / "ferry.prom";
-    REQUIRE(write_file_atomically(file, "first 1\n").has_value());
-    REQUIRE(write_file_atomically(file, "second 2\n").has_value());
+    REQUIRE(ferry::core::fileio::write_file_atomic(file, "first 1\n").has_value());
+    REQUIRE(ferry::core::fileio::write_file_atomic(file, "second 2\n").has_value());
     std::ifstream in(file);
     std::stringstream content;
     content << in.rdbuf();
     CHECK(content.str() == "second 2\n");
     CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);  // no temp left
-    CHECK_FALSE(write_file_atomically(dir / "missing" / "x.prom", "x").has_value());
+    CHECK_FALSE(ferry::core::fileio::write_file_atomic(dir / "missing" / "x.prom", "x").has_value());
     fs::remove_all(dir);
 }

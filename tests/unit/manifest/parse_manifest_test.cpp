@@ -4,10 +4,11 @@
 
 #include "manifest/manifest.hpp"
 #include "manifest/media_type.hpp"
-#include "unit/manifest/fixtures.hpp"
+#include "support/manifest_fixtures.hpp"
 
 using ferry::core::ErrorKind;
 using namespace ferry::manifest;
+namespace fixtures = ferry::testing::fixtures;
 
 namespace {
 

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "multiarch/assemble.hpp"
-#include "support/memory_store.hpp"
+#include "support/images.hpp"
 
 using namespace ferry;
 using ferry::testing::MemoryStore;
@@ -11,36 +11,27 @@ namespace media = manifest::media;
 
 namespace {
 
-nlohmann::json desc_json(const manifest::Descriptor& d) {
-    return {{"mediaType", d.media_type}, {"digest", d.digest.str()}, {"size", d.size}};
-}
-
 /// Adds a one-layer image whose config names `arch`/`variant`; tags it when `tag` is set.
 manifest::ParsedManifest add_image(MemoryStore& store, const std::string& arch, const std::string& variant,
                                    const std::optional<std::string>& tag, bool docker = false) {
-    auto manifest_type = docker ? media::kDockerManifest : media::kOciManifest;
-    auto layer = store.add_blob("layer of " + arch + variant + store.repository(),
-                                std::string(docker ? media::kDockerLayerGzip : media::kOciLayerGzip));
-    nlohmann::json config = {{"architecture", arch}, {"os", "linux"}, {"rootfs", {{"type", "layers"}}}};
-    if (!variant.empty()) config["variant"] = variant;
-    auto cfg = store.add_blob(config.dump(), std::string(docker ? media::kDockerConfig : media::kOciConfig));
-    nlohmann::json m = {{"schemaVersion", 2}, {"mediaType", manifest_type},
-                        {"config", desc_json(cfg)}, {"layers", {desc_json(layer)}}};
-    return store.add_manifest(m.dump(), manifest_type, tag);
+    return testing::add_test_image(store, {.arch = arch, .variant = variant,
+                                      .layers = {"layer of " + arch + variant + store.repository()},
+                                      .docker = docker, .diff_ids = false},
+                              tag);
 }
 
 /// Locations "mem:NAME:REF" resolve to the registered stores.
 class MemoryOpener : public multiarch::StoreOpener {
 public:
     std::map<std::string, MemoryStore*> stores;
-    core::Result<Opened> open(const std::string& location) override {
+    core::Result<store::OpenedStore> open(const std::string& location) override {
         auto rest = location.substr(4);
         auto colon = rest.find(':');
         auto name = rest.substr(0, colon);
         auto it = stores.find(name);
         if (it == stores.end()) return core::fail(core::ErrorKind::NotFound, "no store " + name);
         std::string ref = colon == std::string::npos ? "" : rest.substr(colon + 1);
-        return Opened{std::shared_ptr<store::Store>(it->second, [](store::Store*) {}), ref};
+        return store::OpenedStore{std::shared_ptr<store::Store>(it->second, [](store::Store*) {}), ref};
     }
 };
 

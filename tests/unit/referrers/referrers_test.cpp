@@ -16,10 +16,6 @@ namespace {
 
 const std::string kHex(64, 'a');
 
-nlohmann::json desc_json(const manifest::Descriptor& d) {
-    return {{"mediaType", d.media_type}, {"digest", d.digest.str()}, {"size", d.size}};
-}
-
 manifest::Descriptor desc_of(const manifest::ParsedManifest& m, std::string artifact_type = "") {
     return {.media_type = m.media_type, .digest = m.digest, .size = static_cast<std::int64_t>(m.raw.size()),
             .artifact_type = std::move(artifact_type)};
@@ -32,9 +28,9 @@ manifest::ParsedManifest add_manifest(MemoryStore& store, const std::string& lay
     auto config = store.add_blob("{}", std::string(media::kOciConfig));
     auto blob = store.add_blob(layer, std::string(media::kOciLayerGzip));
     nlohmann::json m = {{"schemaVersion", 2}, {"mediaType", media::kOciManifest},
-                        {"config", desc_json(config)}, {"layers", {desc_json(blob)}}};
+                        {"config", config.to_json()}, {"layers", {blob.to_json()}}};
     if (!artifact_type.empty()) m["artifactType"] = artifact_type;
-    if (subject) m["subject"] = desc_json(desc_of(*subject));
+    if (subject) m["subject"] = desc_of(*subject).to_json();
     return store.add_manifest(m.dump(), media::kOciManifest, tag);
 }
 

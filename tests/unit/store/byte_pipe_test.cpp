@@ -4,7 +4,7 @@
 #include <thread>
 
 #include "core/sha256.hpp"
-#include "store/byte_pipe.hpp"
+#include "store/detail/byte_pipe.hpp"
 
 using namespace ferry;
 using store::BytePipe;

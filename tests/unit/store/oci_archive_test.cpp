@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
 
-#include "store/oci_archive.hpp"
+#include "store/detail/oci_archive.hpp"
 #include "store/open.hpp"
 #include "store_test_support.hpp"
 
 using namespace ferry;
-using namespace ferry::store_test;
+using namespace ferry::testing;
 namespace fs = std::filesystem;
 
 namespace {
@@ -184,4 +184,63 @@ TEST_CASE("archive: reads a layout directory packed with 'tar -C DIR -cf FILE .'
     REQUIRE(m);
     CHECK(m->digest == image.digest);
     CHECK(read_blob(**r, describe_blob("layer of packed")) == "layer of packed");
+}
+
+TEST_CASE("archive_layout_directory packs a layout byte for byte, with extra files", "[store][archive]") {
+    TempDir tmp;
+    const fs::path dir = tmp / "layout", file = tmp / "packed.tar";
+    auto layout = store::open_store("oci:" + dir.string(), {});
+    REQUIRE(layout);
+    const auto image = put_image(**layout, "packed");
+    REQUIRE((*layout)->put_manifest(image, std::string("v1")));
+    REQUIRE((*layout)->commit());
+    std::vector<manifest::Digest> blobs{image.digest, image.image().config.digest};
+    for (const auto& l : image.image().layers) blobs.push_back(l.digest);
+    REQUIRE(store::archive_layout_directory(dir.string(), file.string(), blobs, {{"extra.json", "{\"x\":1}"}}));
+    CHECK_FALSE(fs::exists(file.string() + ".partial"));
+
+    store::StoreContext ctx;
+    ctx.options.archive_access = store::ArchiveAccess::Read;
+    ctx.options.archive_file_limits = {{"extra.json", 64}};
+    auto archive = store::open_store("oci-archive:" + file.string(), ctx);
+    REQUIRE(archive);
+    auto* files = store::layout_files(**archive);
+    REQUIRE(files != nullptr);
+    CHECK(store::registry_repository(**archive) == nullptr);
+    auto read = [&](const std::string& path) {
+        auto reader = files->open_file(path);
+        REQUIRE(reader);
+        auto bytes = store::read_all(**reader, 1 << 20, path);
+        REQUIRE(bytes);
+        return *bytes;
+    };
+    CHECK(read("extra.json") == "{\"x\":1}");
+    CHECK(read("index.json") == read_file(dir / "index.json"));
+    CHECK(files->file_size(manifest::layout_blob_path(image.digest)).value() == image.raw.size());
+    CHECK(files->open_file("nothing.json").error().kind == core::ErrorKind::NotFound);
+    CHECK(files->open_file("../index.json").error().kind == core::ErrorKind::InvalidInput);
+    auto resolved = (*archive)->resolve("v1");
+    REQUIRE(resolved);
+    CHECK((*resolved)->digest == image.digest);
+
+    ctx.options.archive_file_limits = {{"extra.json", 3}};
+    auto refused = store::open_store("oci-archive:" + file.string(), ctx);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().kind == core::ErrorKind::InvalidInput);
+}
+
+TEST_CASE("layout directory files: regular files only", "[store][layout]") {
+    TempDir tmp;
+    auto layout = store::open_store("oci:" + tmp.path().string(), {});
+    REQUIRE(layout);
+    REQUIRE(put_bytes(**layout, "some layer"));
+    REQUIRE((*layout)->commit());
+    std::ofstream(tmp / "ferry-bundle.json") << "{}";
+    fs::create_symlink(tmp / "ferry-bundle.json", tmp / "link.json");
+    auto* files = store::layout_files(**layout);
+    REQUIRE(files != nullptr);
+    CHECK(files->file_size("ferry-bundle.json").value() == std::optional<std::uint64_t>(2));
+    CHECK(files->file_size("link.json").value() == std::nullopt);
+    CHECK(files->open_file("link.json").error().kind == core::ErrorKind::NotFound);
+    CHECK(files->file_size("blobs").value() == std::nullopt);
 }

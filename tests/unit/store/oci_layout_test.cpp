@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
 
-#include "store/oci_layout.hpp"
+#include "store/detail/oci_layout.hpp"
 #include "store/open.hpp"
 #include "store_test_support.hpp"
 
 using namespace ferry;
-using namespace ferry::store_test;
+using namespace ferry::testing;
 namespace fs = std::filesystem;
 
 namespace {

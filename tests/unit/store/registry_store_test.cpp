@@ -4,11 +4,11 @@
 #include <map>
 #include <mutex>
 
-#include "store/registry_store.hpp"
+#include "store/detail/registry_store.hpp"
 #include "store_test_support.hpp"
 
 using namespace ferry;
-using namespace ferry::store_test;
+using namespace ferry::testing;
 
 namespace {
 
@@ -43,7 +43,7 @@ public:
         return std::optional<std::int64_t>(static_cast<std::int64_t>(it->second.size()));
     }
     core::Status get_blob(const std::string&, const manifest::Digest& d, std::uint64_t offset,
-                          const registry::ByteSink& sink) override {
+                          const http::BodySink& sink) override {
         const std::string piece(64 * 1024, 'e');
         if (endless_get) {
             for (;;) {
@@ -114,8 +114,9 @@ TEST_CASE("registry store: open_blob streams a GET through the pipe", "[store][r
     client->blobs[manifest::Digest::of(bytes).str()] = bytes;
     auto s = store::make_registry_store(client, repo("127.0.0.1:5000/app"));
     CHECK(s->describe() == "docker://127.0.0.1:5000/app");
-    CHECK(s->registry_host() == "127.0.0.1:5000");
-    CHECK(s->repository() == "app");
+    REQUIRE(store::registry_repository(*s) != nullptr);
+    CHECK(store::registry_repository(*s)->registry_host() == "127.0.0.1:5000");
+    CHECK(store::registry_repository(*s)->repository() == "app");
     const auto d = describe_blob(bytes);
     CHECK(*s->has_blob(d));
     CHECK(read_blob(*s, d) == bytes);
@@ -187,7 +188,7 @@ TEST_CASE("registry store: mounts, manifests and tags", "[store][registry]") {
     CHECK(*app->mount_blob(d, *base) == store::MountResult::Mounted);
     CHECK(*app->mount_blob(d, *other_host) == store::MountResult::NotPossible);
     CHECK(*app->mount_blob(d, *app) == store::MountResult::NotPossible);
-    CHECK(*app->mount_from_repository(d, "lib/x") == store::MountResult::Mounted);
+    CHECK(*store::registry_repository(*app)->mount_from_repository(d, "lib/x") == store::MountResult::Mounted);
     CHECK(client->calls == std::vector<std::string>{"mount app from base", "mount app from lib/x"});
 
     auto m = manifest::parse_manifest(R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]})",

@@ -10,10 +10,10 @@
 
 #include "manifest/manifest.hpp"
 #include "manifest/media_type.hpp"
-#include "store/blob_io.hpp"
+#include "store/detail/blob_io.hpp"
 #include "store/store.hpp"
 
-namespace ferry::store_test {
+namespace ferry::testing {
 
 /// A fresh directory under $TMPDIR, removed with its content on destruction.
 class TempDir {
@@ -85,4 +85,4 @@ inline manifest::ParsedManifest put_image(store::Store& s, const std::string& na
 /// Runs a shell command; returns its exit status.
 inline int run(const std::string& command) { return std::system(command.c_str()); }
 
-}  // namespace ferry::store_test
+}  // namespace ferry::testing

@@ -4,8 +4,8 @@
 
 #include "http/base64.hpp"
 #include "manifest/media_type.hpp"
-#include "tests/support/memory_store.hpp"
-#include "tests/unit/verify/test_keys.hpp"
+#include "support/memory_store.hpp"
+#include "support/test_keys.hpp"
 #include "verify/cosign.hpp"
 
 using namespace ferry;

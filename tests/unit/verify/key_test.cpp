@@ -4,7 +4,7 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "tests/unit/verify/test_keys.hpp"
+#include "support/test_keys.hpp"
 #include "verify/key.hpp"
 
 using namespace ferry;

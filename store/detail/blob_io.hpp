@@ -24,8 +24,7 @@ private:
     std::size_t pos_ = 0;
 };
 
-/// Reads all of `source`; more than `max_bytes` is an InvalidInput error naming `what`.
-core::Result<std::string> read_all(BlobReader& source, std::size_t max_bytes, std::string_view what);
+// read_all is part of the seam (store.hpp).
 
 /// Wraps a source and checks it against `expected` while it is read: reading past the
 /// expected size fails at once (Integrity); at the end, finish() checks size and digest.

@@ -1,4 +1,4 @@
-#include "store/file_io.hpp"
+#include "core/file_io.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,8 +7,16 @@
 #include <cerrno>
 #include <cstring>
 
-namespace ferry::store::fileio {
+namespace ferry::core::fileio {
 namespace fs = std::filesystem;
+
+namespace {
+
+fs::path directory_of(const fs::path& target) {
+    return target.parent_path().empty() ? fs::path(".") : target.parent_path();
+}
+
+}  // namespace
 
 Fd::~Fd() {
     if (fd_ >= 0) ::close(fd_);
@@ -97,41 +105,10 @@ core::Status fsync_dir(const fs::path& dir) {
     return {};
 }
 
-namespace {
-
-class RangeReader : public BlobReader {
-public:
-    RangeReader(std::shared_ptr<const Fd> fd, std::uint64_t offset, std::uint64_t length, fs::path path)
-        : fd_(std::move(fd)), pos_(offset), end_(offset + length), path_(std::move(path)) {}
-
-    core::Result<std::size_t> read(char* buffer, std::size_t size) override {
-        const std::uint64_t left = end_ - pos_;
-        if (left == 0 || size == 0) return std::size_t{0};
-        const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(size, left));
-        for (;;) {
-            ssize_t n = ::pread(fd_->get(), buffer, want, static_cast<off_t>(pos_));
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) return std::unexpected(errno_error("reading", path_));
-            if (n == 0)
-                return core::fail(core::ErrorKind::Io,
-                                  "reading " + path_.string() + ": unexpected end of file");
-            pos_ += static_cast<std::uint64_t>(n);
-            return static_cast<std::size_t>(n);
-        }
-    }
-
-private:
-    std::shared_ptr<const Fd> fd_;
-    std::uint64_t pos_;
-    std::uint64_t end_;
-    fs::path path_;
-};
-
-}  // namespace
-
-std::unique_ptr<BlobReader> make_range_reader(std::shared_ptr<const Fd> fd, std::uint64_t offset,
-                                              std::uint64_t length, fs::path path) {
-    return std::make_unique<RangeReader>(std::move(fd), offset, length, std::move(path));
+core::Status rename_durably(const fs::path& from, const fs::path& to) {
+    if (::rename(from.c_str(), to.c_str()) != 0)
+        return std::unexpected(errno_error("renaming " + from.string() + " to", to));
+    return fsync_dir(directory_of(fs::absolute(to)));
 }
 
 core::Result<TempFile> TempFile::create(const fs::path& dir, std::string_view prefix) {
@@ -151,23 +128,22 @@ TempFile::TempFile(TempFile&& other) noexcept
     other.path_.clear();
 }
 
-core::Status TempFile::publish(const fs::path& target) {
+core::Status TempFile::publish(const fs::path& target, DirSync dir_sync) {
     if (::fsync(fd_.get()) != 0) return std::unexpected(errno_error("syncing", path_));
     Fd closing = std::move(fd_);
     if (::close(closing.release()) != 0) return std::unexpected(errno_error("closing", path_));
     if (::rename(path_.c_str(), target.c_str()) != 0)
         return std::unexpected(errno_error("renaming into place", target));
     published_ = true;
-    return {};
+    if (dir_sync == DirSync::Deferred) return {};
+    return fsync_dir(directory_of(target));
 }
 
 core::Status write_file_atomic(const fs::path& target, std::string_view bytes) {
-    const fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-    auto tmp = TempFile::create(dir, "." + target.filename().string() + ".tmp-");
+    auto tmp = TempFile::create(directory_of(target), "." + target.filename().string() + ".tmp-");
     if (!tmp) return std::unexpected(tmp.error());
     if (auto st = write_all(tmp->fd(), bytes, tmp->path()); !st) return st;
-    if (auto st = tmp->publish(target); !st) return st;
-    return fsync_dir(dir);
+    return tmp->publish(target);
 }
 
-}  // namespace ferry::store::fileio
+}  // namespace ferry::core::fileio

@@ -6,7 +6,7 @@
 
 #include "core/error.hpp"
 
-namespace ferry::copy {
+namespace ferry::core {
 
 /// Runs `task(i)` for i in [0, count) on at most `workers` threads (the caller's thread is one
 /// of them) and returns the first error in index order, after every started task finished.
@@ -15,4 +15,4 @@ core::Status run_parallel(std::size_t count, int workers,
                           const std::function<core::Status(std::size_t)>& task,
                           bool stop_on_error = false);
 
-}  // namespace ferry::copy
+}  // namespace ferry::core

@@ -1,4 +1,4 @@
-#include "store/tar_writer.hpp"
+#include "store/detail/tar_writer.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>

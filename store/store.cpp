@@ -1,4 +1,4 @@
-#include "store/blob_text.hpp"
+#include "store/store.hpp"
 
 #include <fmt/format.h>
 
@@ -11,6 +11,14 @@ core::Error too_large(const manifest::Descriptor& blob, std::size_t max_bytes) {
 }
 
 }  // namespace
+
+RegistryRepository* registry_repository(Store& store) { return dynamic_cast<RegistryRepository*>(&store); }
+
+const RegistryRepository* registry_repository(const Store& store) {
+    return dynamic_cast<const RegistryRepository*>(&store);
+}
+
+LayoutFiles* layout_files(Store& store) { return dynamic_cast<LayoutFiles*>(&store); }
 
 core::Result<std::string> read_blob_text(Store& store, const manifest::Descriptor& blob,
                                          std::size_t max_bytes) {

@@ -1,4 +1,4 @@
-#include "store/oci_layout.hpp"
+#include "store/detail/oci_layout.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -6,8 +6,8 @@
 
 #include <system_error>
 
-#include "store/blob_io.hpp"
-#include "store/file_io.hpp"
+#include "store/detail/blob_io.hpp"
+#include "store/detail/file_io.hpp"
 
 namespace ferry::store {
 namespace fs = std::filesystem;
@@ -89,7 +89,7 @@ core::Result<std::shared_ptr<OciLayout>> OciLayout::open(fs::path root) {
 std::string OciLayout::describe() const { return "oci:" + root_.string(); }
 
 fs::path OciLayout::blob_path(const Digest& digest) const {
-    return root_ / "blobs" / digest.algorithm() / digest.hex();
+    return root_ / manifest::layout_blob_path(digest);
 }
 
 core::Result<std::optional<std::uint64_t>> OciLayout::blob_size(const Digest& digest) {
@@ -153,7 +153,31 @@ core::Status OciLayout::write_blob(const Descriptor& blob, BlobReader& source) {
     auto tmp = fileio::TempFile::create(target.parent_path(), ".tmp-" + blob.digest.hex().substr(0, 12) + "-");
     if (!tmp) return std::unexpected(tmp.error().with_context(what));
     if (auto st = copy_verified(source, blob, *tmp, what); !st) return st;
-    return tmp->publish(target);
+    // commit() fsyncs blobs/<alg>/ once before index.json can name the blob.
+    return tmp->publish(target, fileio::TempFile::DirSync::Deferred);
+}
+
+core::Result<std::optional<std::uint64_t>> OciLayout::file_size(const std::string& path) {
+    if (auto st = check_relative_path(path, describe()); !st) return std::unexpected(st.error());
+    struct stat st {};
+    const fs::path file = root_ / path;
+    if (::lstat(file.c_str(), &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return std::optional<std::uint64_t>();
+        return std::unexpected(fileio::errno_error("inspecting", file));
+    }
+    if (!S_ISREG(st.st_mode)) return std::optional<std::uint64_t>();
+    return std::optional<std::uint64_t>(static_cast<std::uint64_t>(st.st_size));
+}
+
+core::Result<std::unique_ptr<BlobReader>> OciLayout::open_file(const std::string& path) {
+    auto size = file_size(path);
+    if (!size) return std::unexpected(size.error());
+    const fs::path file = root_ / path;
+    if (!*size)
+        return core::fail(core::ErrorKind::NotFound, describe() + ": " + path + " is missing or not a regular file");
+    auto fd = fileio::open_read_no_symlink(file);
+    if (!fd) return std::unexpected(fd.error());
+    return fileio::make_range_reader(std::make_shared<const fileio::Fd>(std::move(*fd)), 0, **size, file);
 }
 
 core::Result<std::optional<Descriptor>> OciLayout::find_ref(const std::string& ref) {

@@ -42,6 +42,12 @@ public:
     /// Points `ref` at `manifest` in index.json at the next commit().
     virtual core::Status set_ref(const std::string& ref, const manifest::Descriptor& manifest) = 0;
 
+    /// A file of the layout by relative '/'-separated path, as LayoutFiles (store.hpp)
+    /// promises: NotFound / nullopt when there is no regular file there. Paths that are
+    /// absolute or contain ".." are refused (InvalidInput).
+    virtual core::Result<std::unique_ptr<BlobReader>> open_file(const std::string& path) = 0;
+    virtual core::Result<std::optional<std::uint64_t>> file_size(const std::string& path) = 0;
+
     /// Makes everything durable (index.json / tar finalisation). Idempotent.
     virtual core::Status commit() = 0;
 };
@@ -55,6 +61,9 @@ struct LayoutViewOptions {
 /// A Store over a layout backend (shared with other views).
 std::unique_ptr<Store> make_layout_store(std::shared_ptr<LayoutBackend> backend,
                                          LayoutViewOptions options = {});
+
+/// InvalidInput unless `path` is relative, '/'-separated and free of "." and ".." parts.
+core::Status check_relative_path(std::string_view path, std::string_view where);
 
 /// Path-safety check for digests used as file names: algorithm [a-z0-9+._-]+, hex
 /// [a-f0-9]+. InvalidInput otherwise.

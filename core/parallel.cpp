@@ -1,11 +1,11 @@
-#include "copy/parallel.hpp"
+#include "core/parallel.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <optional>
 #include <thread>
 
-namespace ferry::copy {
+namespace ferry::core {
 
 core::Status run_parallel(std::size_t count, int workers,
                           const std::function<core::Status(std::size_t)>& task,
@@ -34,4 +34,4 @@ core::Status run_parallel(std::size_t count, int workers,
     return {};
 }
 
-}  // namespace ferry::copy
+}  // namespace ferry::core

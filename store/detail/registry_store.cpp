@@ -1,28 +1,15 @@
-#include "store/registry_store.hpp"
+#include "store/detail/registry_store.hpp"
 
-#include <map>
-#include <mutex>
 #include <system_error>
 #include <thread>
 
-#include "store/blob_io.hpp"
-#include "store/byte_pipe.hpp"
+#include "store/detail/blob_io.hpp"
+#include "store/detail/byte_pipe.hpp"
 
 namespace ferry::store {
 namespace {
 
 using manifest::Descriptor;
-
-/// One mutex per "host/repository" in this process: manifest PUTs into one repository
-/// run one at a time.
-std::shared_ptr<std::mutex> manifest_lock_for(const std::string& repository) {
-    static std::mutex guard;
-    static std::map<std::string, std::shared_ptr<std::mutex>> locks;
-    std::lock_guard lock(guard);
-    auto& slot = locks[repository];
-    if (!slot) slot = std::make_shared<std::mutex>();
-    return slot;
-}
 
 /// The reading end of a blob GET running on its own thread.
 class PipedBlobReader : public BlobReader {
@@ -80,13 +67,12 @@ private:
     bool done_ = false;
 };
 
-class RegistryStore : public Store {
+class RegistryStore : public Store, public RegistryRepository {
 public:
     RegistryStore(std::shared_ptr<registry::Client> client, manifest::Reference repository)
         : client_(std::move(client)), ref_(std::move(repository)) {
         ref_.tag.reset();
         ref_.digest.reset();
-        manifest_lock_ = manifest_lock_for(ref_.repository_str());
     }
 
     std::string describe() const override { return "docker://" + ref_.repository_str(); }
@@ -101,7 +87,6 @@ public:
     }
     core::Status put_manifest(const manifest::ParsedManifest& m,
                               const std::optional<std::string>& tag) override {
-        std::lock_guard lock(*manifest_lock_);
         return client_->put_manifest(ref_.repository, tag ? *tag : m.digest.str(), m);
     }
 
@@ -140,8 +125,9 @@ public:
     }
 
     core::Result<MountResult> mount_blob(const Descriptor& blob, const Store& from) override {
-        if (from.registry_host() != ref_.registry || from.repository().empty()) return MountResult::NotPossible;
-        return mount_from_repository(blob, from.repository());
+        const auto* other = registry_repository(from);
+        if (!other || other->registry_host() != ref_.registry) return MountResult::NotPossible;
+        return mount_from_repository(blob, other->repository());
     }
 
     core::Result<MountResult> mount_from_repository(const Descriptor& blob,
@@ -161,7 +147,6 @@ public:
 private:
     std::shared_ptr<registry::Client> client_;
     manifest::Reference ref_;
-    std::shared_ptr<std::mutex> manifest_lock_;
 };
 
 }  // namespace

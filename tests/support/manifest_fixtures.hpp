@@ -2,7 +2,7 @@
 /// Real-looking manifests for the manifest unit tests (shapes as registries serve them).
 #include <string>
 
-namespace fixtures {
+namespace ferry::testing::fixtures {
 
 /// sha256 of these exact bytes, computed by hashlib when the fixture was written.
 inline const std::string kOciIndexDigest = "sha256:4fbd7acb4b62b78358a2771a7ed4e93970885e435828caa635fbe11bea2fa4c8";
@@ -151,4 +151,4 @@ inline const std::string kDockerManifest = R"json({
     ]
 })json";
 
-}  // namespace fixtures
+}  // namespace ferry::testing::fixtures

@@ -1,18 +1,22 @@
 #pragma once
-/// Small POSIX file helpers for the layout and archive stores: an owned descriptor, a
-/// positional blob reader, a temp file that disappears unless published, and fsync'd
-/// atomic replacement. Errors are core::ErrorKind::Io (NotFound for a missing file) and name
-/// the path.
+/// The one home of local file primitives: an owned descriptor, whole-file reads, and the
+/// only way a file or directory is put into place — `write_file_atomic` and `TempFile`
+/// for new content, `rename_durably` for something already written and synced elsewhere.
+///
+/// Durability guarantee (every function that puts something into place): the content is
+/// fsync'd before the rename, the rename replaces the target atomically (same file system),
+/// and the directory holding the target is fsync'd after it, so after a crash a reader
+/// finds either the old target or the whole new one, never a mix, and a completed call
+/// survives a power loss. Errors are core::ErrorKind::Io (NotFound for a missing file) and
+/// name the path.
 #include <cstdint>
 #include <filesystem>
-#include <memory>
 #include <string>
 #include <string_view>
 
 #include "core/error.hpp"
-#include "store/store.hpp"
 
-namespace ferry::store::fileio {
+namespace ferry::core::fileio {
 
 /// An open file descriptor, closed on destruction. Shareable between readers (pread only).
 class Fd {
@@ -33,7 +37,8 @@ private:
     int fd_ = -1;
 };
 
-/// The error for a failed system call on `path` (errno is read here).
+/// The error for a failed system call on `path` (errno is read here): NotFound for ENOENT,
+/// Io otherwise; "<what> <path>: <strerror>".
 core::Error errno_error(std::string_view what, const std::filesystem::path& path);
 
 /// Opens `path` read-only; NotFound when it does not exist.
@@ -51,12 +56,12 @@ core::Result<std::string> read_small_file(const std::filesystem::path& path, std
 /// fsyncs a directory so a rename inside it is durable.
 core::Status fsync_dir(const std::filesystem::path& dir);
 
-/// A BlobReader over bytes [offset, offset + length) of a shared descriptor, using pread.
-std::unique_ptr<BlobReader> make_range_reader(std::shared_ptr<const Fd> fd, std::uint64_t offset,
-                                              std::uint64_t length, std::filesystem::path path);
+/// Renames `from` (a file or directory whose content the caller has already fsync'd) over
+/// `to` and fsyncs the directory holding `to`.
+core::Status rename_durably(const std::filesystem::path& from, const std::filesystem::path& to);
 
 /// A uniquely named temp file in `dir` (created 0644), removed on destruction unless
-/// publish() renamed it into place.
+/// publish() put it into place.
 class TempFile {
 public:
     static core::Result<TempFile> create(const std::filesystem::path& dir, std::string_view prefix);
@@ -66,8 +71,15 @@ public:
 
     int fd() const { return fd_.get(); }
     const std::filesystem::path& path() const { return path_; }
-    /// fsync, close and rename over `target` (atomic on one file system).
-    core::Status publish(const std::filesystem::path& target);
+    /// When the directory holding the target is fsync'd.
+    enum class DirSync {
+        Now,       ///< by publish() itself: the full guarantee above
+        Deferred,  ///< by the caller (fsync_dir) before anything durable refers to the file,
+                   ///< so many files published into one directory cost one directory sync
+    };
+    /// fsync, close and rename over `target` (atomic on one file system), then, with
+    /// DirSync::Now, fsync the directory holding `target`.
+    core::Status publish(const std::filesystem::path& target, DirSync dir_sync = DirSync::Now);
 
 private:
     TempFile(Fd fd, std::filesystem::path path) : fd_(std::move(fd)), path_(std::move(path)) {}
@@ -76,8 +88,8 @@ private:
     bool published_ = false;
 };
 
-/// Replaces `target` atomically with `bytes` (temp file in the same directory + fsync +
-/// rename + fsync of the directory).
+/// Replaces `target` atomically and durably with `bytes` (a temp file beside it, see the
+/// guarantee above). On failure the temp file is removed and `target` is untouched.
 core::Status write_file_atomic(const std::filesystem::path& target, std::string_view bytes);
 
-}  // namespace ferry::store::fileio
+}  // namespace ferry::core::fileio

@@ -1,4 +1,4 @@
-#include "store/layout_index.hpp"
+#include "store/detail/layout_index.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "store/blob_io.hpp"
+#include "store/detail/blob_io.hpp"
 
 #include <algorithm>
 #include <cstring>

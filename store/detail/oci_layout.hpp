@@ -18,8 +18,8 @@
 #include <memory>
 #include <mutex>
 
-#include "store/layout_backend.hpp"
-#include "store/layout_index.hpp"
+#include "store/detail/layout_backend.hpp"
+#include "store/detail/layout_index.hpp"
 
 namespace ferry::store {
 
@@ -42,6 +42,8 @@ public:
     core::Result<std::optional<std::string>> listed_media_type(const manifest::Digest& digest) override;
     core::Result<std::vector<std::string>> ref_names() override;
     core::Status set_ref(const std::string& ref, const manifest::Descriptor& manifest) override;
+    core::Result<std::unique_ptr<BlobReader>> open_file(const std::string& path) override;
+    core::Result<std::optional<std::uint64_t>> file_size(const std::string& path) override;
     core::Status commit() override;
 
 private:

@@ -1,4 +1,4 @@
-#include "store/byte_pipe.hpp"
+#include "store/detail/byte_pipe.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -16,17 +16,29 @@
 /// archive stays valid and a retry can write the blob again. Only a failure of the file
 /// itself (e.g. disk full) poisons the archive: commit() then refuses.
 /// Blobs already written can be read back. Thread-safe.
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
-#include "store/layout_backend.hpp"
+#include <nlohmann/json.hpp>
+
+#include "store/detail/layout_backend.hpp"
 
 namespace ferry::store {
+
+class OciLayout;
 
 class OciArchive : public LayoutBackend {
 public:
     /// Opens an existing archive for reading (NotFound when it does not exist).
-    static core::Result<std::shared_ptr<OciArchive>> open_read(std::filesystem::path file);
+    /// `file_limits` caps the size of further entries (name -> bytes) beside index.json
+    /// and oci-layout, checked by the scan at open.
+    static core::Result<std::shared_ptr<OciArchive>> open_read(
+        std::filesystem::path file, const std::map<std::string, std::uint64_t>& file_limits = {});
     /// Starts writing a new archive that replaces `file` at commit().
     static core::Result<std::shared_ptr<OciArchive>> create(std::filesystem::path file);
     ~OciArchive() override;
@@ -43,12 +55,25 @@ public:
     core::Result<std::optional<std::string>> listed_media_type(const manifest::Digest& digest) override;
     core::Result<std::vector<std::string>> ref_names() override;
     core::Status set_ref(const std::string& ref, const manifest::Descriptor& manifest) override;
+    core::Result<std::unique_ptr<BlobReader>> open_file(const std::string& path) override;
+    core::Result<std::optional<std::uint64_t>> file_size(const std::string& path) override;
     core::Status commit() override;
+
+    /// Instead of commit(), for an archive from create(): writes the blobs `blobs` of the
+    /// layout directory `layout` (each re-verified against its digest as it is packed), the
+    /// layout's oci-layout and index.json byte for byte, then `extra_files` (top-level
+    /// name, bytes), and finishes like commit().
+    core::Status commit_copy_of(OciLayout& layout, const std::vector<manifest::Digest>& blobs,
+                                const std::vector<std::pair<std::string, std::string>>& extra_files);
 
     struct Impl;
 
 private:
     explicit OciArchive(std::unique_ptr<Impl> impl);
+    /// Appends `files`, finishes the tar and renames it into place; `index` becomes the
+    /// committed index. Holds impl_->mutex.
+    core::Status finish_locked(const std::vector<std::pair<std::string, std::string>>& files,
+                               nlohmann::json index);
     std::unique_ptr<Impl> impl_;
 };
 

@@ -2,8 +2,8 @@
 
 #include "core/sha256.hpp"
 #include "manifest/media_type.hpp"
-#include "store/blob_io.hpp"
-#include "store/layout_backend.hpp"
+#include "store/detail/blob_io.hpp"
+#include "store/detail/layout_backend.hpp"
 
 namespace ferry::store {
 namespace {
@@ -29,7 +29,7 @@ core::Result<std::string> sniff_media_type(const std::string& raw, const std::st
     return core::fail(core::ErrorKind::Protocol, what + ": cannot tell the manifest's media type");
 }
 
-class LayoutStore : public Store {
+class LayoutStore : public Store, public LayoutFiles {
 public:
     LayoutStore(std::shared_ptr<LayoutBackend> backend, LayoutViewOptions options)
         : backend_(std::move(backend)), options_(options) {}
@@ -87,6 +87,13 @@ public:
 
     core::Result<std::vector<std::string>> list_tags() override { return backend_->ref_names(); }
 
+    core::Result<std::unique_ptr<BlobReader>> open_file(const std::string& path) override {
+        return backend_->open_file(path);
+    }
+    core::Result<std::optional<std::uint64_t>> file_size(const std::string& path) override {
+        return backend_->file_size(path);
+    }
+
     core::Status commit() override {
         if (!options_.commit_backend) return {};
         return backend_->commit();
@@ -139,6 +146,19 @@ bool is_path_safe(std::string_view text, std::string_view allowed_extra, bool he
 
 std::unique_ptr<Store> make_layout_store(std::shared_ptr<LayoutBackend> backend, LayoutViewOptions options) {
     return std::make_unique<LayoutStore>(std::move(backend), options);
+}
+
+core::Status check_relative_path(std::string_view path, std::string_view where) {
+    bool ok = !path.empty() && path.front() != '/' && path.find('\0') == std::string_view::npos;
+    for (std::size_t start = 0; ok && start <= path.size();) {
+        const auto slash = std::min(path.find('/', start), path.size());
+        const auto part = path.substr(start, slash - start);
+        ok = !part.empty() && part != "." && part != "..";
+        start = slash + 1;
+    }
+    if (ok) return {};
+    return core::fail(core::ErrorKind::InvalidInput,
+                      std::string(where) + ": \"" + std::string(path) + "\" is not a relative path inside the layout");
 }
 
 core::Status check_digest_for_path(const Digest& digest) {

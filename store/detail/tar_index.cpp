@@ -1,4 +1,4 @@
-#include "store/tar_index.hpp"
+#include "store/detail/tar_index.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "store/file_io.hpp"
+#include "store/detail/file_io.hpp"
 
 namespace ferry::store {
 namespace {

@@ -11,8 +11,8 @@
 #include <string_view>
 
 #include "core/error.hpp"
-#include "store/blob_io.hpp"
-#include "store/file_io.hpp"
+#include "store/detail/blob_io.hpp"
+#include "store/detail/file_io.hpp"
 
 namespace ferry::store {
 

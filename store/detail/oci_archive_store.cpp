@@ -1,14 +1,15 @@
-#include "store/oci_archive.hpp"
+#include "store/detail/oci_archive.hpp"
 
 #include <unistd.h>
 
 #include <mutex>
 
-#include "store/blob_io.hpp"
-#include "store/file_io.hpp"
-#include "store/layout_index.hpp"
-#include "store/tar_index.hpp"
-#include "store/tar_writer.hpp"
+#include "store/detail/blob_io.hpp"
+#include "store/detail/file_io.hpp"
+#include "store/detail/layout_index.hpp"
+#include "store/detail/oci_layout.hpp"
+#include "store/detail/tar_index.hpp"
+#include "store/detail/tar_writer.hpp"
 
 namespace ferry::store {
 namespace fs = std::filesystem;
@@ -16,8 +17,6 @@ using manifest::Descriptor;
 using manifest::Digest;
 
 namespace {
-
-std::string blob_entry_name(const Digest& digest) { return "blobs/" + digest.algorithm() + "/" + digest.hex(); }
 
 fs::path partial_path(const fs::path& file) { return fs::path(file.string() + ".partial"); }
 
@@ -60,13 +59,16 @@ OciArchive::~OciArchive() {
     }
 }
 
-core::Result<std::shared_ptr<OciArchive>> OciArchive::open_read(fs::path file) {
+core::Result<std::shared_ptr<OciArchive>> OciArchive::open_read(fs::path file,
+                                                               const std::map<std::string, std::uint64_t>& file_limits) {
     auto impl = std::make_unique<Impl>();
     impl->file = std::move(file);
     auto fd = fileio::open_read(impl->file);
     if (!fd) return std::unexpected(fd.error());
     TarScanOptions scan;
-    scan.size_limits = {{"index.json", kMaxIndexJsonBytes}, {"oci-layout", kMaxIndexJsonBytes}};
+    scan.size_limits = file_limits;
+    scan.size_limits["index.json"] = kMaxIndexJsonBytes;
+    scan.size_limits["oci-layout"] = kMaxIndexJsonBytes;
     auto entries = scan_tar(fd->get(), impl->file, scan);
     if (!entries) return std::unexpected(entries.error());
     impl->fd = std::make_shared<const fileio::Fd>(std::move(*fd));
@@ -99,7 +101,7 @@ std::string OciArchive::describe() const { return impl_->describe(); }
 
 core::Result<std::optional<std::uint64_t>> OciArchive::blob_size(const Digest& digest) {
     std::lock_guard lock(impl_->mutex);
-    auto it = impl_->entries.find(blob_entry_name(digest));
+    auto it = impl_->entries.find(manifest::layout_blob_path(digest));
     if (it == impl_->entries.end()) return std::optional<std::uint64_t>();
     return std::optional<std::uint64_t>(it->second.size);
 }
@@ -112,7 +114,7 @@ core::Result<bool> OciArchive::has_blob(const Digest& digest) {
 
 core::Result<std::unique_ptr<BlobReader>> OciArchive::open_blob(const Digest& digest, std::uint64_t offset) {
     std::lock_guard lock(impl_->mutex);
-    auto it = impl_->entries.find(blob_entry_name(digest));
+    auto it = impl_->entries.find(manifest::layout_blob_path(digest));
     if (it == impl_->entries.end())
         return core::fail(core::ErrorKind::NotFound, "reading blob " + digest.str() + " of " + describe() + ": not found");
     if (offset > it->second.size)
@@ -125,7 +127,7 @@ core::Status OciArchive::write_blob(const Descriptor& blob, BlobReader& source) 
     if (auto st = check_digest_for_path(blob.digest); !st) return st;
     std::lock_guard lock(impl_->mutex);
     if (auto st = impl_->writable(); !st) return st;
-    const std::string name = blob_entry_name(blob.digest);
+    const std::string name = manifest::layout_blob_path(blob.digest);
     if (impl_->entries.count(name)) return {};
     VerifyingReader verifying(source, blob, what);
     if (auto st = verifying.check_supported(); !st) return st;
@@ -133,6 +135,23 @@ core::Status OciArchive::write_blob(const Descriptor& blob, BlobReader& source) 
     if (!offset) return std::unexpected(offset.error());
     impl_->entries.emplace(name, TarEntry{*offset, static_cast<std::uint64_t>(blob.size)});
     return {};
+}
+
+core::Result<std::optional<std::uint64_t>> OciArchive::file_size(const std::string& path) {
+    if (auto st = check_relative_path(path, describe()); !st) return std::unexpected(st.error());
+    std::lock_guard lock(impl_->mutex);
+    auto it = impl_->entries.find(path);
+    if (it == impl_->entries.end()) return std::optional<std::uint64_t>();
+    return std::optional<std::uint64_t>(it->second.size);
+}
+
+core::Result<std::unique_ptr<BlobReader>> OciArchive::open_file(const std::string& path) {
+    if (auto st = check_relative_path(path, describe()); !st) return std::unexpected(st.error());
+    std::lock_guard lock(impl_->mutex);
+    auto it = impl_->entries.find(path);
+    if (it == impl_->entries.end())
+        return core::fail(core::ErrorKind::NotFound, describe() + ": " + path + " is missing");
+    return fileio::make_range_reader(impl_->fd, it->second.offset, it->second.size, impl_->file / path);
 }
 
 core::Result<std::optional<Descriptor>> OciArchive::find_ref(const std::string& ref) {
@@ -161,26 +180,52 @@ core::Status OciArchive::set_ref(const std::string& ref, const Descriptor& manif
 core::Status OciArchive::commit() {
     std::lock_guard lock(impl_->mutex);
     if (!impl_->writer || impl_->committed) return {};
+    nlohmann::json index = impl_->refs.merged_into(empty_index_json());
+    return finish_locked({{"oci-layout", oci_layout_file_content()}, {"index.json", index.dump()}}, std::move(index));
+}
+
+core::Status OciArchive::finish_locked(const std::vector<std::pair<std::string, std::string>>& files,
+                                       nlohmann::json index) {
     const std::string what = "finishing " + describe();
     TarWriter& w = *impl_->writer;
     if (w.broken())
         return core::fail(core::ErrorKind::Io, what + ": an earlier write to the archive failed");
-    nlohmann::json index = impl_->refs.merged_into(empty_index_json());
-    const std::string index_text = index.dump();
-    for (const auto& [name, bytes] : {std::pair<std::string, std::string>{"oci-layout", oci_layout_file_content()},
-                                      std::pair<std::string, std::string>{"index.json", index_text}}) {
+    for (const auto& [name, bytes] : files) {
         auto offset = w.add_bytes(name, bytes);
         if (!offset) return std::unexpected(offset.error().with_context(what));
         impl_->entries[name] = TarEntry{*offset, bytes.size()};
     }
     if (auto st = w.finish(); !st) return std::unexpected(st.error().with_context(what));
-    const fs::path partial = partial_path(impl_->file);
-    if (::rename(partial.c_str(), impl_->file.c_str()) != 0)
-        return std::unexpected(fileio::errno_error("renaming into place", impl_->file));
+    if (auto st = core::fileio::rename_durably(partial_path(impl_->file), impl_->file); !st) return st;
     impl_->committed = true;
     impl_->refs.committed(std::move(index));
-    const fs::path dir = impl_->file.parent_path().empty() ? fs::path(".") : impl_->file.parent_path();
-    return fileio::fsync_dir(dir);
+    return {};
+}
+
+core::Status OciArchive::commit_copy_of(OciLayout& layout, const std::vector<Digest>& blobs,
+                                        const std::vector<std::pair<std::string, std::string>>& extra_files) {
+    for (const auto& digest : blobs) {
+        auto size = layout.blob_size(digest);
+        if (!size) return std::unexpected(size.error());
+        if (!*size)
+            return core::fail(core::ErrorKind::NotFound, "packing " + layout.describe() + ": blob " + digest.str() + " is missing");
+        auto reader = layout.open_blob(digest, 0);
+        if (!reader) return std::unexpected(reader.error());
+        const Descriptor blob{.media_type = {}, .digest = digest, .size = static_cast<std::int64_t>(**size)};
+        if (auto st = write_blob(blob, **reader); !st) return st;  // re-verified while packed
+    }
+    std::vector<std::pair<std::string, std::string>> files;
+    for (const char* name : {"oci-layout", "index.json"}) {
+        auto text = fileio::read_small_file(layout.root() / name, kMaxIndexJsonBytes);
+        if (!text) return std::unexpected(text.error());
+        files.emplace_back(name, std::move(*text));
+    }
+    auto index = parse_index_json(files.back().second, layout.describe());
+    if (!index) return std::unexpected(index.error());
+    files.insert(files.end(), extra_files.begin(), extra_files.end());
+    std::lock_guard lock(impl_->mutex);
+    if (auto st = impl_->writable(); !st) return st;
+    return finish_locked(files, std::move(*index));
 }
 
 }  // namespace ferry::store

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Checks two ownership rules of ARCHITECTURE.md ("Primitives") that the compiler cannot:
+#  - only store/ (and store's own unit tests) include store/detail/ headers: everyone else
+#    goes through the seam, store/store.hpp and store/open.hpp;
+#  - only core/ renames files into place (core/file_io.hpp owns atomic writes).
+# Prints each offending line and exits 1; exits 0 when the tree follows the rules.
+set -u
+root="${1:-$(cd "$(dirname "$0")/.." && pwd)}"
+cd "$root" || exit 2
+status=0
+sources() { git ls-files -- '*.cpp' '*.hpp' 2>/dev/null || find . -name '*.cpp' -o -name '*.hpp'; }
+
+if hits=$(sources | grep -v -e '^store/' -e '^tests/unit/store/' | xargs grep -n '#include "store/detail/' 2>/dev/null); then
+    echo "store/detail/ included outside store/ (use store/store.hpp or store/open.hpp):"
+    echo "$hits"
+    status=1
+fi
+if hits=$(sources | grep -v -e '^core/' -e '^tests/' | xargs grep -nE '(^|[^_[:alnum:]])(std::)?(::)?rename\(|fs::rename\(|filesystem::rename\(' 2>/dev/null); then
+    echo "a file renamed into place outside core/ (use core::fileio):"
+    echo "$hits"
+    status=1
+fi
+exit $status
