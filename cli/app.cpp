@@ -44,6 +44,12 @@ void add_global_flags(CLI::App& app, GlobalOptions& o) {
     app.add_option("--authfile", o.authfile, "docker config.json with credentials")->envname("REGISTRY_AUTH_FILE");
     app.add_option("--ca-file", o.ca_file, "extra CA certificate bundle (PEM) for TLS");
     app.add_option("--insecure-registry", o.insecure_registries, "talk plain HTTP to this host[:port]");
+    app.add_option("--path-prefix", o.path_prefixes,
+                   "HOST=PREFIX: the registry API of HOST lives under PREFIX/v2/ (e.g. Artifactory's "
+                   "/artifactory/api/docker/REPO); repeatable")
+        ->check([](const std::string& v) {
+            return v.find('=') == std::string::npos || v.front() == '=' ? std::string("expected HOST=PREFIX") : std::string();
+        });
     app.add_option("--log-level", o.log_level, "debug|info|warn|error|off")->capture_default_str();
     app.add_option("--log-format", o.log_format, "text|json")->capture_default_str();
     app.add_option("--max-manifest-size", o.max_manifest_bytes,

@@ -20,7 +20,7 @@ void add_cron_verb(CLI::App& app, Runtime& rt, VerbBody& body) {
     auto args = std::make_shared<daemon::DaemonOptions>();
     auto* verb = app.add_subcommand("cron", "run the plan's schedule entries until SIGTERM (SIGHUP reloads the plan)");
     verb->add_option("-c,--config", args->plan_file, "the plan file (YAML)")->required();
-    verb->add_option("--listen", args->listen, "serve /healthz, /metrics and /status on ADDR:PORT");
+    verb->add_option("--listen", args->listen, "serve / (status page), /healthz, /metrics, /status and the plan's webhook path on ADDR:PORT");
     verb->add_option("-j,--jobs", args->jobs, "parallel transfers (overrides the plan)")->check(CLI::Range(1, 64));
     verb->callback([&rt, &body, args] { body = [&rt, args] { return run_cron(rt, *args); }; });
 }

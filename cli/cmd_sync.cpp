@@ -43,7 +43,10 @@ public:
     void finish(const sync::RunResult& result, const std::string& plan_file) {
         if (report_) report_->finish(result, plan_file);
         else if (plan_text_) plan_text_->finish(result);
-        else sync::print_summary_text(std::cout, result, dry_run_);
+        else {
+            sync::print_prune_text(std::cout, result);
+            sync::print_summary_text(std::cout, result, dry_run_);
+        }
     }
 
 private:

@@ -11,6 +11,10 @@ registry::ClientOptions Runtime::client_options() const {
     o.ca_file = options.ca_file;
     o.insecure_hosts = options.insecure_registries;
     o.max_manifest_bytes = options.max_manifest_bytes;
+    for (const auto& entry : options.path_prefixes) {
+        const auto eq = entry.find('=');
+        o.path_prefixes[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
     return o;
 }
 

@@ -22,6 +22,7 @@ struct GlobalOptions {
     std::string authfile;
     std::string ca_file;
     std::vector<std::string> insecure_registries;
+    std::vector<std::string> path_prefixes;  ///< --path-prefix HOST=PREFIX (repeatable)
     std::string log_level = "info";
     std::string log_format = "text";
     std::size_t max_manifest_bytes = manifest::kDefaultMaxManifestBytes;  ///< --max-manifest-size

@@ -83,19 +83,32 @@ private:
     int stalled_resumes_ = 0;
 };
 
+/// Starts over at once (a fresh source, a new upload session) when the target says the
+/// upload can succeed that way: credentials renewed after a 401 to a streaming PUT, or the
+/// upload mode switched after a refusal. Bounded: a registry cannot keep us here.
+constexpr int kMaxUploadRestarts = 2;
+
 core::Status stream_blob(const manifest::Descriptor& blob, const BlobMoveContext& ctx) {
     core::Status last;
+    int restarts = 0;
     for (int attempt = 0; attempt <= ctx.retries; ++attempt) {
         if (ctx.cancel && ctx.cancel->cancelled())
             return core::fail(core::ErrorKind::Cancelled, "cancelled");
-        if (attempt > 0) {
+        if (!last && last.error().hint == core::ErrorHint::RestartUpload && restarts < kMaxUploadRestarts) {
+            ++restarts;
+            --attempt;  // not a retry: nothing failed that waiting would mend
+            core::log::info("starting the upload of blob {} into {} again: {}", blob.digest.short_str(),
+                            ctx.dst.describe(), last.error().message);
+        } else if (attempt > 0) {
             core::log::warn("retrying blob {} into {} (attempt {}/{}): {}", blob.digest.short_str(),
                             ctx.dst.describe(), attempt + 1, ctx.retries + 1, last.error().message);
             backoff(attempt);
         }
         ResumingReader reader(blob, ctx);
         last = ctx.dst.put_blob(blob, reader);
-        if (last || !last.error().retryable()) return last;
+        if (last) return last;
+        if (last.error().hint == core::ErrorHint::RestartUpload && restarts < kMaxUploadRestarts) continue;
+        if (!last.error().retryable()) return last;
     }
     return last;
 }

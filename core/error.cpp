@@ -24,6 +24,7 @@ std::string_view kind_name(ErrorKind kind) {
 }
 
 bool Error::retryable() const {
+    if (hint == ErrorHint::HostDown || hint == ErrorHint::QuotaSpent) return false;
     return kind == ErrorKind::Network || kind == ErrorKind::Server;
 }
 
@@ -34,7 +35,7 @@ Error Error::with_context(std::string_view context) const {
 }
 
 Error make_error(ErrorKind kind, std::string message, int http_status, std::string registry_code) {
-    return Error{kind, std::move(message), http_status, std::move(registry_code)};
+    return Error{kind, std::move(message), http_status, std::move(registry_code), ErrorHint::None, {}};
 }
 
 }  // namespace ferry::core

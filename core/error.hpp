@@ -31,13 +31,29 @@ enum class ErrorKind {
 /// A short stable name for the kind ("not-found", "auth", ...), used in JSON output.
 std::string_view kind_name(ErrorKind kind);
 
+/// What a caller higher up may do about an error beyond its kind.
+enum class ErrorHint {
+    None,
+    Unreachable,    ///< the host refused a connection or did not resolve (see Error::cause)
+    HostDown,       ///< the host has been unreachable for a while: every request to it fails
+                    ///< at once for the rest of the run (not retryable)
+    RestartUpload,  ///< an upload can succeed if started again from its first byte with a
+                    ///< fresh source (credentials renewed, or the upload mode switched)
+    QuotaSpent,     ///< the host's rate limit is used up: asking again in this run is futile
+};
+
 struct Error {
     ErrorKind kind = ErrorKind::Internal;
     std::string message;
     int http_status = 0;         ///< HTTP status when the error came from a response, else 0
     std::string registry_code;   ///< distribution error code (MANIFEST_UNKNOWN, ...) if any
+    ErrorHint hint = ErrorHint::None;
+    /// For Unreachable, HostDown and QuotaSpent: the shared cause without context, the same for every
+    /// request to that host ("127.0.0.1:5199: connection refused"), so reports can group.
+    std::string cause;
 
-    /// True for kinds worth retrying (network, server/429).
+    /// True for kinds worth retrying (network, server/429), unless the hint says the host is
+    /// down or its quota spent.
     bool retryable() const;
     /// Returns a copy whose message is "<context>: <message>".
     Error with_context(std::string_view context) const;

@@ -1,11 +1,13 @@
 #include "cron/http_status.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
+#include <array>
 #include <charconv>
 #include <exception>
 
@@ -21,65 +23,100 @@ using asio::ip::tcp;
 
 namespace {
 
+std::string_view reason_of(int status) {
+    switch (status) {
+        case 200: return "OK";
+        case 202: return "Accepted";
+        case 400: return "Bad Request";
+        case 401: return "Unauthorized";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 411: return "Length Required";
+        case 413: return "Payload Too Large";
+        case 500: return "Internal Server Error";
+        case 503: return "Service Unavailable";
+        default: return "Unknown";
+    }
+}
+
 struct Response {
-    int status = 200;
-    std::string_view reason = "OK";
-    std::string_view content_type = "text/plain; charset=utf-8";
-    std::string body;
-    std::string_view extra_headers;
+    HttpReply reply;
+    std::string extra_headers;
 };
 
-Response text_response(int status, std::string_view reason, std::string body) {
-    return Response{status, reason, "text/plain; charset=utf-8", std::move(body), {}};
+Response text_response(int status, std::string body, std::string extra_headers = {}) {
+    return Response{HttpReply{status, "text/plain; charset=utf-8", std::move(body)}, std::move(extra_headers)};
 }
 
-Response route(std::string_view method, std::string_view path, const StatusHandlers& handlers) {
-    if (path != "/healthz" && path != "/metrics" && path != "/status") {
-        return text_response(404, "Not Found", "not found\n");
+Response method_not_allowed(std::string_view allow) {
+    return text_response(405, "method not allowed\n", fmt::format("Allow: {}\r\n", allow));
+}
+
+Response route_get(const RequestHead& head, const StatusHandlers& handlers) {
+    const std::string& path = head.path;
+    const bool page = path == "/" && handlers.page;
+    if (path != "/healthz" && path != "/metrics" && path != "/status" && !page) {
+        return text_response(404, "not found\n");
     }
-    if (method != "GET" && method != "HEAD") {
-        Response r = text_response(405, "Method Not Allowed", "method not allowed\n");
-        r.extra_headers = "Allow: GET, HEAD\r\n";
-        return r;
-    }
+    if (head.method != "GET" && head.method != "HEAD") return method_not_allowed("GET, HEAD");
     if (path == "/healthz") {
         const bool ok = !handlers.healthy || handlers.healthy();
-        return ok ? text_response(200, "OK", "ok\n") : text_response(503, "Service Unavailable", "unhealthy\n");
+        return ok ? text_response(200, "ok\n") : text_response(503, "unhealthy\n");
     }
     if (path == "/metrics") {
-        return Response{200, "OK", "text/plain; version=0.0.4; charset=utf-8",
-                        handlers.metrics ? handlers.metrics() : std::string(), {}};
+        return Response{{200, "text/plain; version=0.0.4; charset=utf-8", handlers.metrics ? handlers.metrics() : ""}, {}};
     }
-    return Response{200, "OK", "application/json", handlers.status ? handlers.status() : "{}", {}};
+    if (page) return Response{{200, "text/html; charset=utf-8", handlers.page()}, {}};
+    return Response{{200, "application/json", handlers.status ? handlers.status() : "{}"}, {}};
 }
 
-/// Answers one request from the head "METHOD TARGET HTTP/1.x\r\n...".
-Response answer(std::string_view head, const StatusHandlers& handlers, bool& is_head) {
-    const std::string_view line = head.substr(0, head.find("\r\n"));
-    const auto sp1 = line.find(' ');
-    const auto sp2 = line.find(' ', sp1 == std::string_view::npos ? sp1 : sp1 + 1);
-    if (sp1 == std::string_view::npos || sp2 == std::string_view::npos ||
-        !line.substr(sp2 + 1).starts_with("HTTP/1.")) {
-        return text_response(400, "Bad Request", "bad request\n");
+/// What to do with a request whose head has been read: answer now, or read `body_length`
+/// bytes of body first and then ask the POST route.
+struct Decision {
+    std::optional<Response> answer;
+    std::uint64_t body_length = 0;
+};
+
+Decision decide(const RequestHead& head, const StatusHandlers& handlers) {
+    if (!handlers.post || head.path != handlers.post->path) return {route_get(head, handlers), 0};
+    const PostRoute& post = *handlers.post;
+    if (head.method != "POST") return {method_not_allowed("POST"), 0};
+    if (post.admit)
+        if (auto refused = post.admit(head)) return {Response{std::move(*refused), {}}, 0};
+    auto length = head.content_length();
+    std::optional<Response> refusal;
+    if (!length) {
+        const int status = length.error().kind == core::ErrorKind::Unsupported ? 411 : 400;
+        refusal = text_response(status, length.error().message + "\n");
+    } else if (*length > post.max_body_bytes) {
+        refusal = text_response(413, fmt::format("body of {} bytes is over the limit of {} bytes\n", *length,
+                                                 post.max_body_bytes));
     }
-    const std::string_view method = line.substr(0, sp1);
-    std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
-    target = target.substr(0, target.find('?'));
-    is_head = method == "HEAD";
-    try {
-        return route(method, target, handlers);
-    } catch (const std::exception& e) {
-        core::log::error("cron: http {} {}: {}", method, target, e.what());
-        return text_response(500, "Internal Server Error", "internal error\n");
+    if (refusal) {
+        if (post.refused) post.refused(refusal->reply);
+        return {std::move(refusal), 0};
     }
+    return {std::nullopt, *length};
 }
 
 std::string serialize(const Response& r, bool is_head) {
+    const HttpReply& reply = r.reply;
     std::string out = fmt::format(
         "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n{}\r\n",
-        r.status, r.reason, r.content_type, r.body.size(), r.extra_headers);
-    if (!is_head) out += r.body;
+        reply.status, reason_of(reply.status), reply.content_type, reply.body.size(), r.extra_headers);
+    if (!is_head) out += reply.body;
     return out;
+}
+
+/// Runs a handler, turning an exception into a 500.
+template <class F>
+Response guarded(const RequestHead& head, F&& f) {
+    try {
+        return f();
+    } catch (const std::exception& e) {
+        core::log::error("cron: http {} {}: {}", head.method, head.path, e.what());
+        return text_response(500, "internal error\n");
+    }
 }
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -99,39 +136,104 @@ public:
             if (!ec) self->socket_.close();
         });
         asio::async_read_until(socket_, buffer_, "\r\n\r\n",
-                               [self](const boost::system::error_code& ec, std::size_t) { self->on_read(ec); });
+                               [self](const boost::system::error_code& ec, std::size_t n) { self->on_head(ec, n); });
     }
 
 private:
-    void on_read(const boost::system::error_code& ec) {
-        bool is_head = false;
-        Response response;
-        if (ec == asio::error::not_found) {
-            response = text_response(413, "Payload Too Large", "request too large\n");
-        } else if (ec) {
+    void on_head(const boost::system::error_code& ec, std::size_t head_size) {
+        if (ec == asio::error::not_found) return respond(text_response(413, "request too large\n"));
+        if (ec) {
             deadline_.cancel();
             return;
-        } else {
-            const auto data = buffer_.data();
-            const std::string head(asio::buffers_begin(data), asio::buffers_end(data));
-            response = answer(head, *handlers_, is_head);
         }
-        reply_ = serialize(response, is_head);
+        const auto data = buffer_.data();
+        const std::string head_text(asio::buffers_begin(data), asio::buffers_begin(data) + head_size);
+        buffer_.consume(head_size);
+        auto head = parse_request_head(head_text);
+        if (!head) return respond(text_response(400, "bad request\n"));
+        head_ = std::move(*head);
+        is_head_ = head_.method == "HEAD";
+        Decision decision = decide_safely();
+        if (decision.answer) return respond(std::move(*decision.answer));
+        read_body(decision.body_length);
+    }
+
+    Decision decide_safely() {
+        try {
+            return decide(head_, *handlers_);
+        } catch (const std::exception& e) {
+            core::log::error("cron: http {} {}: {}", head_.method, head_.path, e.what());
+            return {text_response(500, "internal error\n"), 0};
+        }
+    }
+
+    void read_body(std::uint64_t length) {
+        const auto buffered = buffer_.data();
+        body_.assign(asio::buffers_begin(buffered), asio::buffers_end(buffered));
+        buffer_.consume(buffer_.size());
+        if (body_.size() >= length) {
+            body_.resize(length);
+            return on_body();
+        }
+        const std::size_t have = body_.size();
+        body_.resize(length);
         auto self = shared_from_this();
-        asio::async_write(socket_, asio::buffer(reply_), [self](const boost::system::error_code&, std::size_t) {
+        asio::async_read(socket_, asio::buffer(body_.data() + have, length - have),
+                         [self](const boost::system::error_code& ec, std::size_t) {
+                             if (ec) {
+                                 self->deadline_.cancel();
+                                 return;
+                             }
+                             self->on_body();
+                         });
+    }
+
+    void on_body() {
+        respond(guarded(head_, [&] { return Response{handlers_->post->handle(head_, body_), {}}; }));
+    }
+
+    /// Writes the reply, then reads and drops whatever the client still sends (a refused
+    /// body) until it closes, so it sees the reply instead of a reset.
+    void respond(Response response) {
+        if (response.reply.status == 401) response.extra_headers += "WWW-Authenticate: Bearer realm=\"ferry\"\r\n";
+        reply_ = serialize(response, is_head_);
+        auto self = shared_from_this();
+        asio::async_write(socket_, asio::buffer(reply_), [self](const boost::system::error_code& ec, std::size_t) {
             boost::system::error_code ignored;
-            self->socket_.shutdown(tcp::socket::shutdown_both, ignored);
-            self->socket_.close(ignored);
-            self->deadline_.cancel();
+            self->socket_.shutdown(tcp::socket::shutdown_send, ignored);
+            if (ec) return self->finish();
+            self->drain();
         });
     }
+
+    void drain() {
+        auto self = shared_from_this();
+        socket_.async_read_some(asio::buffer(scratch_), [self](const boost::system::error_code& ec, std::size_t n) {
+            self->drained_ += n;
+            if (ec || self->drained_ > kMaxDrainBytes) return self->finish();
+            self->drain();
+        });
+    }
+
+    void finish() {
+        boost::system::error_code ignored;
+        socket_.close(ignored);
+        deadline_.cancel();
+    }
+
+    static constexpr std::size_t kMaxDrainBytes = 64u << 20;
 
     tcp::socket socket_;
     asio::streambuf buffer_;
     asio::steady_timer deadline_;
     std::shared_ptr<const StatusHandlers> handlers_;
     std::chrono::milliseconds timeout_;
+    RequestHead head_;
+    bool is_head_ = false;
+    std::string body_;
     std::string reply_;
+    std::array<char, 16384> scratch_{};
+    std::size_t drained_ = 0;
 };
 
 }  // namespace

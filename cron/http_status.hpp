@@ -1,6 +1,7 @@
 #pragma once
 /// A tiny HTTP/1.1 server for `ferry cron --listen ADDR:PORT`: GET (or HEAD) /healthz,
-/// /metrics and /status; 404 for other paths, 405 for other methods. One request per
+/// /metrics, /status and / (an HTML page, when a handler is set), and one optional POST route
+/// with a body (the webhook); 404 for other paths, 405 for other methods. One request per
 /// connection (the reply says `Connection: close`); requests larger than the limit get 413,
 /// connections idle past the timeout are closed. Handlers run on the io_context's thread and
 /// must be quick and thread-safe with respect to whatever they read.
@@ -11,10 +12,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/error.hpp"
+#include "cron/http_request.hpp"
 
 namespace ferry::cron {
 
@@ -22,10 +25,30 @@ namespace ferry::cron {
 /// "localhost"; without a host the server binds 127.0.0.1. Port 0 picks a free port.
 core::Result<boost::asio::ip::tcp::endpoint> parse_listen_address(std::string_view text);
 
+struct HttpReply {
+    int status = 200;
+    std::string content_type = "text/plain; charset=utf-8";
+    std::string body;
+};
+
+/// A POST endpoint with a body. The server refuses, before reading the body: a wrong method
+/// (405), what `admit` refuses (its reply, e.g. 401), a body without Content-Length (411) or
+/// longer than max_body_bytes (413). Then `handle` gets the whole body.
+struct PostRoute {
+    std::string path;
+    std::size_t max_body_bytes = 1 << 20;
+    std::function<std::optional<HttpReply>(const RequestHead&)> admit;  ///< nullopt = go on
+    std::function<HttpReply(const RequestHead&, std::string_view body)> handle;
+    /// Told of the server's own refusals of a POST (411, 413, a bad Content-Length), with the reply.
+    std::function<void(const HttpReply&)> refused;
+};
+
 struct StatusHandlers {
     std::function<bool()> healthy;         ///< /healthz: 200 "ok" if true (or unset), else 503
     std::function<std::string()> metrics;  ///< /metrics body, Prometheus text format
     std::function<std::string()> status;   ///< /status body, JSON
+    std::function<std::string()> page;     ///< / body, HTML (404 when unset)
+    std::optional<PostRoute> post;
 };
 
 struct HttpStatusOptions {

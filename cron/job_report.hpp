@@ -1,6 +1,7 @@
 #pragma once
 /// Renders Scheduler::snapshot() for the status endpoints: Prometheus families for /metrics
 /// (or the textfile collector) and a JSON document for /status. Knows jobs, not what they do.
+#include <chrono>
 #include <span>
 #include <string>
 
@@ -8,6 +9,9 @@
 #include "cron/scheduler.hpp"
 
 namespace ferry::cron {
+
+/// "2026-11-29T10:00:00Z" (UTC, whole seconds).
+std::string format_rfc3339(std::chrono::system_clock::time_point t);
 
 /// Adds ferry_cron_* families (one sample per job, label `job`): runs started/succeeded/failed,
 /// skipped overlaps (counters); running, last success, last start/end and next fire as Unix

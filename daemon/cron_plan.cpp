@@ -19,8 +19,9 @@ core::Result<std::shared_ptr<const CronPlan>> load_cron_plan(const std::string& 
                                                             const registry::ClientOptions& base) {
     auto plan = plan::load_plan(file);
     if (!plan) return std::unexpected(plan.error());
-    if (plan->schedule.empty())
-        return core::fail(core::ErrorKind::Config, file + ": no schedule entries: nothing for ferry cron to run");
+    if (plan->schedule.empty() && !plan->webhooks)
+        return core::fail(core::ErrorKind::Config,
+                          file + ": no schedule entries and no webhooks: nothing for ferry cron to run");
     auto loaded = std::make_shared<CronPlan>();
     for (const auto& entry : plan->schedule) {
         auto expr = cron::CronExpr::parse(entry.cron);
@@ -35,7 +36,7 @@ core::Result<std::shared_ptr<const CronPlan>> load_cron_plan(const std::string& 
             .run_at_start = entry.run_at_start,
         });
     }
-    loaded->clients = std::make_shared<registry::ClientPool>(sync::client_options_for(*plan, base));
+    loaded->client_options = sync::client_options_for(*plan, base);
     loaded->plan = std::move(*plan);
     return std::shared_ptr<const CronPlan>(std::move(loaded));
 }

@@ -1,6 +1,6 @@
 #pragma once
 /// A plan as the cron daemon holds it: validated, with its `schedule:` entries turned into
-/// scheduler jobs and a registry client pool configured from its `registries:` section.
+/// scheduler jobs and the registry client options configured from its `registries:` section.
 /// Immutable once loaded; a SIGHUP reload builds a new one.
 #include <memory>
 #include <string>
@@ -15,11 +15,14 @@ namespace ferry::daemon {
 struct CronPlan {
     plan::Plan plan;
     std::vector<cron::JobSpec> specs;  ///< one per schedule entry, in plan order
-    std::shared_ptr<registry::ClientPool> clients;
+    /// Every run builds a fresh client pool from these (credentials looked up again, tokens,
+    /// hosts found down and spent rate limits forgotten between runs).
+    registry::ClientOptions client_options;
 };
 
 /// Loads `file` for `ferry cron`. `base` holds the client options from the command line.
-/// Errors: those of plan::load_plan; Config when the plan has no schedule entries or a cron
+/// Errors: those of plan::load_plan; Config when the plan has neither schedule entries nor
+/// webhooks, or a cron
 /// expression does not parse ("FILE: schedule NAME: cron \"EXPR\": why").
 core::Result<std::shared_ptr<const CronPlan>> load_cron_plan(const std::string& file,
                                                             const registry::ClientOptions& base);

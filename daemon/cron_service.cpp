@@ -7,6 +7,7 @@
 
 #include "core/log.hpp"
 #include "cron/job_report.hpp"
+#include "cron/status_page.hpp"
 #include "run/run_plan.hpp"
 #include "sync/report.hpp"
 
@@ -47,9 +48,18 @@ core::Status job_status(const run::PlanRun& run) {
 
 CronService::CronService(DaemonOptions options, registry::ClientOptions base, std::shared_ptr<const CronPlan> plan)
     : options_(std::move(options)), base_(std::move(base)), loaded_(std::move(plan)),
-      signals_(control_, SIGTERM, SIGINT, SIGHUP) {}
+      signals_(control_, SIGTERM, SIGINT, SIGHUP) {
+    // Until the first scheduler runs, /status and /metrics list the jobs, none run yet.
+    for (const auto& spec : loaded_->specs)
+        finished_states_.push_back(cron::JobState{.name = spec.name, .schedule = spec.schedule.text(), .zone = spec.zone});
+}
 
 core::Status CronService::run() {
+    if (plan()->plan.webhooks) {
+        if (options_.listen.empty())
+            return core::fail(core::ErrorKind::Config, options_.plan_file + ": webhooks need --listen ADDR:PORT to receive them");
+        start_webhooks();
+    }
     if (!options_.listen.empty()) {
         auto server = start_status_server();
         if (!server) return std::unexpected(server.error());
@@ -60,6 +70,7 @@ core::Status CronService::run() {
     const auto keep = boost::asio::make_work_guard(control_);
     std::jthread control([this] { control_.run(); });
     while (run_one_scheduler()) core::log::info("cron: schedule changed: restarted");
+    if (webhooks_) webhooks_->stop();
     control_.stop();
     control.join();
     server_.reset();
@@ -80,6 +91,8 @@ core::Result<std::unique_ptr<cron::HttpStatusServer>> CronService::start_status_
     };
     handlers.metrics = [this] { return metrics_text(); };
     handlers.status = [this] { return status_json(); };
+    handlers.page = [this] { return cron::render_status_page(status_document()); };
+    if (webhooks_) handlers.post = webhooks_->route(*plan()->plan.webhooks);
     return cron::HttpStatusServer::start(control_, options, std::move(handlers));
 }
 
@@ -111,22 +124,17 @@ core::Status CronService::run_job(const std::string& job, core::CancellationToke
     for (const auto& e : current->plan.schedule)
         if (e.name == job) entry = &e;
     if (!entry) return core::fail(core::ErrorKind::Config, "schedule " + job + " is no longer in the plan");
+    const auto started = std::chrono::system_clock::now();
     run::PlanRunOptions options;
-    options.sync.jobs = options_.jobs;
+    options.sync = run_options(*current, job, cancel);
     options.sync.expand.only = entry->jobs;
-    options.sync.state_file = !current->plan.defaults.state_file.empty() ? current->plan.defaults.state_file
-                                                                         : sync::default_state_file(options_.plan_file);
-    options.sync.cancel = &cancel;
-    options.sync.on_done = [&job](const sync::TaskOutcome& o) {
-        if (o.action == sync::Action::Failed) core::log::error("{}: {}", job, sync::describe_outcome(o));
-        else core::log::info("{}: {}", job, sync::describe_outcome(o));
-    };
     options.metrics = &sync_metrics_;
     options.metrics_job = job;
     store::StoreContext stores;
-    stores.clients = current->clients;
+    stores.clients = std::make_shared<registry::ClientPool>(current->client_options);  // fresh for every run
     const auto run = run::run_plan(current->plan, stores, options);
     if (!run) return std::unexpected(run.error());
+    history_.record_run(job, "schedule", started, *run);
     log_manifests(job, *run);
     return job_status(*run);
 }
@@ -178,11 +186,66 @@ std::string CronService::metrics_text() const {
     return rendered ? *rendered : "# " + rendered.error().message + "\n";
 }
 
-std::string CronService::status_json() const {
+nlohmann::json CronService::status_document() const {
     auto doc = nlohmann::json::parse(cron::job_states_json(job_states()));
     doc["plan"] = options_.plan_file;
+    doc["generated"] = cron::format_rfc3339(std::chrono::system_clock::now());
     doc["sync"] = sync_metrics_.to_json();
-    return doc.dump(2) + "\n";
+    doc["runs"] = history_.runs_json();
+    if (const auto& hooks = plan()->plan.webhooks) {
+        doc["webhooks"] = history_.webhooks_json();
+        doc["webhooks"]["path"] = hooks->path;
+    }
+    return doc;
+}
+
+std::string CronService::status_json() const { return status_document().dump(2) + "\n"; }
+
+sync::RunOptions CronService::run_options(const CronPlan& current, const std::string& job,
+                                          core::CancellationToken& cancel) {
+    sync::RunOptions options;
+    options.jobs = options_.jobs;
+    options.state_file = !current.plan.defaults.state_file.empty() ? current.plan.defaults.state_file
+                                                                    : sync::default_state_file(options_.plan_file);
+    options.cancel = &cancel;
+    options.image_locks = &image_locks_;
+    options.on_done = [job](const sync::TaskOutcome& o) {
+        if (o.action == sync::Action::Failed) core::log::error("{}: {}", job, sync::describe_outcome(o));
+        else core::log::info("{}: {}", job, sync::describe_outcome(o));
+    };
+    return options;
+}
+
+void CronService::start_webhooks() {
+    WebhookService::Hooks hooks;
+    hooks.plan = [this] {
+        auto current = plan();
+        return std::shared_ptr<const plan::Plan>(current, &current->plan);
+    };
+    hooks.clients = [this] { return std::make_shared<registry::ClientPool>(plan()->client_options); };
+    hooks.run = [this](std::vector<sync::ImageTask> tasks, core::CancellationToken& cancel) {
+        run_webhook_tasks(std::move(tasks), cancel);
+    };
+    webhooks_ = std::make_unique<WebhookService>(std::move(hooks), history_);
+}
+
+/// A webhook-triggered sync: the images the events asked for, with the options, metrics and
+/// history of a scheduled run (job name "webhook").
+void CronService::run_webhook_tasks(std::vector<sync::ImageTask> tasks, core::CancellationToken& cancel) {
+    const auto current = plan();
+    const auto started = std::chrono::system_clock::now();
+    store::StoreContext stores;
+    stores.clients = std::make_shared<registry::ClientPool>(current->client_options);  // fresh for every run
+    sync::Expansion expansion;
+    expansion.tasks = std::move(tasks);
+    run::PlanRun run;
+    run.sync = sync::run_expansion(current->plan, stores, std::move(expansion), run_options(*current, "webhook", cancel));
+    run.cancelled = cancel.cancelled();
+    run.duration = run.sync.duration;
+    sync_metrics_.record("webhook", run, std::chrono::system_clock::now());
+    history_.record_run("webhook", "webhook", started, run);
+    core::log::info("webhook: sync of {} image(s) {} in {:.2f} s", run.sync.outcomes.size(),
+                    run::to_string(run::outcome_of(run)), std::chrono::duration<double>(run.duration).count());
 }
 
 }  // namespace ferry::daemon

@@ -2,8 +2,10 @@
 /// The `ferry cron` daemon: runs the plan's `schedule:` entries (each firing runs the whole
 /// plan path, run::run_plan, over the entry's sync entries) until SIGTERM/SIGINT, reloads the
 /// plan on SIGHUP (restarting the scheduler only when the schedule changed; running jobs
-/// finish first), and serves /healthz, /metrics (cron job and ferry_sync_* families) and
-/// /status on the --listen address.
+/// finish first), and serves / (the status page), /healthz, /metrics (cron job and
+/// ferry_sync_* families), /status and the plan's webhook path on the --listen address.
+/// Webhook-triggered syncs (daemon/webhook_service.hpp) run beside the schedule; the image
+/// locks they share keep both off the same image at once.
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,6 +17,8 @@
 #include "cron/http_status.hpp"
 #include "cron/scheduler.hpp"
 #include "daemon/cron_plan.hpp"
+#include "daemon/run_history.hpp"
+#include "daemon/webhook_service.hpp"
 #include "run/plan_run.hpp"
 #include "run/run_metrics.hpp"
 
@@ -52,6 +56,12 @@ private:
     std::vector<cron::JobState> job_states() const;
     std::string metrics_text() const;
     std::string status_json() const;
+    /// The /status document; the status page renders the same one.
+    nlohmann::json status_document() const;
+    /// Options every run shares: --jobs, the state file, the image locks, the log.
+    sync::RunOptions run_options(const CronPlan& current, const std::string& job, core::CancellationToken& cancel);
+    void start_webhooks();
+    void run_webhook_tasks(std::vector<sync::ImageTask> tasks, core::CancellationToken& cancel);
 
     DaemonOptions options_;
     registry::ClientOptions base_;
@@ -59,12 +69,16 @@ private:
     mutable std::mutex mutex_;
     std::shared_ptr<const CronPlan> loaded_;       ///< guarded by mutex_
     cron::Scheduler* scheduler_ = nullptr;         ///< guarded by mutex_
-    std::vector<cron::JobState> finished_states_;  ///< the last scheduler's, between restarts
+    /// The last scheduler's, between restarts; before the first, the plan's jobs unstarted.
+    std::vector<cron::JobState> finished_states_;
     bool stopping_ = false;                        ///< guarded by mutex_
     boost::asio::signal_set signals_;
     std::unique_ptr<cron::HttpStatusServer> server_;
     std::string endpoint_host_;
     run::SyncMetrics sync_metrics_;
+    RunHistory history_;
+    sync::ImageLocks image_locks_;
+    std::unique_ptr<WebhookService> webhooks_;  ///< when the plan has webhooks
 };
 
 }  // namespace ferry::daemon

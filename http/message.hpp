@@ -59,6 +59,12 @@ struct Request {
     /// Cap for an in-memory response body; exceeding it fails the request (Protocol).
     std::size_t max_body_bytes = 4u << 20;
     bool follow_redirects = true;
+    /// Counts against the host's rate limit (Docker Hub: manifest GETs): once the host's
+    /// quota is spent, such a request fails at once instead of being sent.
+    bool metered = false;
+    /// A response for which this returns true is final: not retried even if its status
+    /// usually is (e.g. a 500 whose body says the repository does not exist).
+    std::function<bool(const Response&)> final_answer;
 
     /// True when the body can be sent again (retries, auth refresh).
     bool replayable() const { return !body_source; }

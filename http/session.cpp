@@ -6,6 +6,7 @@
 #include "core/cancel.hpp"
 #include "core/log.hpp"
 #include "core/redact.hpp"
+#include "http/warnings.hpp"
 
 namespace ferry::http {
 namespace {
@@ -15,11 +16,12 @@ std::string describe_outcome(const core::Result<Response>& outcome) {
     return "HTTP " + std::to_string(outcome->status);
 }
 
-/// Sleeps `delay`, waking early when the process is being cancelled.
-bool sleep_unless_cancelled(std::chrono::milliseconds delay) {
+/// Sleeps `delay`, waking early when the process is being cancelled or the host went down.
+bool sleep_unless_cancelled(std::chrono::milliseconds delay, const HostHealth& health) {
     const auto until = std::chrono::steady_clock::now() + delay;
     while (std::chrono::steady_clock::now() < until) {
         if (core::process_cancellation().cancelled()) return false;
+        if (health.down()) return true;
         std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
             std::chrono::milliseconds(100), until - std::chrono::steady_clock::now()));
     }
@@ -43,7 +45,8 @@ Session::Session(std::shared_ptr<Transport> transport, SessionOptions options)
     : transport_(std::move(transport)),
       options_(std::move(options)),
       limiter_(options_.max_requests, options_.requests_per_second),
-      rng_(std::random_device{}()) {}
+      rng_(std::random_device{}()),
+      health_(options_.host, options_.health) {}
 
 bool Session::should_retry(const core::Result<Response>& outcome, const Request& request, int attempt,
                            std::chrono::milliseconds& delay) {
@@ -51,6 +54,11 @@ bool Session::should_retry(const core::Result<Response>& outcome, const Request&
     std::optional<std::chrono::seconds> retry_after;
     if (outcome) {
         if (!retryable_status(outcome->status) || outcome->sink_bytes > 0) return false;
+        if (request.final_answer && request.final_answer(*outcome)) return false;
+        if (outcome->status == 429) {  // HostHealth paused the whole host (or gave up on it)
+            delay = std::chrono::milliseconds(0);
+            return !health_.quota_spent();
+        }
         if (auto value = outcome->headers.get("Retry-After"))
             retry_after = parse_retry_after(*value, std::chrono::system_clock::now());
     } else if (!outcome.error().retryable() || outcome.error().kind == core::ErrorKind::Cancelled) {
@@ -76,17 +84,22 @@ core::Result<Response> Session::send_with_retries(const Request& request, bool l
     const Request& sent = watched ? *watched : request;
     for (int attempt = 1;; ++attempt) {
         if (core::process_cancellation().cancelled()) return std::unexpected(cancelled_error(request));
+        if (limited)  // token requests (limited == false) may go to another host
+            if (auto refused = health_.admit(request.metered))
+                return std::unexpected(refused->with_context(request.method + " " + core::redact(request.url)));
         core::Result<Response> outcome = [&] {
             std::optional<RequestLimiter::Permit> permit;
             if (limited) permit.emplace(limiter_.acquire());
             ++requests_;
             return transport_->perform(sent, options_.transfer);
         }();
+        if (limited) health_.record(outcome);
+        if (outcome) note_warnings(options_.host, outcome->headers);
         std::chrono::milliseconds delay{0};
         if (delivered || !should_retry(outcome, request, attempt, delay)) return outcome;
-        core::log::warn("{} {}: {}; retry {}/{} in {}ms", request.method, core::redact(request.url),
+        if (delay.count() > 0) core::log::warn("{} {}: {}; retry {}/{} in {}ms", request.method, core::redact(request.url),
                         describe_outcome(outcome), attempt, options_.retry.retries, delay.count());
-        if (!sleep_unless_cancelled(delay)) return std::unexpected(cancelled_error(request));
+        if (!sleep_unless_cancelled(delay, health_)) return std::unexpected(cancelled_error(request));
     }
 }
 
@@ -122,22 +135,24 @@ core::Result<Response> Session::send_unauthenticated(Request request) {
 }
 
 core::Result<Response> Session::send(Request request, const std::vector<std::string>& scopes) {
-    auto auth = authorization(scopes, false);
+    const std::uint64_t generation = credential_generation();
+    auto auth = authorization(scopes, {}, std::nullopt);
     if (!auth) return std::unexpected(auth.error());
     if (*auth) request.headers.set("Authorization", **auth);
     auto response = send_with_retries(request, true);
-    if (!response || response->status != 401 || !request.replayable()) return response;
-    remember_challenge(*response);
-    auto challenge = current_challenge();
-    if (!challenge) return response;
-    std::vector<std::string> wanted = scopes;
-    if (challenge->scheme == "bearer") {
-        auto asked = challenge_scopes(*challenge);
-        wanted.insert(wanted.end(), asked.begin(), asked.end());
-    }
-    auto fresh = authorization(wanted, true);
+    if (!response || (response->status != 401 && response->status != 403)) return response;
+    auto fresh = reauthorize(*response, scopes, *auth, generation);
     if (!fresh) return std::unexpected(fresh.error());
-    if (!*fresh || (*auth && **fresh == **auth)) return response;  // nothing new to offer
+    if (!*fresh) return response;  // nothing new to offer
+    if (!request.replayable()) {  // the body is gone: the caller starts over with a fresh one
+        core::Error e = core::make_error(core::ErrorKind::Auth,
+                                         request.method + " " + core::redact(request.url) + ": " +
+                                             std::to_string(response->status) +
+                                             " (credentials renewed: the upload starts again)",
+                                         response->status);
+        e.hint = core::ErrorHint::RestartUpload;
+        return std::unexpected(std::move(e));
+    }
     request.headers.set("Authorization", **fresh);
     return send_with_retries(request, true);
 }

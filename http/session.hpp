@@ -5,10 +5,21 @@
 /// Basic credentials, or the OAuth refresh-token POST when the credentials hold an identity
 /// token), caches it until it expires, and refreshes it on a 401 (also widening the scope
 /// set when the registry answers error="insufficient_scope" with a scope).
+/// The token is cached under the scope set the request needed (also when the registry's
+/// challenge named other scopes, as Artifactory's repository-path method does), so the
+/// next request finds it; a token that failed is dropped only if it is still the cached
+/// one, so many requests failing at once cause one token fetch, not a storm.
+/// Credentials from a helper or an auth file are looked up again after `credential_ttl`
+/// and on a 401/403 that says the credential expired (ECR: 403 "Your authorization token
+/// has expired") or a Basic 401, at most once per request.
 /// Retries Network errors, 408, 429 and 5xx with exponential backoff + jitter, honouring
-/// Retry-After; only requests whose body can be replayed and whose sink got no bytes.
+/// Retry-After; only requests whose body can be replayed and whose sink got no bytes. A
+/// 429 pauses the whole host; a host that stops answering is declared down (HostHealth).
+/// A streaming request answered 401 is not replayed: when fresh credentials are at hand
+/// the error carries ErrorHint::RestartUpload, so the caller can start over with a fresh body.
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -20,6 +31,7 @@
 #include "core/error.hpp"
 #include "http/challenge.hpp"
 #include "http/credentials.hpp"
+#include "http/host_health.hpp"
 #include "http/message.hpp"
 #include "http/rate_limit.hpp"
 #include "http/retry.hpp"
@@ -38,6 +50,11 @@ struct SessionOptions {
     int max_requests = core::kDefaultMaxRequestsPerHost;           ///< concurrent requests (<= 0: unlimited)
     double requests_per_second = 0;  ///< 0 = unlimited
     CredentialProvider credentials;  ///< empty = anonymous
+    /// True when `credentials` may answer differently over time (helpers, auth files):
+    /// then they are looked up again after credential_ttl and on an expired-credential answer.
+    bool credentials_renewable = false;
+    std::chrono::seconds credential_ttl{600};
+    HostHealth::Options health;
 };
 
 class Session {
@@ -65,6 +82,8 @@ public:
     std::uint64_t request_count() const { return requests_.load(); }
 
     const SessionOptions& options() const { return options_; }
+    /// The host's health (down, paused, quota) as seen so far.
+    const HostHealth& health() const { return health_; }
 
 private:
     core::Result<Response> send_with_retries(const Request& request, bool limited);
@@ -73,8 +92,20 @@ private:
     void remember_challenge(const Response& response);
     std::optional<Challenge> current_challenge() const;
     /// The Authorization value for `scopes` (nullopt = none to send).
-    core::Result<std::optional<std::string>> authorization(const std::vector<std::string>& scopes, bool refresh);
+    /// `failed` = the value a 401 refused: dropped from the cache if still there; `extra` =
+    /// scopes the challenge named beyond `scopes` (the token is fetched for both, cached
+    /// under `scopes`).
+    core::Result<std::optional<std::string>> authorization(const std::vector<std::string>& scopes,
+                                                           const std::vector<std::string>& extra,
+                                                           const std::optional<std::string>& failed);
     core::Result<Token> fetch_token(const Challenge& challenge, const std::vector<std::string>& scopes);
+    /// Looks the credentials up again unless another request did since `generation`;
+    /// true when they changed. Drops every cached token when they did.
+    bool renew_credentials(std::uint64_t generation);
+    std::uint64_t credential_generation() const;
+    /// After a 401/403 to `request` sent with `sent`: fresh Authorization to try, or nullopt.
+    core::Result<std::optional<std::string>> reauthorize(const Response& response, const std::vector<std::string>& scopes,
+                                                         const std::optional<std::string>& sent, std::uint64_t generation);
 
     std::shared_ptr<Transport> transport_;
     SessionOptions options_;
@@ -84,8 +115,13 @@ private:
     mutable std::mutex mutex_;  // guards challenge_, credential_, rng_
     std::optional<Challenge> challenge_;
     std::optional<core::Result<std::optional<Credential>>> credential_;
+    std::chrono::steady_clock::time_point credential_loaded_{};
+    std::uint64_t credential_generation_ = 0;
+    std::optional<std::chrono::steady_clock::time_point> credential_renewed_;  // last look-up again
     std::mt19937_64 rng_;
-    std::mutex token_fetch_;  // one token fetch at a time per host
+    std::mutex token_fetch_;  // one token fetch at a time per host; guards learned_scopes_
+    std::map<std::string, std::vector<std::string>> learned_scopes_;  // scope key -> challenge extras
+    HostHealth health_;
 };
 
 /// Scopes named by a challenge's `scope` parameter (space-separated).

@@ -1,11 +1,14 @@
 #include "http/session.hpp"
 
+#include "core/log.hpp"
 #include "core/redact.hpp"
 #include "http/base64.hpp"
 #include "http/url.hpp"
 
 namespace ferry::http {
 namespace {
+
+constexpr std::chrono::seconds kRenewInterval{5};
 
 constexpr std::size_t kTokenReplyCap = 1u << 20;
 
@@ -57,11 +60,86 @@ core::ErrorKind kind_for_token_status(int status) {
 
 core::Result<std::optional<Credential>> Session::credential() {
     std::lock_guard lock(mutex_);
-    if (!credential_) {
+    const auto now = std::chrono::steady_clock::now();
+    const bool stale = options_.credentials_renewable && credential_ && options_.credential_ttl.count() > 0 &&
+                       now - credential_loaded_ >= options_.credential_ttl;
+    if (!credential_ || stale) {
         credential_ = options_.credentials ? options_.credentials()
                                            : core::Result<std::optional<Credential>>(std::nullopt);
+        credential_loaded_ = now;
+        ++credential_generation_;
     }
     return *credential_;
+}
+
+std::uint64_t Session::credential_generation() const {
+    std::lock_guard lock(mutex_);
+    return credential_generation_;
+}
+
+bool Session::renew_credentials(std::uint64_t generation) {
+    if (!options_.credentials_renewable || !options_.credentials) return false;
+    {
+        std::lock_guard lock(mutex_);
+        if (credential_generation_ != generation) return true;  // another request renewed them
+        // A helper is not re-run more than once per kRenewInterval, however many requests fail.
+        const auto now = std::chrono::steady_clock::now();
+        if (credential_renewed_ && now - *credential_renewed_ < kRenewInterval) return false;
+        credential_renewed_ = now;
+        auto before = credential_;
+        credential_ = options_.credentials();
+        credential_loaded_ = std::chrono::steady_clock::now();
+        const auto same = [](const auto& a, const auto& b) {
+            if (!a || !b || !*a || !*b) return false;
+            const auto& x = **a;
+            const auto& y = **b;
+            if (x.has_value() != y.has_value()) return false;
+            return !x || (x->username == y->username && x->password == y->password && x->identity_token == y->identity_token);
+        };
+        if (same(before, credential_)) return false;
+        ++credential_generation_;
+    }
+    core::log::info("{}: credentials looked up again (the registry said they expired or refused them)", options_.host);
+    tokens_.clear();
+    return true;
+}
+
+namespace {
+
+/// A 401/403 whose body or challenge says the credential or token expired (ECR: 403 "Your
+/// authorization token has expired"; token servers: error="invalid_token" ... "expired").
+bool says_expired(const Response& response) {
+    auto has = [](std::string_view text) {
+        std::string lower(text);
+        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return lower.find("expired") != std::string::npos;
+    };
+    if (has(response.body)) return true;
+    for (const auto& field : response.headers.get_all("WWW-Authenticate"))
+        if (has(field)) return true;
+    return false;
+}
+
+}  // namespace
+
+core::Result<std::optional<std::string>> Session::reauthorize(const Response& response,
+                                                              const std::vector<std::string>& scopes,
+                                                              const std::optional<std::string>& sent,
+                                                              std::uint64_t generation) {
+    if (response.status == 401) remember_challenge(response);
+    // The answer may say "expired" (a HEAD cannot: it has no body), or refuse what was sent:
+    // a Basic 401 or any 403 to sent credentials is worth one more look (rate-limited).
+    const bool refused = sent && (response.status == 403 || sent->starts_with("Basic "));
+    const bool renewed = (says_expired(response) || refused) && renew_credentials(generation);
+    if (response.status == 403 && !renewed) return std::nullopt;
+    auto challenge = current_challenge();
+    if (!challenge) return std::nullopt;
+    std::vector<std::string> extra;
+    if (challenge->scheme == "bearer") extra = challenge_scopes(*challenge);
+    auto fresh = authorization(scopes, extra, sent);
+    if (!fresh) return std::unexpected(fresh.error());
+    if (!*fresh || (sent && **fresh == *sent)) return std::nullopt;
+    return fresh;
 }
 
 core::Result<Token> Session::fetch_token(const Challenge& challenge, const std::vector<std::string>& scopes) {
@@ -84,7 +162,9 @@ core::Result<Token> Session::fetch_token(const Challenge& challenge, const std::
     return token;
 }
 
-core::Result<std::optional<std::string>> Session::authorization(const std::vector<std::string>& scopes, bool refresh) {
+core::Result<std::optional<std::string>> Session::authorization(const std::vector<std::string>& scopes,
+                                                                const std::vector<std::string>& extra,
+                                                                const std::optional<std::string>& failed) {
     auto challenge = current_challenge();
     if (!challenge) return std::nullopt;
     if (challenge->scheme == "basic") {
@@ -94,12 +174,24 @@ core::Result<std::optional<std::string>> Session::authorization(const std::vecto
         return basic_value(**cred);
     }
     if (challenge->scheme != "bearer") return std::nullopt;
-    const auto wanted = normalize_scopes(scopes);
-    const std::string key = scope_key(wanted);
+    const std::string key = scope_key(scopes);
     std::lock_guard fetch_lock(token_fetch_);
-    if (refresh) tokens_.drop(key);
-    if (auto cached = tokens_.get(key, std::chrono::steady_clock::now())) return "Bearer " + *cached;
-    auto token = fetch_token(*challenge, wanted);
+    const auto now = std::chrono::steady_clock::now();
+    if (failed && failed->starts_with("Bearer ")) tokens_.drop_if(key, failed->substr(7));
+    if (auto cached = tokens_.get(key, now)) return "Bearer " + *cached;
+    // The scopes a challenge added for this scope set stay part of its token requests.
+    auto& learned = learned_scopes_[key];
+    learned.insert(learned.end(), extra.begin(), extra.end());
+    learned = normalize_scopes(learned);
+    std::vector<std::string> wanted = scopes;
+    wanted.insert(wanted.end(), learned.begin(), learned.end());
+    const std::uint64_t generation = credential_generation();
+    auto token = fetch_token(*challenge, normalize_scopes(wanted));
+    // The token server refused the credentials (a helper's token from an hour ago): look
+    // them up again, once.
+    if (!token && (token.error().kind == core::ErrorKind::Auth || token.error().kind == core::ErrorKind::Denied) &&
+        renew_credentials(generation))
+        token = fetch_token(*challenge, normalize_scopes(wanted));
     if (!token) return std::unexpected(token.error());
     std::string value = "Bearer " + token->value;
     tokens_.put(key, std::move(*token));

@@ -111,4 +111,14 @@ void TokenCache::drop(const std::string& key) {
     tokens_.erase(key);
 }
 
+void TokenCache::drop_if(const std::string& key, std::string_view value) {
+    std::lock_guard lock(mutex_);
+    if (auto it = tokens_.find(key); it != tokens_.end() && it->second.value == value) tokens_.erase(it);
+}
+
+void TokenCache::clear() {
+    std::lock_guard lock(mutex_);
+    tokens_.clear();
+}
+
 }  // namespace ferry::http

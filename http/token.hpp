@@ -38,6 +38,9 @@ public:
     std::optional<std::string> get(const std::string& key, std::chrono::steady_clock::time_point now) const;
     void put(const std::string& key, Token token);
     void drop(const std::string& key);
+    /// Drops the token under `key` only if it is still `value` (a newer one stays).
+    void drop_if(const std::string& key, std::string_view value);
+    void clear();
 
 private:
     mutable std::mutex mutex_;

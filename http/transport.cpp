@@ -3,6 +3,8 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <array>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +16,7 @@
 #include "core/parse.hpp"
 #include "core/transfer_meter.hpp"
 #include "core/redact.hpp"
+#include "http/url.hpp"
 
 namespace ferry::http {
 namespace {
@@ -210,7 +213,9 @@ void set_common(CURL* h, const Request& req, const TransferOptions& o, Exchange&
     curl_easy_setopt(h, CURLOPT_MAXCONNECTS, kConnectionCacheSize);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, req.follow_redirects ? 1L : 0L);
-    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    // A redirect from https never downgrades to http (a CDN or proxy answering with an
+    // http:// Location would otherwise get the bytes, and any signed query, in clear).
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, req.url.starts_with("https://") ? "https" : "http,https");
     curl_easy_setopt(h, CURLOPT_MAXREDIRS, o.max_redirects);
     curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count() * 1000));
@@ -260,6 +265,29 @@ core::ErrorKind failure_kind(CURLcode rc, std::string_view detail) {
     if (rc == CURLE_UNSUPPORTED_PROTOCOL && detail.find("HTTP/0.9") != std::string_view::npos)
         return core::ErrorKind::Network;
     return kind_for_curl_code(rc);
+}
+
+/// "host:port" of an absolute URL, for the cause of an unreachable host.
+std::string host_port(std::string_view url) {
+    std::string origin = url_origin(url);
+    if (auto scheme = origin.find("://"); scheme != std::string::npos) origin.erase(0, scheme + 3);
+    return origin;
+}
+
+/// A connect that was refused or a name that did not resolve: the error says so in the
+/// words a user expects ("127.0.0.1:5199: connection refused") and carries the Unreachable
+/// hint, so the session can declare the host down.
+core::Error unreachable_error(CURLcode rc, long os_errno, const std::string& url, const std::string& detail) {
+    const std::string where = host_port(url);
+    std::string what = rc == CURLE_COULDNT_CONNECT
+                           ? (os_errno == ECONNREFUSED ? "connection refused"
+                                                       : os_errno ? std::string("cannot connect: ") + std::strerror(static_cast<int>(os_errno))
+                                                                  : std::string("cannot connect"))
+                           : "cannot resolve the host name";
+    core::Error e = core::make_error(core::ErrorKind::Network, where + ": " + what + " (" + core::redact(detail) + ")");
+    e.hint = core::ErrorHint::Unreachable;
+    e.cause = where + ": " + what;
+    return e;
 }
 
 }  // namespace
@@ -330,6 +358,18 @@ core::Result<Response> Transport::perform(const Request& request, const Transfer
     if (ex.callback_error) return core::fail(*ex.callback_error);
     if (rc != CURLE_OK) {
         std::string detail = errbuf[0] ? std::string(errbuf.data()) : curl_easy_strerror(rc);
+        if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST) {
+            long os_errno = 0;
+            curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
+            return std::unexpected(unreachable_error(rc, os_errno, request.url, detail));
+        }
+        // The redirect that libcurl refused to follow is the last response it saw.
+        const auto location = ex.response.headers.get("Location");
+        if (rc == CURLE_UNSUPPORTED_PROTOCOL && request.url.starts_with("https://") && is_redirect(ex.response.status) &&
+            location && !location->starts_with("https://"))
+            return core::fail(core::ErrorKind::Protocol, "refused a redirect from https to " +
+                                                             core::redact(url_origin(*location)) +
+                                                             " (never downgraded to plain http)");
         return core::fail(failure_kind(rc, detail), core::redact(detail));
     }
     ex.response.status = static_cast<int>(status);

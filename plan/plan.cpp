@@ -34,7 +34,7 @@ core::Result<Plan> parse_plan(std::string_view yaml, std::string_view file_name_
         reader.error(root.mark, "", "expected a map with 'version: 1' at the top of the plan");
         return std::unexpected(reader.to_error());
     }
-    reader.map(root, "", {"version", "defaults", "registries", "sync", "manifests", "schedule"});
+    reader.map(root, "", {"version", "defaults", "registries", "sync", "manifests", "schedule", "webhooks"});
     read_version(reader, root);
 
     Plan plan;
@@ -49,6 +49,7 @@ core::Result<Plan> parse_plan(std::string_view yaml, std::string_view file_name_
     plan.sync = detail::read_sync(reader, section("sync"), plan.defaults);
     plan.manifests = detail::read_manifests(reader, section("manifests"));
     plan.schedule = detail::read_schedule(reader, section("schedule"), plan.sync);
+    if (const PlanNode* hooks = detail::find(root, "webhooks")) plan.webhooks = detail::read_webhooks(reader, *hooks);
     if (!reader.failed() && plan.sync.empty() && plan.manifests.empty()) {
         reader.error(root.mark, "", "the plan has no 'sync' or 'manifests' entries: nothing to do");
     }

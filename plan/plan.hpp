@@ -11,10 +11,11 @@
 /// Defaults are applied during loading: every SyncEntry holds its effective settings.
 /// Relative file paths are resolved against the plan file's directory.
 /// One file per section, named after its YAML key: defaults_section, registries_section,
-/// sync_section, manifests_section, schedule_section (entry_settings: what defaults and sync
+/// sync_section, manifests_section, schedule_section, webhooks_section (entry_settings: what defaults and sync
 /// entries share). This header is the module's front door and includes them all.
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "plan/registries_section.hpp"
 #include "plan/schedule_section.hpp"
 #include "plan/sync_section.hpp"
+#include "plan/webhooks_section.hpp"
 
 namespace ferry::plan {
 
@@ -36,6 +38,7 @@ struct Plan {
     std::vector<SyncEntry> sync;
     std::vector<ManifestEntry> manifests;
     std::vector<ScheduleEntry> schedule;
+    std::optional<WebhookSettings> webhooks;
 
     /// The configuration for `host` (as in Reference::registry), or nullptr if none.
     const RegistryConfig* registry(std::string_view host) const;

@@ -20,42 +20,6 @@ const PlanNode* first_key(const PlanNode& map, std::initializer_list<std::string
     return nullptr;
 }
 
-/// Reads the password named by password_env or password_file; registers it as a secret.
-std::optional<std::string> read_password(PlanReader& reader, const PlanNode& source, std::string_view path) {
-    std::string where = child_path(path, source.key);
-    std::string password;
-    if (source.key == "password_env") {
-        auto name = reader.text(source, where);
-        if (!name) return std::nullopt;
-        const char* value = std::getenv(name->c_str());
-        if (value == nullptr || *value == '\0') {
-            reader.error(source.mark, where, "environment variable " + *name + " is not set or empty");
-            return std::nullopt;
-        }
-        password = value;
-    } else {
-        auto file = reader.file_path(source, where, true);
-        if (!file) return std::nullopt;
-        constexpr std::size_t kMaxPasswordFileBytes = 64 * 1024;
-        std::ifstream in(*file, std::ios::binary);
-        const bool opened = in.is_open();
-        password.resize(kMaxPasswordFileBytes + 1);
-        in.read(password.data(), static_cast<std::streamsize>(password.size()));
-        password.resize(static_cast<std::size_t>(in.gcount()));
-        if (password.size() > kMaxPasswordFileBytes) {
-            reader.error(source.mark, where, "'" + file->string() + "' is larger than 64 KiB: not a password file");
-            return std::nullopt;
-        }
-        while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
-        if (!opened || password.empty()) {
-            reader.error(source.mark, where, "cannot read a password from '" + file->string() + "'");
-            return std::nullopt;
-        }
-    }
-    core::register_secret(password);
-    return password;
-}
-
 Credentials read_credentials(PlanReader& reader, const PlanNode& node, std::string_view path) {
     Credentials out;
     if (node.kind == PlanNode::Kind::Scalar) {
@@ -97,6 +61,26 @@ std::vector<std::string> read_hosts(PlanReader& reader, const PlanNode& node, st
     return hosts;
 }
 
+std::optional<std::uint64_t> read_byte_size(PlanReader& reader, const PlanNode& node, std::string_view path) {
+    auto text = reader.text(node, path);
+    if (!text) return std::nullopt;
+    std::size_t used = 0;
+    std::uint64_t value = 0;
+    try {
+        value = std::stoull(*text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    std::string unit = text->substr(used);
+    std::erase(unit, ' ');
+    const std::uint64_t scale = unit.empty() ? 1 : unit == "KiB" ? 1ull << 10 : unit == "MiB" ? 1ull << 20 : 0;
+    if (used == 0 || scale == 0 || value == 0) {
+        reader.error(node.mark, path, "expected a size: bytes, or N KiB / N MiB");
+        return std::nullopt;
+    }
+    return value * scale;
+}
+
 void read_registry_setting(PlanReader& reader, const PlanNode& child, const std::string& where, RegistryConfig& out) {
     if (child.key == "tls") {
         static constexpr TlsMode kModes[] = {TlsMode::Verify, TlsMode::Disabled, TlsMode::SkipVerify};
@@ -115,6 +99,11 @@ void read_registry_setting(PlanReader& reader, const PlanNode& child, const std:
         out.max_requests = reader.integer(child, where, 1);
     } else if (child.key == "requests_per_second") {
         out.requests_per_second = reader.positive_number(child, where);
+    } else if (child.key == "path_prefix") {
+        out.path_prefix = reader.text(child, where).value_or("");
+    } else if (child.key == "upload" && reader.map(child, where, {"chunk_size"})) {
+        if (const PlanNode* size = find(child, "chunk_size"))  // bytes, or "N KiB" / "N MiB"
+            out.upload_chunk_size = read_byte_size(reader, *size, child_path(where, "chunk_size")).value_or(0);
     }
 }
 
@@ -122,7 +111,7 @@ RegistryConfig read_registry(PlanReader& reader, const PlanNode& node, std::stri
     RegistryConfig out;
     out.host = core::canonical_registry_host(node.key);
     if (!reader.map(node, path, {"tls", "ca_file", "client_cert", "client_key", "credentials", "mirrors",
-                                 "max_requests", "requests_per_second"})) {
+                                 "max_requests", "requests_per_second", "path_prefix", "upload"})) {
         return out;
     }
     for (const PlanNode& child : node.children) read_registry_setting(reader, child, child_path(path, child.key), out);
@@ -135,6 +124,43 @@ RegistryConfig read_registry(PlanReader& reader, const PlanNode& node, std::stri
 }
 
 }  // namespace
+
+std::optional<std::string> read_password(PlanReader& reader, const PlanNode& source, std::string_view path,
+                                         std::string_view what) {
+    std::string where = child_path(path, source.key);
+    std::string password;
+    if (source.key.ends_with("_env")) {
+        auto name = reader.text(source, where);
+        if (!name) return std::nullopt;
+        const char* value = std::getenv(name->c_str());
+        if (value == nullptr || *value == '\0') {
+            reader.error(source.mark, where, "environment variable " + *name + " is not set or empty");
+            return std::nullopt;
+        }
+        password = value;
+    } else {
+        auto file = reader.file_path(source, where, true);
+        if (!file) return std::nullopt;
+        constexpr std::size_t kMaxPasswordFileBytes = 64 * 1024;
+        std::ifstream in(*file, std::ios::binary);
+        const bool opened = in.is_open();
+        password.resize(kMaxPasswordFileBytes + 1);
+        in.read(password.data(), static_cast<std::streamsize>(password.size()));
+        password.resize(static_cast<std::size_t>(in.gcount()));
+        if (password.size() > kMaxPasswordFileBytes) {
+            reader.error(source.mark, where, "'" + file->string() + "' is larger than 64 KiB: not a " + std::string(what) + " file");
+            return std::nullopt;
+        }
+        while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+        if (!opened || password.empty()) {
+            reader.error(source.mark, where, "cannot read a " + std::string(what) + " from '" + file->string() + "'");
+            return std::nullopt;
+        }
+    }
+    core::register_secret(password);
+    return password;
+}
+
 
 std::map<std::string, RegistryConfig> read_registries(PlanReader& reader, const PlanNode& node) {
     std::map<std::string, RegistryConfig> out;

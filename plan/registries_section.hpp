@@ -3,6 +3,7 @@
 /// Keys per host: tls, ca_file, client_cert/client_key, credentials (docker_config or
 /// username with password_env/password_file), mirrors, max_requests, requests_per_second.
 /// Passwords are read at load time and registered with core::register_secret.
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -32,12 +33,20 @@ struct RegistryConfig {
     std::vector<std::string> mirrors;  ///< hosts to pull from first, in order
     std::optional<int> max_requests;   ///< concurrent requests to this host
     std::optional<double> requests_per_second;
+    std::string path_prefix;  ///< path before /v2/ (Artifactory: /artifactory/api/docker/REPO)
+    std::uint64_t upload_chunk_size = 0;  ///< `upload: {chunk_size}`: 0 = one streaming PUT per blob
 };
 
 namespace detail {
 
 class PlanReader;
 struct PlanNode;
+
+/// Reads the secret named by a `*_env` key (an environment variable) or a `*_file` key (a
+/// file of at most 64 KiB, trailing newlines dropped); registers it as a secret. `what`
+/// names it in errors ("password", "token").
+std::optional<std::string> read_password(PlanReader& reader, const PlanNode& source, std::string_view path,
+                                         std::string_view what = "password");
 
 /// Reads `registries:`; duplicate hosts (after alias normalisation) are errors.
 std::map<std::string, RegistryConfig> read_registries(PlanReader& reader, const PlanNode& node);

@@ -158,7 +158,7 @@ SyncEntry read_entry(PlanReader& reader, const PlanNode& node, std::string_view 
     entry.verify = defaults.verify;
     entry.jobs = defaults.jobs;
     if (!reader.map(node, path, {"name", "source", "target", "tags", "repos", "platforms", "policy", "referrers",
-                                 "verify", "jobs"})) {
+                                 "verify", "jobs", "prune", "max_prune"})) {
         return entry;
     }
     if (const PlanNode* name = reader.require(node, path, "name")) {
@@ -186,6 +186,7 @@ SyncEntry read_entry(PlanReader& reader, const PlanNode& node, std::string_view 
             entry.jobs = reader.integer(child, where, 1).value_or(entry.jobs);
         }
     }
+    read_prune(reader, node, path, entry);
     return entry;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 /// The plan's `sync:` section: one entry per source → target mapping. Keys per entry: name,
 /// source, target, tags (allow, deny, semver, newest, include_prerelease), repos (allow,
-/// deny), platforms, policy, referrers, verify, jobs. Settings not given come from
+/// deny), platforms, policy, referrers, verify, jobs, prune, max_prune. Settings not given come from
 /// `defaults:`, so every SyncEntry holds its effective settings.
 #include <string>
 #include <string_view>
@@ -32,6 +32,17 @@ struct RepoFilter {
     std::vector<TagPattern> deny;
 };
 
+/// `max_prune`: the most tags one prune of an entry may delete, as a count or a percentage of
+/// the entry's target tags (rounded down); beyond it the entry's whole prune is refused.
+struct PruneLimit {
+    std::optional<int> count;
+    double percent = 10;
+    /// The limit for an entry with `target_tags` tags at its targets.
+    std::size_t for_tags(std::size_t target_tags) const {
+        return count ? static_cast<std::size_t>(*count) : static_cast<std::size_t>(target_tags * percent / 100.0);
+    }
+};
+
 struct SyncEntry {
     std::string name;  ///< unique in the plan
     std::string source_text;  ///< as written (after ${ENV} expansion)
@@ -52,6 +63,10 @@ struct SyncEntry {
     ReferrerSelection referrers;
     std::optional<VerifySettings> verify;
     int jobs = core::kDefaultJobs;
+    /// `prune: true`: delete target tags (in this entry's target repositories only) whose
+    /// source tag is gone or no longer selected, unless another entry writes them.
+    bool prune = false;
+    PruneLimit max_prune;
 };
 
 namespace detail {
@@ -61,6 +76,8 @@ struct PlanNode;
 
 /// Reads `sync:`, filling what an entry leaves out from `defaults`.
 std::vector<SyncEntry> read_sync(PlanReader& reader, const PlanNode& node, const Defaults& defaults);
+/// `prune` and `max_prune` of one entry (after its source and policy are known).
+void read_prune(PlanReader& reader, const PlanNode& node, std::string_view path, SyncEntry& entry);
 
 }  // namespace detail
 }  // namespace ferry::plan

@@ -61,10 +61,31 @@ core::Result<std::string> HostClient::upload_location(const http::Response& resp
     return resolved;
 }
 
+std::string normalize_path_prefix(std::string_view prefix) {
+    std::string out(prefix);
+    while (!out.empty() && out.back() == '/') out.pop_back();
+    if (!out.empty() && out.front() != '/') out.insert(out.begin(), '/');
+    if (out.ends_with("/v2")) out.resize(out.size() - 3);
+    return out;
+}
+
+HostReport HostClient::report() const {
+    HostReport r{config_.host};
+    const auto& health = session_->health();
+    if (auto quota = health.quota()) {
+        r.rate_limit = quota->limit;
+        r.rate_remaining = quota->remaining;
+        r.rate_window_seconds = quota->window_seconds;
+    }
+    r.quota_spent = health.quota_spent();
+    r.down = health.down_cause();
+    return r;
+}
+
 struct ClientPool::Impl {
     ClientOptions options;
     std::shared_ptr<http::Transport> transport = std::make_shared<http::Transport>();
-    std::mutex mutex;
+    mutable std::mutex mutex;
     std::map<std::string, std::shared_ptr<Client>> clients;
 
     HostOptions host_options(const std::string& host) const {
@@ -88,15 +109,21 @@ struct ClientPool::Impl {
             http::Credential explicit_cred{o.username, o.password, {}};
             s.credentials = [explicit_cred] { return core::Result<std::optional<http::Credential>>(explicit_cred); };
         } else {
+            // Helpers and auth files can change under a long-running process (ECR tokens last
+            // 12 h, gcloud's 1 h): the session looks them up again when they expire.
             s.credentials = [host, authfile = options.authfile] { return http::lookup_credentials(host, authfile); };
+            s.credentials_renewable = true;
         }
         return s;
     }
 
     std::shared_ptr<Client> create(const std::string& host) const {
         const HostOptions o = host_options(host);
-        HostClientConfig config{host, base_url(host, o.plain_http), options.max_manifest_bytes,
-                                options.chunked_threshold, std::max<std::uint64_t>(options.chunk_size, 1)};
+        std::string prefix = o.path_prefix;
+        if (auto it = options.path_prefixes.find(host); it != options.path_prefixes.end()) prefix = it->second;
+        HostClientConfig config{host, base_url(host, o.plain_http) + normalize_path_prefix(prefix),
+                                options.max_manifest_bytes, o.chunk_size,
+                                std::max<std::uint64_t>(options.fallback_chunk_size, 1)};
         return std::make_shared<HostClient>(std::move(config),
                                             std::make_shared<http::Session>(transport, session_options(host, o)));
     }
@@ -107,6 +134,13 @@ ClientPool::ClientPool(ClientOptions options) : impl_(std::make_unique<Impl>()) 
 }
 
 ClientPool::~ClientPool() = default;
+
+std::vector<HostReport> ClientPool::reports() const {
+    std::lock_guard lock(impl_->mutex);
+    std::vector<HostReport> out;
+    for (const auto& [host, client] : impl_->clients) out.push_back(client->report());
+    return out;
+}
 
 core::Result<std::shared_ptr<Client>> ClientPool::get(const std::string& host) {
     if (host.empty() || host.find_first_of("/ \t") != std::string::npos)

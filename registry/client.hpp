@@ -8,6 +8,7 @@
 /// 400 MANIFEST_INVALID: ...". No secret ever appears in messages or logs.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,10 @@ struct HostOptions {
     int max_requests = core::kDefaultMaxRequestsPerHost;         ///< concurrent requests to this host
     double requests_per_second = 0;  ///< 0 = unlimited
     int retries = core::kDefaultRetries;               ///< attempts after the first, for retryable failures
+    /// Path before /v2/ on this host (Artifactory's "/artifactory/api/docker/REPO"); "" = none.
+    std::string path_prefix;
+    /// Upload blobs in chunks of this size (opt-in; 0 = one streaming PUT per blob).
+    std::uint64_t chunk_size = 0;
 };
 
 /// Process-wide settings shared by all hosts.
@@ -42,13 +47,27 @@ struct ClientOptions {
     std::string ca_file;           ///< --ca-file: extra CA for every host
     std::vector<std::string> insecure_hosts;  ///< --insecure-registry: plain http
     std::size_t max_manifest_bytes = manifest::kDefaultMaxManifestBytes;
-    std::uint64_t chunked_threshold = 64ull << 20;  ///< blobs larger upload in chunks
-    std::uint64_t chunk_size = 16ull << 20;
+    /// Chunk size after a host refused a single-PUT upload (and for hosts without their
+    /// own HostOptions::chunk_size, none: a blob goes up in one streaming PUT).
+    std::uint64_t fallback_chunk_size = 16ull << 20;
+    /// Per-host path prefixes given on the command line ("host" -> "/prefix").
+    std::map<std::string, std::string, std::less<>> path_prefixes;
     /// Per-host overrides; a host not listed uses defaults (+ insecure_hosts).
     std::function<std::optional<HostOptions>(std::string_view host)> host_options;
 };
 
+/// What a run learned about one host, for reports.
+struct HostReport {
+    std::string host;
+    long rate_limit = -1;      ///< RateLimit-Limit the host last sent (-1 = none)
+    long rate_remaining = -1;  ///< RateLimit-Remaining the host last sent (-1 = none)
+    long rate_window_seconds = 0;
+    bool quota_spent = false;  ///< a 429 said the limit is used up
+    std::string down;          ///< the cause when the host was declared down ("" = it was not)
+};
+
 /// Blob bytes stream to the consumer as an http::BodySink (an error aborts the transfer).
+
 /// Pulls blob bytes for an upload: fills `buffer`, returns bytes written, 0 at the end.
 using ByteSource = std::function<core::Result<std::size_t>(char* buffer, std::size_t size)>;
 
@@ -84,9 +103,13 @@ public:
     /// upload session the registry opened instead (202) is cancelled or reused internally.
     virtual core::Result<bool> mount_blob(const std::string& repo, const manifest::Digest& digest,
                                           const std::string& from_repo) = 0;
-    /// Uploads `size` bytes from `source` as blob `digest`: monolithic below
-    /// chunked_threshold, chunked (PATCH, newest Location, resume from the registry's Range
-    /// after a failure) above. The registry verifies the digest; a mismatch is Integrity.
+    /// Uploads `size` bytes from `source` as blob `digest`: one streaming PUT (as regclient
+    /// and oras-go do), or chunks where the host opted in (PATCH with Content-Range, at least
+    /// OCI-Chunk-Min-Length each, newest Location, resume from the registry's Range after a
+    /// failure). When the host refuses one mode (413/405/416/501, a bare 400) the other is used
+    /// from then on and the error carries ErrorHint::RestartUpload (the source is spent: the
+    /// caller starts over). A missing repository is NotFound naming it. The registry
+    /// verifies the digest; a mismatch is Integrity.
     virtual core::Status put_blob(const std::string& repo, const manifest::Digest& digest,
                                   std::uint64_t size, const ByteSource& source) = 0;
 
@@ -104,9 +127,24 @@ public:
         return std::optional<std::vector<manifest::Descriptor>>{};
     }
 
+    /// DELETE /v2/<repo>/manifests/<ref> (a tag, or a digest: which removes every tag
+    /// pointing at it). Errors keep the registry's answer: docker-registry 2.8 refuses a tag
+    /// with 400 DIGEST_INVALID, deletes disabled are 405 UNSUPPORTED; a 404 is NotFound.
+    virtual core::Status delete_manifest(const std::string& repo, const std::string& ref) {
+        (void)repo;
+        (void)ref;
+        return core::fail(core::ErrorKind::Unsupported, "deleting manifests is not implemented for " + host());
+    }
+
     /// Requests sent so far (for reports and tests).
     virtual std::uint64_t request_count() const = 0;
+    /// Rate limit and health of the host as seen so far.
+    virtual HostReport report() const { return HostReport{host()}; }
 };
+
+/// "/artifactory/api/docker/repo" from "artifactory/api/docker/repo/" or ".../v2": one
+/// leading slash, no trailing slash or /v2 ("" stays "").
+std::string normalize_path_prefix(std::string_view prefix);
 
 /// One Client per host, created on first use and shared. Thread-safe.
 class ClientPool {
@@ -115,6 +153,8 @@ public:
     ~ClientPool();
     /// `host` as in references ("docker.io" is mapped to registry-1.docker.io internally).
     core::Result<std::shared_ptr<Client>> get(const std::string& host);
+    /// report() of every host used so far, by host name.
+    std::vector<HostReport> reports() const;
 
 private:
     struct Impl;

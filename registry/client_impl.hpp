@@ -17,8 +17,10 @@ struct HostClientConfig {
     std::string host;      ///< as written in references
     std::string base_url;  ///< "https://registry-1.docker.io", "http://127.0.0.1:5101"
     std::size_t max_manifest_bytes = manifest::kDefaultMaxManifestBytes;
-    std::uint64_t chunked_threshold = 64ull << 20;
-    std::uint64_t chunk_size = 16ull << 20;
+    /// Chunk size a host opted into (plan `upload: {chunk_size}`); 0 = one streaming PUT.
+    std::uint64_t chunk_size = 0;
+    /// Chunk size when falling back to chunks after a refused single PUT.
+    std::uint64_t fallback_chunk_size = 16ull << 20;
 };
 
 class HostClient final : public Client {
@@ -44,7 +46,9 @@ public:
     core::Result<std::vector<std::string>> catalog() override;
     core::Result<std::optional<std::vector<manifest::Descriptor>>> list_referrers(
         const std::string& repo, const manifest::Digest& subject) override;
+    core::Status delete_manifest(const std::string& repo, const std::string& ref) override;
     std::uint64_t request_count() const override { return session_->request_count(); }
+    HostReport report() const override;
 
 private:
     /// Pings first (once), then sends through the session with `scopes`.
@@ -60,9 +64,16 @@ private:
         const ByteSource& source;
         std::string context;
     };
-    core::Result<std::string> start_upload(const std::string& repo, std::string_view context);
+    /// An upload session: where to send the bytes and the smallest chunk the registry takes.
+    struct UploadSession {
+        std::string location;
+        std::uint64_t min_chunk = 0;  ///< OCI-Chunk-Min-Length
+    };
+    core::Result<UploadSession> start_upload(const std::string& repo, std::string_view context);
+    /// False only when the repository's tag list answers 404 (it does not exist there).
+    bool repository_listed(const std::string& repo);
     core::Status upload_monolithic(const BlobUpload& job, const std::string& location);
-    core::Status upload_chunked(const BlobUpload& job, std::string location);
+    core::Status upload_chunked(const BlobUpload& job, std::string location, std::uint64_t chunk_size);
     core::Result<std::string> patch_chunk(const BlobUpload& job, std::string location, const std::string& chunk,
                                           std::uint64_t start);
     /// One paginated listing: where it starts and how its pages are fetched.
@@ -71,17 +82,22 @@ private:
         std::vector<std::string> scopes;
         std::string context;
         std::size_t max_page_bytes = 0;
-        std::string accept;          ///< Accept header; "" = none
-        bool absent_on_404 = false;  ///< a 404 on the first page means "no such listing"
+        std::string accept;  ///< Accept header; "" = none
+        /// For the first page: true when this answer means "no such listing" (empty = none does).
+        std::function<bool(const http::Response&)> absent;
     };
     /// Reads one page body; returns how many entries it added that were not seen before.
     using PageReader = std::function<core::Result<std::size_t>(std::string_view body)>;
     /// Follows Link rel="next" (relative or absolute) until the last page. Refuses a chain
     /// that revisits a URL, brings nothing new for several pages in a row, or never ends.
-    /// false only when absent_on_404 and the first page answered 404.
+    /// false only when `absent` says so of the first page's answer.
     core::Result<bool> walk_pages(const PageWalk& walk, const PageReader& read_page);
     core::Result<std::vector<std::string>> paginate(std::string url, const std::vector<std::string>& scopes,
                                                     const std::string& field, std::string_view context);
+    /// paginate() from `path` with n=1000, then n=100, then no n, while the first page
+    /// answers 400 (a registry's cap on n).
+    core::Result<std::vector<std::string>> paginate_capped(const std::string& path, const std::vector<std::string>& scopes,
+                                                           const std::string& field, std::string_view context);
     /// The response's Location resolved against the URL it answered.
     core::Result<std::string> upload_location(const http::Response& response, const std::string& request_url,
                                               std::string_view context) const;
@@ -95,11 +111,22 @@ private:
     enum class ReferrersApi { Unknown, Present, Absent };
     std::atomic<ReferrersApi> referrers_api_{ReferrersApi::Unknown};
     std::mutex referrers_probe_mutex_;
-    core::Result<std::optional<std::vector<manifest::Descriptor>>> fetch_referrers(
-        const std::string& repo, const manifest::Digest& subject);
+    /// One referrers query: what it found (nullopt = use the fallback tag) and whether the
+    /// answer says something about the whole host (a NAME_UNKNOWN 404 does not).
+    struct ReferrersAnswer {
+        std::optional<std::vector<manifest::Descriptor>> found;
+        bool decides = true;
+    };
+    core::Result<ReferrersAnswer> fetch_referrers(const std::string& repo, const manifest::Digest& subject);
+    /// What the host refused so far: a refused mode is not tried again on this host.
+    std::atomic<bool> monolithic_refused_{false};
+    std::atomic<bool> chunks_refused_{false};
     /// Manifest PUTs into one repository run one at a time (docker-registry 2.8 races).
     core::KeyLocks manifest_puts_;
 };
+
+/// True for a valid tag: [A-Za-z0-9_][A-Za-z0-9._-]{0,127}.
+bool is_valid_tag(std::string_view tag);
 
 /// Scopes for repository access.
 std::vector<std::string> pull_scope(const std::string& repo);

@@ -4,6 +4,9 @@
 
 #include "core/redact.hpp"
 #include "http/challenge.hpp"
+#include "http/host_health.hpp"
+
+#include <algorithm>
 
 namespace ferry::registry {
 
@@ -82,8 +85,58 @@ core::Error response_error(std::string_view context, const http::Response& respo
     std::string message = std::string(context) + ": " + std::to_string(response.status);
     if (!detail.empty()) message += " " + core::redact(detail);
     message += challenge_note(response);
+    if (response.status == 429)
+        if (auto quota = http::parse_rate_quota(response.headers)) message += " (" + quota->describe() + ")";
     const std::string code = entries.empty() ? std::string() : entries.front().code;
     return core::make_error(kind_for_status(response.status, code), std::move(message), response.status, code);
+}
+
+namespace {
+
+bool contains_folded(std::string_view text, std::string_view needle) {
+    std::string lower(text);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return lower.find(needle) != std::string::npos;
+}
+
+bool names_missing(std::string_view text) {
+    return contains_folded(text, "does not exist") || contains_folded(text, "not found");
+}
+
+}  // namespace
+
+bool says_missing(const http::Response& response) {
+    if (response.status < 500) return false;
+    for (const auto& e : parse_error_body(response.body))
+        if (e.code == "NAME_UNKNOWN" || names_missing(e.message)) return true;
+    return false;
+}
+
+core::Error missing_repository_error(std::string_view context, const http::Response& response,
+                                     std::string_view repository) {
+    core::Error error = response_error(context, response);
+    error.kind = core::ErrorKind::NotFound;
+    error.message += ": repository " + std::string(repository) +
+                     " does not exist at the registry: create it first (this registry does not create repositories on push)";
+    return error;
+}
+
+core::Error write_error(std::string_view context, const http::Response& response, std::string_view repository) {
+    core::Error error = response_error(context, response);
+    const auto entries = parse_error_body(response.body);
+    const bool missing = says_missing(response) ||
+                         (response.status == 404 &&
+                          (error.registry_code == "NAME_UNKNOWN" || entries.empty() ||
+                           std::any_of(entries.begin(), entries.end(), [](const auto& e) { return names_missing(e.message); })));
+    if (missing) return missing_repository_error(context, response, repository);
+    const bool immutable = std::any_of(entries.begin(), entries.end(), [](const auto& e) {
+        return contains_folded(e.message, "immutable");
+    });
+    if (immutable && (response.status == 400 || response.status == 403 || response.status == 409 || response.status == 412)) {
+        error.kind = core::ErrorKind::Conflict;
+        error.message += ": the registry keeps this tag immutable: not overwritten";
+    }
+    return error;
 }
 
 }  // namespace ferry::registry

@@ -29,4 +29,22 @@ core::ErrorKind kind_for_status(int status, std::string_view registry_code);
 /// with http_status and registry_code (the first code) set.
 core::Error response_error(std::string_view context, const http::Response& response);
 
+/// True for a 5xx whose registry error says the repository or project does not exist (Harbor
+/// answers a push into a missing project with 500: goharbor/harbor-helm#849): such an answer
+/// is final, not retried.
+bool says_missing(const http::Response& response);
+
+/// response_error for a write (upload, manifest PUT) into `repository` ("host/repo"):
+/// - a missing repository (404 NAME_UNKNOWN or "does not exist"/"not found", or
+///   says_missing) is NotFound "repository HOST/REPO does not exist at the registry: create
+///   it first" (ECR, GAR, Harbor and Quay do not create repositories on push);
+/// - a refused overwrite of an immutable tag (ECR 400 TAG_INVALID "...cannot be overwritten
+///   because the repository is immutable"; Harbor 412 "...configured as immutable") is Conflict.
+core::Error write_error(std::string_view context, const http::Response& response, std::string_view repository);
+
+/// response_error made NotFound: "...: repository HOST/REPO does not exist at the registry:
+/// create it first (this registry does not create repositories on push)".
+core::Error missing_repository_error(std::string_view context, const http::Response& response,
+                                     std::string_view repository);
+
 }  // namespace ferry::registry

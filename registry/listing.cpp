@@ -2,6 +2,9 @@
 #include <set>
 #include <unordered_set>
 
+#include <algorithm>
+
+#include "core/log.hpp"
 #include "http/url.hpp"
 #include "registry/client_impl.hpp"
 #include "registry/errors.hpp"
@@ -50,7 +53,7 @@ core::Result<bool> HostClient::walk_pages(const PageWalk& walk, const PageReader
         if (!walk.accept.empty()) req.headers.set("Accept", walk.accept);
         auto response = send(std::move(req), walk.scopes, context);
         if (!response) return std::unexpected(response.error());
-        if (response->status == 404 && page == 0 && walk.absent_on_404) return false;
+        if (page == 0 && walk.absent && walk.absent(*response)) return false;
         if (!response->ok()) return std::unexpected(response_error(context, *response));
         auto added = read_page(response->body);
         if (!added) return std::unexpected(added.error());
@@ -72,7 +75,7 @@ core::Result<std::vector<std::string>> HostClient::paginate(std::string url, con
                                                             const std::string& field, std::string_view context) {
     std::vector<std::string> items;
     std::unordered_set<std::string> known;
-    PageWalk walk{std::move(url), scopes, std::string(context), kListPageCap, "", false};
+    PageWalk walk{std::move(url), scopes, std::string(context), kListPageCap, "", {}};
     auto walked = walk_pages(walk, [&](std::string_view body) -> core::Result<std::size_t> {
         auto values = string_list(body, field, context);
         if (!values) return std::unexpected(values.error());
@@ -85,14 +88,54 @@ core::Result<std::vector<std::string>> HostClient::paginate(std::string url, con
     return items;
 }
 
+bool is_valid_tag(std::string_view tag) {
+    if (tag.empty() || tag.size() > 128) return false;
+    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    if (!word(tag.front())) return false;
+    return std::all_of(tag.begin(), tag.end(), [&](char c) { return word(c) || c == '.' || c == '-'; });
+}
+
+core::Result<std::vector<std::string>> HostClient::paginate_capped(const std::string& path, const std::vector<std::string>& scopes,
+                                                                   const std::string& field, std::string_view context) {
+    // distribution 3.1 and ACR answer 400 PAGINATION_NUMBER_INVALID to an n above their cap
+    // (100 and 1000: distribution registry/handlers/tags.go @v3.1.0; Azure/acr#749): ask for
+    // a smaller page, then let the registry choose.
+    const std::string base = config_.base_url + path;
+    const std::string starts[] = {base + "?n=1000", base + "?n=100", base};
+    for (std::size_t i = 0;; ++i) {
+        auto listed = paginate(starts[i], scopes, field, context);
+        if (listed || i + 1 == std::size(starts) || listed.error().http_status != 400)
+            return listed;
+        core::log::debug("{}; asking again with {}", listed.error().message, i + 2 < std::size(starts) ? "n=100" : "no n");
+    }
+}
+
 core::Result<std::vector<std::string>> HostClient::list_tags(const std::string& repo) {
-    return paginate(config_.base_url + "/v2/" + repo + "/tags/list?n=1000", pull_scope(repo), "tags",
-                    "listing tags of " + display_ref(config_.host, repo, ""));
+    const std::string context = "listing tags of " + display_ref(config_.host, repo, "");
+    auto listed = paginate_capped("/v2/" + repo + "/tags/list", pull_scope(repo), "tags", context);
+    if (!listed) return listed;
+    // Nexus and Artifactory put null and digests into tag lists (skopeo#2409, #2346): only
+    // valid tag strings are tags.
+    const auto before = listed->size();
+    std::erase_if(*listed, [](const std::string& t) { return !is_valid_tag(t); });
+    if (listed->size() != before)
+        core::log::debug("{}: ignored {} entries that are no valid tags", context, before - listed->size());
+    return listed;
 }
 
 core::Result<std::vector<std::string>> HostClient::catalog() {
-    return paginate(config_.base_url + "/v2/_catalog?n=1000", {"registry:catalog:*"}, "repositories",
-                    "listing the catalog of " + config_.host);
+    const std::string context = "listing the catalog of " + config_.host;
+    auto listed = paginate_capped("/v2/_catalog", {"registry:catalog:*"}, "repositories", context);
+    // GHCR and Docker Hub have no /v2/_catalog (microsoft/vscode-docker#1525).
+    if (!listed && (listed.error().http_status == 404 || listed.error().http_status == 405 ||
+                    listed.error().kind == core::ErrorKind::Unsupported)) {
+        core::Error e = listed.error();
+        e.kind = core::ErrorKind::Unsupported;
+        e.message = context + ": catalog not supported by " + config_.host + " (" + std::to_string(e.http_status) +
+                    "): name its repositories in the plan instead of " + config_.host + "/*";
+        return std::unexpected(std::move(e));
+    }
+    return listed;
 }
 
 }  // namespace ferry::registry

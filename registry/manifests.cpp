@@ -4,6 +4,7 @@
 
 #include "core/log.hpp"
 #include "core/parse.hpp"
+#include "http/host_health.hpp"
 #include "manifest/media_type.hpp"
 #include "registry/client_impl.hpp"
 #include "registry/errors.hpp"
@@ -100,8 +101,11 @@ core::Result<manifest::ParsedManifest> HostClient::fetch_manifest(const std::str
     const std::string context = "GET manifest " + display_ref(config_.host, repo, ref);
     auto req = manifest_request("GET", object_url(config_.base_url, repo, "manifests", ref));
     req.max_body_bytes = config_.max_manifest_bytes;
+    req.metered = true;  // Docker Hub counts manifest GETs (not HEADs) against its pull limit
     auto response = send(std::move(req), pull_scope(repo), context);
     if (!response) return std::unexpected(over_limit_error(response.error(), config_.max_manifest_bytes, context));
+    if (auto quota = http::parse_rate_quota(response->headers))
+        core::log::debug("{}: {}", context, quota->describe());
     if (!response->ok()) return std::unexpected(response_error(context, *response));
     auto parsed = manifest::parse_manifest(std::move(response->body),
                                            bare_media_type(response->headers.get("Content-Type").value_or("")));
@@ -126,6 +130,7 @@ core::Status HostClient::put_manifest(const std::string& repo, const std::string
     req.headers.set("Content-Type", m.media_type);
     req.body = m.raw;
     const auto digest = m.digest.empty() ? manifest::Digest::of(m.raw) : m.digest;
+    req.final_answer = says_missing;
     const auto serialised = manifest_puts_.lock(repo);  // registry 2.8 races on parallel PUTs
     auto response = send(req, push_scope(repo), context);
     if (response && spurious_manifest_rejection(*response)) {
@@ -134,7 +139,7 @@ core::Status HostClient::put_manifest(const std::string& repo, const std::string
         response = send(std::move(req), push_scope(repo), context);
     }
     if (!response) return std::unexpected(response.error());
-    if (!response->ok()) return std::unexpected(response_error(context, *response));
+    if (!response->ok()) return std::unexpected(write_error(context, *response, display_ref(config_.host, repo, "")));
     return check_digest_header(response->headers.get("Docker-Content-Digest"), digest, context);
 }
 

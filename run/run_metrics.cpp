@@ -13,12 +13,14 @@ double unix_seconds(std::chrono::system_clock::time_point t) {
 }
 
 /// Images not started because the run was cancelled do not count as failed.
-void add_images(SyncJobTotals& t, const sync::Summary& s) {
+void add_images(SyncJobTotals& t, const sync::Summary& s, const std::vector<sync::PruneOutcome>& pruned) {
     t.images_synced += s.created + s.changed;
     t.images_unchanged += s.unchanged;
     t.images_conflict += s.conflicts;
     t.images_rejected += s.rejected;
     t.images_failed += s.failed - s.not_started;
+    for (const auto& p : pruned)
+        if (p.action == sync::PruneAction::Pruned) ++t.images_pruned;
 }
 
 void append_job(cron::PrometheusText& out, const std::string& job, const SyncJobTotals& t) {
@@ -49,6 +51,7 @@ void append_job(cron::PrometheusText& out, const std::string& job, const SyncJob
     images("conflict", t.images_conflict);
     images("rejected", t.images_rejected);
     images("failed", t.images_failed);
+    images("pruned", t.images_pruned);
     out.add("ferry_sync_last_run_duration_seconds", MetricType::Gauge, "Duration of the last sync run",
             {{"job", job}}, t.last_run_seconds);
     out.add("ferry_sync_run_duration_seconds_total", MetricType::Counter, "Time spent in sync runs",
@@ -80,7 +83,7 @@ void SyncMetrics::record(const std::string& job, const PlanRun& run, std::chrono
     t.bytes_copied += stats.bytes_copied;
     t.bytes_mounted += stats.bytes_mounted;
     t.bytes_skipped += stats.bytes_skipped;
-    add_images(t, summary);
+    add_images(t, summary, run.sync.pruned);
     t.last_run_seconds = seconds;
     t.run_seconds_total += seconds;
 }
@@ -99,7 +102,8 @@ nlohmann::json SyncMetrics::to_json() const {
             {"last_success_unix", t.last_success ? nlohmann::json(unix_seconds(*t.last_success)) : nlohmann::json()},
             {"bytes", {{"copied", t.bytes_copied}, {"mounted", t.bytes_mounted}, {"skipped", t.bytes_skipped}}},
             {"images", {{"synced", t.images_synced}, {"unchanged", t.images_unchanged},
-                        {"conflict", t.images_conflict}, {"rejected", t.images_rejected}, {"failed", t.images_failed}}},
+                        {"conflict", t.images_conflict}, {"rejected", t.images_rejected}, {"failed", t.images_failed},
+                        {"pruned", t.images_pruned}}},
             {"last_run_seconds", t.last_run_seconds},
             {"run_seconds_total", t.run_seconds_total},
         };

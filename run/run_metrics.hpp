@@ -31,6 +31,7 @@ struct SyncJobTotals {
     std::uint64_t images_conflict = 0;
     std::uint64_t images_rejected = 0;  ///< refused by the signature policy
     std::uint64_t images_failed = 0;     ///< failed for a reason other than cancellation
+    std::uint64_t images_pruned = 0;     ///< target tags deleted by `prune: true`
     double last_run_seconds = 0;
     double run_seconds_total = 0;
 };
@@ -42,7 +43,7 @@ public:
     void record(const std::string& job, const PlanRun& run, std::chrono::system_clock::time_point finished);
     /// ferry_sync_runs_total{job,outcome}, ferry_sync_last_success_timestamp_seconds{job},
     /// ferry_sync_bytes_total{job,kind=copied|mounted|skipped},
-    /// ferry_sync_images_total{job,result=synced|unchanged|conflict|failed},
+    /// ferry_sync_images_total{job,result=synced|unchanged|conflict|rejected|failed|pruned},
     /// ferry_sync_last_run_duration_seconds{job}, ferry_sync_run_duration_seconds_total{job}.
     void append_to(cron::PrometheusText& out) const;
     /// {"<job>": {"runs": {"succeeded","failed","cancelled"}, "last_success_unix": seconds|null,

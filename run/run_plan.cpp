@@ -4,6 +4,7 @@
 #include <fstream>
 #include <optional>
 
+#include "core/file_io.hpp"
 #include "sync/report.hpp"
 
 namespace ferry::run {
@@ -12,14 +13,19 @@ namespace {
 bool cancelled(const PlanRunOptions& options) { return options.sync.cancel && options.sync.cancel->cancelled(); }
 
 /// The JSON report file, written while the run goes on (one image per line) into a temp file
-/// that is renamed into place once complete, so its size never grows memory.
+/// beside it that is published (fsync, rename) once complete, so its size never grows memory
+/// and a failed run never leaves half a report.
 class ReportFile {
 public:
-    explicit ReportFile(std::filesystem::path path) : path_(std::move(path)), tmp_(path_.string() + ".tmp") {}
+    explicit ReportFile(std::filesystem::path path) : path_(std::move(path)) {}
 
     core::Status open(bool dry_run) {
-        out_.open(tmp_, std::ios::trunc);
-        if (!out_) return core::fail(core::ErrorKind::Io, "cannot write the report " + tmp_.string());
+        auto dir = path_.parent_path();
+        auto tmp = core::fileio::TempFile::create(dir.empty() ? "." : dir, "." + path_.filename().string());
+        if (!tmp) return core::fail(core::ErrorKind::Io, "cannot write the report " + path_.string() + ": " + tmp.error().message);
+        tmp_.emplace(std::move(*tmp));
+        out_.open(tmp_->path(), std::ios::trunc);  // the same file: publish() fsyncs what this wrote
+        if (!out_) return core::fail(core::ErrorKind::Io, "cannot write the report " + tmp_->path().string());
         writer_.emplace(out_, dry_run);
         return {};
     }
@@ -28,18 +34,13 @@ public:
     core::Status finish(const sync::RunResult& result, const std::string& plan_file) {
         writer_->finish(result, plan_file);
         out_.close();
-        std::error_code ec;
-        if (!out_) {
-            std::filesystem::remove(tmp_, ec);
-            return core::fail(core::ErrorKind::Io, "cannot write the report " + tmp_.string());
-        }
-        std::filesystem::rename(tmp_, path_, ec);
-        if (ec) return core::fail(core::ErrorKind::Io, "cannot rename " + tmp_.string() + " to " + path_.string() + ": " + ec.message());
-        return {};
+        if (!out_) return core::fail(core::ErrorKind::Io, "cannot write the report " + tmp_->path().string());
+        return tmp_->publish(path_);
     }
 
 private:
-    std::filesystem::path path_, tmp_;
+    std::filesystem::path path_;
+    std::optional<core::fileio::TempFile> tmp_;
     std::ofstream out_;
     std::optional<sync::ReportWriter> writer_;
 };

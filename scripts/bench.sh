@@ -2,14 +2,15 @@
 # ferry benchmarks, each next to a reference tool, on dedicated local registries that tests
 # never touch.
 #
-#   scripts/bench.sh [BENCH...]      BENCH: copy | sync | sync-auth | export | scale | all
-#                                    (all = copy sync export; scale and sync-auth run when named)
+#   scripts/bench.sh [BENCH...]      BENCH: copy | sync | sync-auth | export | scale | latency | all
+#                                    (all = copy sync export latency; scale and sync-auth run when named)
 #
 # Environment:
 #   FERRY_BIN        ferry binary (default: build/ferry)
 #   BENCH_REPS       repetitions per tool (default 3; the table shows medians)
 #   BENCH_COPY_MIB   layer size of the copy benchmark (default 1024)
 #   BENCH_SYNC_JOBS  ferry sync --jobs for the sync benchmark (default: the plan default)
+#   BENCH_LATENCY_REPS  pushes timed by the latency benchmark (default 10)
 #   BENCH_NO_APPEND  set to 1 to print the table without appending it to BENCHMARKS.md
 #   FERRY_WORK       work area (default .work); benchmark registries live in $FERRY_WORK/bench
 #   FERRY_PORT_BASE  moves every benchmark port (default 5100), as for scripts/registry.sh
@@ -23,6 +24,8 @@
 #   bench-sync-dst B+32  sync target, wiped before every cold run; both log requests
 #   bench-scale-src B+41, bench-scale-dst B+42: the scale benchmark (scripts/bench-scale.sh)
 #   B+50…B+55 (debug B+1053, B+1054): TLS and token registries of sync-auth (scripts/registry.sh)
+#   bench-hook-src B+131, bench-hook-dst B+132 (ferry listens on B+133): latency benchmark
+#   (scripts/bench-latency.sh)
 #
 # Adding a benchmark: write bench_NAME (print its table to stdout, call record_result for
 # BENCHMARKS.md) and add NAME to BENCHES.
@@ -36,11 +39,12 @@ REPS="${BENCH_REPS:-3}"
 COPY_MIB="${BENCH_COPY_MIB:-1024}"
 PYTHON="$(command -v /usr/bin/python3 || command -v python3)"
 RESULTS="$ROOT/BENCHMARKS.md"
-BENCHES=(copy sync export)
+BENCHES=(copy sync export latency)
 PORT_BASE="${FERRY_PORT_BASE:-5100}"
 
 declare -A REGISTRY_PORT=([bench-src]=$((PORT_BASE + 21)) [bench-dst]=$((PORT_BASE + 22)))
 declare -A REGISTRY_LOGS_REQUESTS=()  # name → 1: access log on (request counting)
+declare -A REGISTRY_NOTIFY=()  # name → URL the registry notifies of pushes
 STARTED=()
 
 die() { echo "bench.sh: $*" >&2; exit 1; }
@@ -76,6 +80,7 @@ storage:
   maintenance: {uploadpurging: {enabled: false}}
 http: {addr: "127.0.0.1:$port", secret: ferry-$name-secret}
 EOF
+  [ -n "${REGISTRY_NOTIFY[$name]:-}" ] && registry_notify_config "${REGISTRY_NOTIFY[$name]}" >>"$dir/config.yml"
   setsid docker-registry serve "$dir/config.yml" </dev/null >>"$dir/registry.log" 2>&1 &
   echo $! >"$dir/registry.pid"
   STARTED+=("$name")
@@ -497,6 +502,9 @@ export_table() {
 
 source "$ROOT/scripts/bench-scale.sh"
 source "$ROOT/scripts/bench-auth.sh"
+
+# shellcheck source=scripts/bench-latency.sh
+source "$ROOT/scripts/bench-latency.sh"
 
 # ---------------------------------------------------------------------------- main
 

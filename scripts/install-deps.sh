@@ -9,6 +9,7 @@ packages=(
   libspdlog-dev libfmt-dev catch2 libcli11-dev libarchive-dev
   docker-registry skopeo apache2-utils openssl jq time curl python3 ca-certificates ccache
   clang-14 libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz.sh)
+  chromium                     # headless browser for the status-page test (test_status_page)
 )
 
 missing=()

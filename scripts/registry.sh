@@ -10,6 +10,9 @@
 #   tls    5103  HTTPS (CA in $WORK/pki/ca.crt; $WORK/pki/cert-dir/ holds only it, for skopeo
 #                 --cert-dir), htpasswd basic auth ferry / ferry-secret-pw
 #   token  5104  plain HTTP, token auth; token server on 5105, user ferry / token-secret-pw
+#   hook   5106  plain HTTP, anonymous, notifying FERRY_NOTIFY_URL of every push (with
+#                 "Authorization: Bearer $FERRY_NOTIFY_TOKEN"); not part of start-all. Both
+#                 variables are required to start it; `reset hook` re-reads them.
 # Each instance lives in $WORK/registries/NAME: config.yml, storage/, access.log (Apache-style
 # request lines, plus the registry's own log lines), registry.pid, credentials (user:password).
 # WORK is ${FERRY_WORK:-<repo>/.work}. FERRY_PORT_BASE (default 5100) moves every port: src is
@@ -21,6 +24,7 @@ WORK="${FERRY_WORK:-$ROOT/.work}"
 PKI="$WORK/pki"
 PYTHON="$(command -v /usr/bin/python3 || command -v python3)"
 ALL=(src dst tls token)
+EXTRA=(hook)
 
 TLS_USER=ferry
 TLS_PASSWORD=ferry-secret-pw
@@ -37,7 +41,8 @@ port_of() {
   case "$1" in
     src) echo $((PORT_BASE + 1)) ;; dst) echo $((PORT_BASE + 2)) ;;
     tls) echo $((PORT_BASE + 3)) ;; token) echo $((PORT_BASE + 4)) ;;
-    *) die "unknown registry '$1' (known: ${ALL[*]})" ;;
+    hook) echo $((PORT_BASE + 6)) ;;
+    *) die "unknown registry '$1' (known: ${ALL[*]} ${EXTRA[*]})" ;;
   esac
 }
 
@@ -147,6 +152,22 @@ auth:
     rootcertbundle: $PKI/token-signer.crt
 EOF
         ;;
+      hook)
+        # docker-registry's notifications block (distribution docs, "notifications"); blob
+        # events are dropped at the source, manifests arrive one event per POST.
+        cat <<EOF
+notifications:
+  endpoints:
+    - name: ferry
+      url: $FERRY_NOTIFY_URL
+      headers:
+        Authorization: [Bearer $FERRY_NOTIFY_TOKEN]
+      timeout: 2s
+      threshold: 3
+      backoff: 1s
+      ignoredmediatypes: [application/octet-stream]
+EOF
+        ;;
     esac
   } >"$dir/config.yml"
 }
@@ -194,6 +215,9 @@ start() {
     return 0
   fi
   port_busy "$port" && die "port $port is taken by another process (not our $name registry)"
+  if [ "$name" = hook ] && { [ -z "${FERRY_NOTIFY_URL:-}" ] || [ -z "${FERRY_NOTIFY_TOKEN:-}" ]; }; then
+    die "hook needs FERRY_NOTIFY_URL and FERRY_NOTIFY_TOKEN"
+  fi
   mkdir -p "$dir/storage"
   ensure_pki
   case "$name" in
@@ -251,6 +275,6 @@ case "$cmd" in
       exit $rc
     fi ;;
   start-all) for n in "${ALL[@]}"; do start "$n"; done ;;
-  stop-all) for n in "${ALL[@]}"; do stop "$n"; done ;;
+  stop-all) for n in "${ALL[@]}" "${EXTRA[@]}"; do stop "$n"; done ;;
   *) die "usage: registry.sh start|stop|reset|status NAME | start-all | stop-all | status" ;;
 esac

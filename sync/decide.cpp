@@ -69,7 +69,9 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
         return out;
     };
     auto fail = [&](const core::Error& e) {
-        out.action = Action::Failed;
+        // A registry that keeps tags immutable (ECR, Harbor) refused the overwrite: the same
+        // outcome as policy immutable.
+        out.action = e.kind == core::ErrorKind::Conflict ? Action::Conflict : Action::Failed;
         out.error = e.with_context(task.source.str() + " -> " + task.target.str());
         return finish();
     };

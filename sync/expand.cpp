@@ -15,24 +15,6 @@ namespace {
 
 using manifest::Reference;
 
-/// A repository's tags: those naming images, and those carrying artifacts of other
-/// manifests (never selected as images; they travel with their subject).
-struct SplitTags {
-    std::vector<std::string> image_tags;
-    std::shared_ptr<const std::set<std::string>> artifact_tags;
-};
-
-SplitTags split_artifact_tags(const std::vector<std::string>& tags) {
-    SplitTags out;
-    auto artifacts = std::make_shared<std::set<std::string>>();
-    for (const auto& tag : tags) {
-        if (referrers::parse_artifact_tag(tag)) artifacts->insert(tag);
-        else out.image_tags.push_back(tag);
-    }
-    out.artifact_tags = std::move(artifacts);
-    return out;
-}
-
 /// What one repository expands to, computed on a lister thread and delivered in order. Its
 /// tasks are made one at a time on delivery, from the selected tags.
 struct RepositoryExpansion {
@@ -42,6 +24,7 @@ struct RepositoryExpansion {
     std::vector<std::string> selected;
     std::set<std::string> present;  ///< the target's tags (policy missing)
     bool target_listed = false;     ///< `present` is known
+    bool listed = false;            ///< the source's tags were listed (a mapped repository)
     std::shared_ptr<const std::set<std::string>> artifact_tags;
     std::vector<FilteredImage> filtered;
     std::optional<TaskOutcome> failure;
@@ -81,17 +64,7 @@ struct Expander {
     }
 
     ImageTask make_task(const plan::SyncEntry& entry, Reference source, Reference target) const {
-        ImageTask t;
-        t.entry = entry.name;
-        t.source = std::move(source);
-        t.target = std::move(target);
-        t.platforms = entry.platforms.platforms;
-        t.policy = entry.policy;
-        t.jobs = entry.jobs;
-        t.retries = plan.defaults.retries;
-        t.referrers = entry.referrers;
-        if (entry.verify) t.verify_key = entry.verify->key;
-        return t;
+        return make_image_task(plan, entry, std::move(source), std::move(target));
     }
 
     bool keep(const Reference& target) const {
@@ -130,6 +103,7 @@ struct Expander {
             out.failure = failure_outcome(entry, source_repo, target, tags.error());
             return out;
         }
+        out.listed = true;
         auto split = split_artifact_tags(*tags);
         auto selection = plan::select_tags(split.image_tags, entry.tags);
         for (const auto& f : selection.filtered)
@@ -149,6 +123,7 @@ struct Expander {
     }
 
     void deliver(RepositoryExpansion&& repo) {
+        if (repo.listed && sink.repository) sink.repository({repo.entry->name, repo.source, repo.target});
         for (auto& f : repo.filtered) sink.filtered(std::move(f));
         if (repo.failure) sink.failure(std::move(*repo.failure));
         for (auto& tag : repo.selected) {
@@ -165,13 +140,6 @@ struct Expander {
         deliver(expand_repository(entry, source_repo));
     }
 
-    bool repo_selected(const plan::SyncEntry& entry, const std::string& relative) const {
-        auto any = [&](const std::vector<plan::TagPattern>& ps) {
-            return std::any_of(ps.begin(), ps.end(), [&](const plan::TagPattern& p) { return p.matches(relative); });
-        };
-        return (entry.repos.allow.empty() || any(entry.repos.allow)) && !any(entry.repos.deny);
-    }
-
     /// The namespace's repositories are listed `listers` at a time; their tasks are
     /// delivered in catalog order as the oldest listing in flight completes.
     void add_namespace(const plan::SyncEntry& entry) {
@@ -184,7 +152,7 @@ struct Expander {
             if (cancelled()) break;
             if (!repo.starts_with(prefix)) continue;
             std::string relative = repo.substr(prefix.size());
-            if (!repo_selected(entry, relative)) {
+            if (!repository_selected(entry, relative)) {
                 sink.filtered({entry.name, entry.source.registry + "/" + repo, "*", "repository not selected by repos filter"});
                 continue;
             }
@@ -217,6 +185,39 @@ struct Expander {
 
 }  // namespace
 
+SplitTags split_artifact_tags(const std::vector<std::string>& tags) {
+    SplitTags out;
+    auto artifacts = std::make_shared<std::set<std::string>>();
+    for (const auto& tag : tags) {
+        if (referrers::parse_artifact_tag(tag)) artifacts->insert(tag);
+        else out.image_tags.push_back(tag);
+    }
+    out.artifact_tags = std::move(artifacts);
+    return out;
+}
+
+ImageTask make_image_task(const plan::Plan& plan, const plan::SyncEntry& entry, manifest::Reference source,
+                          manifest::Reference target) {
+    ImageTask t;
+    t.entry = entry.name;
+    t.source = std::move(source);
+    t.target = std::move(target);
+    t.platforms = entry.platforms.platforms;
+    t.policy = entry.policy;
+    t.jobs = entry.jobs;
+    t.retries = plan.defaults.retries;
+    t.referrers = entry.referrers;
+    if (entry.verify) t.verify_key = entry.verify->key;
+    return t;
+}
+
+bool repository_selected(const plan::SyncEntry& entry, std::string_view relative) {
+    auto any = [&](const std::vector<plan::TagPattern>& ps) {
+        return std::any_of(ps.begin(), ps.end(), [&](const plan::TagPattern& p) { return p.matches(relative); });
+    };
+    return (entry.repos.allow.empty() || any(entry.repos.allow)) && !any(entry.repos.deny);
+}
+
 std::string target_repository_for(const plan::SyncEntry& entry, const std::string& source_repository) {
     if (!entry.target_is_prefix) return entry.target.repository;
     if (entry.target.repository.empty()) return source_repository;
@@ -233,7 +234,8 @@ Expansion expand_plan(const plan::Plan& plan, RegistryAccess& registries, const 
     Expansion out;
     ExpansionSink sink{[&](ImageTask t) { out.tasks.push_back(std::move(t)); },
                        [&](FilteredImage f) { out.filtered.push_back(std::move(f)); },
-                       [&](TaskOutcome o) { out.failures.push_back(std::move(o)); }};
+                       [&](TaskOutcome o) { out.failures.push_back(std::move(o)); },
+                       [&](MappedRepository r) { out.repositories.push_back(std::move(r)); }};
     expand_plan_into(plan, registries, options, sink);
     return out;
 }

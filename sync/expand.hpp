@@ -8,7 +8,10 @@
 /// repository's tasks go to the caller as soon as they are known (in catalog order), so a
 /// runner can start images while later repositories are still being listed.
 #include <functional>
+#include <memory>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/cancel.hpp"
@@ -32,6 +35,8 @@ struct ExpansionSink {
     std::function<void(ImageTask)> task;
     std::function<void(FilteredImage)> filtered;
     std::function<void(TaskOutcome)> failure;  ///< an entry or repository that could not be listed
+    /// A source repository whose tags were listed, with its target (may be empty: not wanted).
+    std::function<void(MappedRepository)> repository;
 };
 
 /// Never fails as a whole: an entry whose listing fails becomes a failure outcome and the
@@ -41,6 +46,23 @@ void expand_plan_into(const plan::Plan& plan, RegistryAccess& registries, const 
 
 /// expand_plan_into, collected.
 Expansion expand_plan(const plan::Plan& plan, RegistryAccess& registries, const ExpandOptions& options);
+
+/// A repository's tags: those naming images, and those carrying artifacts of other
+/// manifests (never selected as images; they travel with their subject).
+struct SplitTags {
+    std::vector<std::string> image_tags;
+    std::shared_ptr<const std::set<std::string>> artifact_tags;
+};
+SplitTags split_artifact_tags(const std::vector<std::string>& tags);
+
+/// The task that copies `source` to `target` with `entry`'s settings (platforms, policy,
+/// referrers, verify, jobs) and the plan's retries.
+ImageTask make_image_task(const plan::Plan& plan, const plan::SyncEntry& entry, manifest::Reference source,
+                          manifest::Reference target);
+
+/// Whether a namespace/registry entry's `repos` filter keeps `relative` (the repository path
+/// below the namespace).
+bool repository_selected(const plan::SyncEntry& entry, std::string_view relative);
 
 /// Where a source repository lands: the target repository itself, or target prefix + the
 /// full source repository path.

@@ -18,6 +18,8 @@ registry::HostOptions to_host_options(const plan::RegistryConfig& cfg, int retri
     if (cfg.max_requests) h.max_requests = *cfg.max_requests;
     if (cfg.requests_per_second) h.requests_per_second = *cfg.requests_per_second;
     h.retries = retries;
+    h.path_prefix = cfg.path_prefix;
+    h.chunk_size = cfg.upload_chunk_size;
     return h;
 }
 

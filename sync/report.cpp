@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <ostream>
 
 #include "core/redact.hpp"
 #include "core/units.hpp"
+#include "http/warnings.hpp"
 
 namespace ferry::sync {
 namespace {
@@ -69,6 +71,19 @@ nlohmann::json filtered_json(const FilteredImage& f) {
     return {{"entry", f.entry}, {"repository", f.repository}, {"tag", f.tag}, {"reason", f.reason}};
 }
 
+nlohmann::json pruned_json(const PruneOutcome& p) {
+    return {{"entry", p.entry}, {"target", p.target.str()}, {"action", to_string(p.action)},
+            {"digest", digest_or_empty(p.digest)}, {"message", core::redact(p.message)}};
+}
+
+nlohmann::json host_json(const registry::HostReport& h) {
+    nlohmann::json j = {{"host", h.host}, {"quotaSpent", h.quota_spent}};
+    if (h.rate_limit >= 0 || h.rate_remaining >= 0)
+        j["rateLimit"] = {{"limit", h.rate_limit}, {"remaining", h.rate_remaining}, {"windowSeconds", h.rate_window_seconds}};
+    if (!h.down.empty()) j["down"] = core::redact(h.down);
+    return j;
+}
+
 }  // namespace
 
 Summary summarize(const RunResult& result) { return result.summary; }
@@ -86,6 +101,12 @@ void ReportWriter::finish(const RunResult& result, const std::string& plan_file)
     out_ << (first_ ? "],\n" : "\n  ],\n");  // the images, then the rest
     auto filtered = nlohmann::json::array();
     for (const auto& f : result.filtered) filtered.push_back(filtered_json(f));
+    auto pruned = nlohmann::json::array();
+    for (const auto& p : result.pruned) pruned.push_back(pruned_json(p));
+    auto hosts = nlohmann::json::array();
+    for (const auto& h : result.hosts) hosts.push_back(host_json(h));
+    auto warnings = nlohmann::json::array();
+    for (const auto& w : http::warnings_seen()) warnings.push_back(core::redact(w));
     const auto& s = result.summary;
     const nlohmann::json tail = {
         {"plan", plan_file},
@@ -94,8 +115,12 @@ void ReportWriter::finish(const RunResult& result, const std::string& plan_file)
         {"summary", {{"images", s.images}, {"new", s.created}, {"changed", s.changed},
                      {"unchanged", s.unchanged}, {"conflicts", s.conflicts}, {"rejected", s.rejected}, {"failed", s.failed},
                      {"artifactsCopied", s.artifacts_copied}, {"artifactsPresent", s.artifacts_present},
-                     {"filtered", s.filtered}, {"stats", stats_json(s.stats)}}},
-        {"filtered", filtered}};
+                     {"filtered", s.filtered}, {"pruned", s.pruned}, {"pruneSkipped", s.prune_skipped},
+                     {"stats", stats_json(s.stats)}}},
+        {"filtered", filtered},
+        {"pruned", pruned},
+        {"hosts", hosts},
+        {"warnings", warnings}};
     const char* separator = "";
     for (const auto& [key, value] : tail.items()) {
         out_ << separator << "  " << nlohmann::json(key).dump() << ": " << value.dump();
@@ -132,17 +157,32 @@ void PlanTextWriter::add(const TaskOutcome& o) {
 void PlanTextWriter::finish(const RunResult& result) {
     for (const auto& f : result.filtered)
         out_ << fmt::format("  filtered  {}:{} ({}): {}\n", f.repository, f.tag, f.entry, f.reason);
+    print_prune_text(out_, result);
     print_summary_text(out_, result, true);
+}
+
+void print_prune_text(std::ostream& out, const RunResult& result) {
+    for (const auto& p : result.pruned) {
+        std::string line = fmt::format("  {:<12} {} ({})", to_string(p.action), p.target.str(), p.entry);
+        if (!p.message.empty()) line += ": " + core::redact(p.message);
+        out << line << "\n";
+    }
 }
 
 void print_summary_text(std::ostream& out, const RunResult& result, bool dry_run) {
     auto s = summarize(result);
+    if (!result.pruned.empty())
+        out << fmt::format("{}{} tags {}, {} not pruned\n", dry_run ? "plan: " : "sync: ", s.pruned,
+                           dry_run ? "to prune" : "pruned", s.prune_skipped);
     out << fmt::format("{}{} images: {} new, {} changed, {} unchanged, {} conflicts, {} rejected, {} failed, "
                        "{} filtered; artifacts: {} {}, {} present; blobs: {}; {}\n",
                        dry_run ? "plan: " : "sync: ", s.images, s.created, s.changed, s.unchanged,
                        s.conflicts, s.rejected, s.failed, s.filtered, s.artifacts_copied,
                        dry_run ? "to copy" : "copied", s.artifacts_present, blob_line(s.stats),
                        core::format_duration(result.duration));
+    // One line per shared cause (a host down, a spent rate limit) instead of one per image.
+    for (const auto& [cause, count] : s.failure_causes)
+        out << fmt::format("{}; {} image{} not synced\n", core::redact(cause), count, count == 1 ? "" : "s");
 }
 
 }  // namespace ferry::sync

@@ -13,7 +13,8 @@ namespace ferry::sync {
 /// The run's counts (RunResult::summary).
 Summary summarize(const RunResult& result);
 
-/// The JSON report {"images": [...], "plan", "dryRun", "seconds", "summary", "filtered": [...]},
+/// The JSON report {"images": [...], "plan", "dryRun", "seconds", "summary", "filtered": [...],
+/// "pruned": [{entry, target, action, digest, message}], "hosts": [...], "warnings": [...]},
 /// written while the run goes on: add() writes one image (one line, in the order given),
 /// finish() the rest. Nothing of it is held, so 100,000 images cost no more than ten.
 class ReportWriter {
@@ -44,6 +45,8 @@ private:
     std::string entry_;
 };
 
+/// One line per prune outcome ("  would prune  host/repo:tag (entry)", with the reason).
+void print_prune_text(std::ostream& out, const RunResult& result);
 /// The closing summary line(s) of a sync.
 void print_summary_text(std::ostream& out, const RunResult& result, bool dry_run);
 

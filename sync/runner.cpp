@@ -1,5 +1,6 @@
 #include "sync/runner.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -74,11 +75,16 @@ void Summary::add(const TaskOutcome& o) {
         case Action::Failed:
             ++failed;
             if (o.error && o.error->kind == core::ErrorKind::Cancelled) ++not_started;
+            if (o.error && !o.error->cause.empty()) ++failure_causes[o.error->cause];
             break;
     }
     for (const auto& a : o.artifacts)
         ++(a.action == referrers::ArtifactAction::Copied ? artifacts_copied : artifacts_present);
     stats += o.stats;
+}
+
+void Summary::add(const PruneOutcome& p) {
+    ++(p.action == PruneAction::Pruned || p.action == PruneAction::WouldPrune ? pruned : prune_skipped);
 }
 
 namespace {
@@ -144,9 +150,11 @@ private:
     std::vector<TaskOutcome> kept_;
 };
 
-}  // namespace
 
-RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, const RunOptions& options) {
+/// Runs the tasks a producer hands to the sink (from a thread of its own, beside the image
+/// workers): the one loop behind run_sync and run_expansion.
+RunResult run_tasks(const plan::Plan& plan, const store::StoreContext& stores, const RunOptions& options,
+                    const std::function<void(const ExpansionSink&)>& produce) {
     const auto started = std::chrono::steady_clock::now();
     RunResult result;
     PoolAccess pool(stores);
@@ -169,10 +177,8 @@ RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, co
 
     const int image_workers = std::max(1, options.jobs > 0 ? options.jobs : plan.defaults.jobs);
     TaskFeed feed(options, static_cast<std::size_t>(image_workers) * 4);
-    // The expansion runs beside the workers and feeds them as repositories are listed.
-    std::jthread expanding([&] {
+    std::jthread producing([&] {
         // Not stopped by a cancellation: every image of the plan is reported (not started).
-        const ExpandOptions& expand = options.expand;
         std::size_t images = 0;
         ExpansionSink sink{[&](ImageTask t) {
                                if (options.jobs > 0) t.jobs = options.jobs;
@@ -183,8 +189,9 @@ RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, co
                            [&](TaskOutcome o) {
                                if (options.fail_fast) cancel.cancel();
                                feed.add_done(std::move(o));
-                           }};
-        expand_plan_into(plan, registries, expand, sink);
+                           },
+                           {}};
+        produce(sink);
         feed.close();
         if (options.on_expanded) options.on_expanded(images);
     });
@@ -195,7 +202,11 @@ RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, co
                 outcome.task = std::move(item->task);
                 outcome.error = core::make_error(core::ErrorKind::Cancelled, "not started: run cancelled");
             } else {
-                outcome = run_task(item->task, ctx);
+                {
+                    std::optional<ImageLocks::Held> held;
+                    if (options.image_locks) held.emplace(options.image_locks->lock(item->task.target.str()));
+                    outcome = run_task(item->task, ctx);
+                }
                 if (outcome.action == Action::Failed && options.fail_fast) cancel.cancel();
                 feed.done(outcome);
             }
@@ -203,13 +214,67 @@ RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, co
         }
         return {};
     });
-    expanding.join();
+    producing.join();
     feed.finish_result(result);
     result.summary.filtered = result.filtered.size();
     if (!options.dry_run)
         if (auto st = state.save(); !st) core::log::warn("{}", st.error().message);
+    if (stores.clients) result.hosts = stores.clients->reports();
     result.duration = std::chrono::steady_clock::now() - started;
     return result;
+}
+
+bool runs_entry(const RunOptions& options, const std::string& name) {
+    const auto& only = options.expand.only;
+    return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
+}
+
+/// Hands an expansion's failures, filtered images and tasks to a sink, keeping only the
+/// entries `keep` accepts.
+void replay(Expansion& expansion, const ExpansionSink& sink, const std::function<bool(const std::string&)>& keep) {
+    for (auto& o : expansion.failures)
+        if (keep(o.task.entry)) sink.failure(std::move(o));
+    for (auto& f : expansion.filtered)
+        if (keep(f.entry)) sink.filtered(std::move(f));
+    for (auto& t : expansion.tasks)
+        if (keep(t.entry)) sink.task(std::move(t));
+}
+
+}  // namespace
+
+RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, const RunOptions& options) {
+    const bool pruning = stores.clients && std::any_of(plan.sync.begin(), plan.sync.end(), [&](const plan::SyncEntry& e) {
+        return e.prune && runs_entry(options, e.name);
+    });
+    PoolAccess pool(stores);
+    RegistryAccess& registries = options.registries ? *options.registries : pool;
+    if (!pruning) {
+        return run_tasks(plan, stores, options, [&](const ExpansionSink& sink) {
+            expand_plan_into(plan, registries, options.expand, sink);
+        });
+    }
+    // Prune needs every tag the whole plan writes: expand it all, run this run's entries.
+    const auto started = std::chrono::steady_clock::now();
+    ExpandOptions whole = options.expand;
+    whole.only.clear();
+    Expansion all = expand_plan(plan, registries, whole);
+    Expansion mine = all;
+    RunResult result = run_tasks(plan, stores, options, [&](const ExpansionSink& sink) {
+        replay(mine, sink, [&](const std::string& entry) { return runs_entry(options, entry); });
+    });
+    if (!(options.cancel && options.cancel->cancelled())) {
+        result.pruned = prune_plan(plan, *stores.clients, all, {options.dry_run, options.expand.only});
+        for (const auto& p : result.pruned) result.summary.add(p);
+    }
+    result.duration = std::chrono::steady_clock::now() - started;
+    return result;
+}
+
+RunResult run_expansion(const plan::Plan& plan, const store::StoreContext& stores, Expansion expansion,
+                        const RunOptions& options) {
+    return run_tasks(plan, stores, options, [&](const ExpansionSink& sink) {
+        replay(expansion, sink, [](const std::string&) { return true; });
+    });
 }
 
 }  // namespace ferry::sync

@@ -9,12 +9,16 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "core/cancel.hpp"
 #include "store/open.hpp"
 #include "sync/expand.hpp"
 #include "plan/plan.hpp"
+#include "sync/image_locks.hpp"
+#include "sync/prune.hpp"
 #include "sync/task.hpp"
 #include "sync/verify_keys.hpp"
 
@@ -43,6 +47,9 @@ struct RunOptions {
     const VerifyKeys* keys = nullptr;
     /// Where registries are reached; null = through `stores` (PoolAccess).
     RegistryAccess* registries = nullptr;
+    /// Shared with other runs that may overlap this one: each image is decided and copied
+    /// while its target reference is locked. Null = this run is alone.
+    ImageLocks* image_locks = nullptr;
 };
 
 /// Counts of a run's outcomes.
@@ -50,13 +57,20 @@ struct Summary {
     std::size_t images = 0, created = 0, changed = 0, unchanged = 0, conflicts = 0, rejected = 0, failed = 0, filtered = 0;
     std::size_t not_started = 0;  ///< of `failed`: cancelled before they began
     std::size_t artifacts_copied = 0, artifacts_present = 0;  ///< copied = would copy in a plan
+    std::size_t pruned = 0;         ///< tags deleted (in a plan: that would be deleted)
+    std::size_t prune_skipped = 0;  ///< prune candidates not deleted (refused, cannot untag, unsupported, failed)
     copy::CopyStats stats;
+    /// Failed images per shared cause (core::Error::cause: a host down, a spent rate limit).
+    std::map<std::string, std::size_t> failure_causes;
     void add(const TaskOutcome& outcome);
+    void add(const PruneOutcome& outcome);
 };
 
 struct RunResult {
     std::vector<TaskOutcome> outcomes;  ///< in expansion order (empty unless keep_outcomes)
     std::vector<FilteredImage> filtered;
+    std::vector<PruneOutcome> pruned;  ///< of `prune: true` entries (would-prune in a dry run)
+    std::vector<registry::HostReport> hosts;  ///< rate limits and health per registry host
     Summary summary;  ///< every outcome counted, kept or not; filtered = filtered.size()
     std::chrono::nanoseconds duration{};
 };
@@ -64,7 +78,16 @@ struct RunResult {
 /// The most images done or running ahead of the oldest unfinished one (keep_outcomes false).
 inline constexpr std::size_t kOutcomeWindow = 1024;
 
+/// With `prune: true` entries among those run, the whole plan is expanded first (so no tag
+/// that another entry writes is pruned; the run then holds every task of the plan), and the
+/// prune follows the copies (see prune.hpp). Otherwise the expansion streams.
 RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, const RunOptions& options);
+
+/// Runs already expanded work (an event-driven sync builds its tasks itself): the tasks of
+/// `expansion`, with its filtered images and failures carried into the result.
+/// `options.expand` is not used.
+RunResult run_expansion(const plan::Plan& plan, const store::StoreContext& stores, Expansion expansion,
+                        const RunOptions& options);
 
 /// The default state file for a plan: "<dir>/.<plan file name>.state.json".
 std::filesystem::path default_state_file(const std::filesystem::path& plan_file);

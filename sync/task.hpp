@@ -66,8 +66,16 @@ struct FilteredImage {
     std::string reason;
 };
 
+/// A source repository whose tags were listed, and the target repository it maps to.
+struct MappedRepository {
+    std::string entry;
+    manifest::Reference source;  ///< registry + repository
+    manifest::Reference target;  ///< registry + repository
+};
+
 struct Expansion {
     std::vector<ImageTask> tasks;
+    std::vector<MappedRepository> repositories;  ///< of repository and namespace entries
     std::vector<FilteredImage> filtered;
     std::vector<TaskOutcome> failures;  ///< entries that failed before any image was known
 };

@@ -181,7 +181,9 @@ core::Status OciArchive::commit() {
     std::lock_guard lock(impl_->mutex);
     if (!impl_->writer || impl_->committed) return {};
     nlohmann::json index = impl_->refs.merged_into(empty_index_json());
-    return finish_locked({{"oci-layout", oci_layout_file_content()}, {"index.json", index.dump()}}, std::move(index));
+    const std::vector<std::pair<std::string, std::string>> files{{"oci-layout", oci_layout_file_content()},
+                                                                 {"index.json", index.dump()}};
+    return finish_locked(files, std::move(index));  // dumped before the move
 }
 
 core::Status OciArchive::finish_locked(const std::vector<std::pair<std::string, std::string>>& files,

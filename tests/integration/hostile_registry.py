@@ -34,7 +34,9 @@ import io
 import json
 import tarfile
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from listener_pair import ListenerPair
 
 from support import sha256_digest
 
@@ -115,14 +117,7 @@ class Content:
         self.tag_manifest = (media, child)
 
 
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        pass  # a client hanging up mid-reply (ferry refusing a body) is expected here
-
-
-class HostileRegistry:
+class HostileRegistry(ListenerPair):
     def __init__(self, scenario="ok", password=None):
         self.scenario = scenario
         self.password = password
@@ -131,14 +126,7 @@ class HostileRegistry:
         self.side_requests = []
         self.uploads = {}
         self.lock = threading.Lock()
-        self.server = _QuietServer(("127.0.0.1", 0), _handler(self, side=False))
-        self.side = _QuietServer(("127.0.0.1", 0), _handler(self, side=True))
-        for srv in (self.server, self.side):
-            threading.Thread(target=srv.serve_forever, daemon=True).start()
-
-    @property
-    def host(self) -> str:
-        return f"127.0.0.1:{self.server.server_address[1]}"
+        self.start_listeners(lambda side: _handler(self, side=side))
 
     @property
     def side_url(self) -> str:
@@ -148,17 +136,6 @@ class HostileRegistry:
     def ref(self, ref=TAG) -> str:
         sep = "@" if ref.startswith("sha256:") else ":"
         return f"{self.host}/{REPO}{sep}{ref}"
-
-    def close(self):
-        for srv in (self.server, self.side):
-            srv.shutdown()
-            srv.server_close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def _handler(reg: HostileRegistry, side: bool):

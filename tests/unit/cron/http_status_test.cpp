@@ -124,3 +124,63 @@ TEST_CASE("listen addresses") {
         CHECK_FALSE(parse_listen_address(bad).has_value());
     }
 }
+
+TEST_CASE("a POST route reads the body after admitting the head; refusals come before it") {
+    asio::io_context io;
+    StatusHandlers handlers;
+    handlers.page = [] { return std::string("<!doctype html><title>ferry</title>"); };
+    std::vector<std::string> bodies;
+    handlers.post = PostRoute{
+        "/hooks/registry", 64,
+        [](const RequestHead& head) -> std::optional<HttpReply> {
+            if (head.header("authorization") != "Bearer t0k") return HttpReply{401, "text/plain", "no\n"};
+            return std::nullopt;
+        },
+        [&](const RequestHead&, std::string_view body) {
+            bodies.emplace_back(body);
+            return HttpReply{202, "text/plain", "queued\n"};
+        }};
+    auto server = HttpStatusServer::start(io, ephemeral(), handlers);
+    REQUIRE(server.has_value());
+    const auto port = (*server)->port();
+    auto guard = asio::make_work_guard(io);
+    std::thread loop([&] { io.run(); });
+    const auto post = [&](const std::string& auth, const std::string& body, const std::string& extra = "") {
+        return send_request(port, "POST /hooks/registry HTTP/1.1\r\nHost: x\r\nAuthorization: " + auth +
+                                      "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + extra + "\r\n" + body);
+    };
+
+    CHECK_THAT(post("Bearer t0k", R"({"events":[]})"), Catch::StartsWith("HTTP/1.1 202 Accepted\r\n"));
+    CHECK_THAT(post("Bearer nope", "{}"), Catch::StartsWith("HTTP/1.1 401 Unauthorized\r\n"));
+    CHECK_THAT(post("Bearer nope", "{}"), Catch::Contains("WWW-Authenticate: Bearer"));
+    CHECK_THAT(post("Bearer t0k", std::string(65, 'x')), Catch::StartsWith("HTTP/1.1 413 "));
+    // A refused body far larger than the socket buffers still gets its answer, not a reset.
+    CHECK_THAT(post("Bearer t0k", std::string(8 << 20, 'x')), Catch::StartsWith("HTTP/1.1 413 "));
+    CHECK_THAT(send_request(port, "POST /hooks/registry HTTP/1.1\r\nAuthorization: Bearer t0k\r\n"
+                                  "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+               Catch::StartsWith("HTTP/1.1 411 "));
+    CHECK_THAT(get(port, "/hooks/registry"), Catch::StartsWith("HTTP/1.1 405 "));
+    REQUIRE(bodies == std::vector<std::string>{R"({"events":[]})"});
+
+    const std::string page = get(port, "/");
+    CHECK_THAT(page, Catch::Contains("Content-Type: text/html"));
+    CHECK_THAT(page, Catch::EndsWith("<title>ferry</title>"));
+
+    guard.reset();
+    (*server)->close();
+    loop.join();
+}
+
+TEST_CASE("request heads") {
+    auto head = parse_request_head("POST /a?b=c HTTP/1.1\r\nContent-Length:  12 \r\nX-Y: z\r\n\r\n");
+    REQUIRE(head);
+    CHECK(head->method == "POST");
+    CHECK(head->path == "/a");
+    CHECK(head->header("x-y") == "z");
+    CHECK(head->content_length() == 12u);
+    CHECK_FALSE(parse_request_head("nonsense\r\n\r\n"));
+    CHECK_FALSE(parse_request_head("GET / HTTP/1.1\r\nno colon\r\n\r\n"));
+    CHECK_FALSE(parse_request_head("GET / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n")->content_length());
+    CHECK_FALSE(parse_request_head("GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")->content_length());
+    CHECK(parse_request_head("GET / HTTP/1.1\r\n\r\n")->content_length() == 0u);
+}

@@ -243,7 +243,7 @@ schedule:
     CHECK(message ==
           "p.yaml:2:1: defualts: unknown key 'defualts' (did you mean 'defaults'?)\n"
           "p.yaml:4:25: registries[\"h.io\"].insecure: unknown key 'insecure' (expected one of: tls, ca_file, "
-          "client_cert, client_key, credentials, mirrors, max_requests, requests_per_second)\n"
+          "client_cert, client_key, credentials, mirrors, max_requests, requests_per_second, path_prefix, upload)\n"
           "p.yaml:9:24: sync[0].tags.fastCopy: unknown key 'fastCopy' (expected one of: allow, deny, semver, "
           "newest, include_prerelease)\n"
           "p.yaml:11:51: manifests[0].images[0].arch: unknown key 'arch' (expected one of: image, platform)\n"

@@ -73,3 +73,33 @@ TEST_CASE("a 401 whose challenge is unusable says so", "[errors]") {
     r.headers.set("WWW-Authenticate", R"(Bearer realm="http://x/token",service="svc")");
     CHECK_THAT(response_error("GET manifest h/r:1", r).message, !Catch::Contains("challenge"));
 }
+
+TEST_CASE("a write into a missing repository names it and is not-found", "[errors]") {
+    auto ecr = write_error("uploading blob", reply(404, R"({"errors":[{"code":"NAME_UNKNOWN","message":"The repository with name 'x' does not exist in the registry with id '1'"}]})"),
+                           "h/x");
+    CHECK(ecr.kind == ErrorKind::NotFound);
+    CHECK(ecr.message.find("repository h/x does not exist at the registry: create it first") != std::string::npos);
+    auto harbor = reply(500, R"({"errors":[{"code":"UNKNOWN","message":"project nope not found"}]})");
+    CHECK(says_missing(harbor));
+    CHECK(write_error("c", harbor, "h/nope/app").kind == ErrorKind::NotFound);
+    CHECK_FALSE(says_missing(reply(500, "Internal Server Error")));
+    CHECK_FALSE(says_missing(reply(404, R"({"errors":[{"code":"NAME_UNKNOWN"}]})")));  // only 5xx
+}
+
+TEST_CASE("an immutable tag refused by the registry is a conflict", "[errors]") {
+    auto ecr = write_error("PUT manifest", reply(400, R"({"errors":[{"code":"TAG_INVALID","message":"The image tag 'v1' already exists in the 'a' repository and cannot be overwritten because the repository is immutable."}]})"), "h/a");
+    CHECK(ecr.kind == ErrorKind::Conflict);
+    auto harbor = write_error("PUT manifest", reply(412, R"({"errors":[{"code":"DENIED","message":"Failed to process request due to 'app:v1' configured as immutable"}]})"), "h/a");
+    CHECK(harbor.kind == ErrorKind::Conflict);
+    CHECK(write_error("PUT", reply(400, R"({"errors":[{"code":"TAG_INVALID","message":"bad tag"}]})"), "h/a").kind ==
+          ErrorKind::InvalidInput);
+}
+
+TEST_CASE("a 429 names the rate limit it hit", "[errors]") {
+    auto r = reply(429, R"({"errors":[{"code":"TOOMANYREQUESTS","message":"You have reached your pull rate limit."}]})");
+    r.headers.add("RateLimit-Limit", "100;w=21600");
+    r.headers.add("RateLimit-Remaining", "0;w=21600");
+    auto e = response_error("GET manifest docker.io/library/alpine:3", r);
+    CHECK(e.message.find("pull rate limit") != std::string::npos);
+    CHECK(e.message.find("(pull limit 100 per 21600 s, 0 remaining)") != std::string::npos);
+}

@@ -1,0 +1,21 @@
+#pragma once
+/// Warning headers (distribution-spec: `Warning: 299 - "text"`): a registry's notes for its
+/// users (deprecations, quotas). Each distinct warning is logged once per process.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/message.hpp"
+
+namespace ferry::http {
+
+/// The texts of the Warning fields with code 299 (quotes removed); other codes are ignored.
+std::vector<std::string> parse_warnings(const std::vector<std::string>& fields);
+
+/// Logs (warn) each warning of `headers` not logged before in this process, naming `host`.
+void note_warnings(std::string_view host, const Headers& headers);
+
+/// Every distinct warning logged so far ("HOST: text"), in order.
+std::vector<std::string> warnings_seen();
+
+}  // namespace ferry::http

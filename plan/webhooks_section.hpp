@@ -1,0 +1,26 @@
+#pragma once
+/// The plan's `webhooks:` section: the daemon (`ferry cron --listen`) accepts registry
+/// notifications (docker-registry's envelope, Harbor's payload) at `path` from senders that
+/// present the bearer token. Keys: path (default /hooks/registry; not one the daemon serves
+/// itself), token_env or token_file (exactly one; the token is registered as a secret).
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace ferry::plan {
+
+struct WebhookSettings {
+    std::string path = "/hooks/registry";
+    std::string token;  ///< from token_env or token_file; registered as a secret
+    std::size_t max_body_bytes = 1 << 20;
+};
+
+namespace detail {
+
+class PlanReader;
+struct PlanNode;
+
+std::optional<WebhookSettings> read_webhooks(PlanReader& reader, const PlanNode& node);
+
+}  // namespace detail
+}  // namespace ferry::plan

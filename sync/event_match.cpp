@@ -1,0 +1,110 @@
+#include "sync/event_match.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "referrers/artifact_tags.hpp"
+#include "sync/expand.hpp"
+#include "plan/tag_filter.hpp"
+
+namespace ferry::sync {
+namespace {
+
+using manifest::Reference;
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+}
+
+bool same_host(const std::string& event_host, const std::string& plan_host) {
+    return event_host.empty() || lower(plan_host) == event_host;
+}
+
+/// The source repository of `entry` that `repository` is, or nullopt when the entry does not
+/// cover it. Sets `note` when the entry covers the namespace but its `repos` filter drops it.
+std::optional<Reference> covered_repository(const plan::SyncEntry& entry, const std::string& repository, std::string& note) {
+    switch (entry.source_kind) {
+        case plan::SourceKind::Image:
+        case plan::SourceKind::Repository:
+            if (entry.source.repository != repository) return std::nullopt;
+            return entry.source.with_repository(repository);
+        case plan::SourceKind::Namespace:
+        case plan::SourceKind::Registry: {
+            const std::string prefix = entry.source.repository.empty() ? "" : entry.source.repository + "/";
+            if (!repository.starts_with(prefix)) return std::nullopt;
+            if (!repository_selected(entry, repository.substr(prefix.size()))) {
+                note = entry.name + ": repository " + repository + " not selected by repos filter";
+                return std::nullopt;
+            }
+            return entry.source.with_repository(repository);
+        }
+    }
+    return std::nullopt;
+}
+
+/// Whether the entry's tag filter keeps `tag`; `why` says why not. `newest` needs the whole
+/// tag list, the other steps look at the tag alone.
+bool tag_selected(const plan::SyncEntry& entry, const Reference& repo, const std::string& tag, const TagLister& list_tags,
+                  std::string& why) {
+    std::vector<std::string> candidates{tag};
+    if (entry.tags.newest) {
+        auto tags = list_tags(repo.registry, repo.repository);
+        if (!tags) {
+            why = "cannot list tags for the newest filter: " + tags.error().message;
+            return false;
+        }
+        candidates = split_artifact_tags(*tags).image_tags;
+        if (std::find(candidates.begin(), candidates.end(), tag) == candidates.end()) candidates.push_back(tag);
+    }
+    const auto selection = plan::select_tags(candidates, entry.tags);
+    if (std::find(selection.selected.begin(), selection.selected.end(), tag) != selection.selected.end()) return true;
+    for (const auto& f : selection.filtered)
+        if (f.tag == tag) why = f.describe();
+    return false;
+}
+
+/// The target of the image `source_repo:tag` under `entry` (as expansion maps it).
+Reference target_for(const plan::SyncEntry& entry, const Reference& source_repo, const std::string& tag) {
+    Reference target = entry.target.with_repository(target_repository_for(entry, source_repo.repository));
+    target.digest.reset();
+    if (entry.source_kind != plan::SourceKind::Image || !target.tag) target.tag = tag;
+    return target;
+}
+
+}  // namespace
+
+PushMatch match_push(const plan::Plan& plan, const events::PushEvent& event, const TagLister& list_tags,
+                     const std::vector<std::string>& only) {
+    PushMatch out;
+    if (referrers::parse_artifact_tag(event.tag)) {
+        out.notes.push_back(event.tag + " is an artifact tag: it travels with its subject");
+        return out;
+    }
+    for (const plan::SyncEntry& entry : plan.sync) {
+        if (!only.empty() && std::find(only.begin(), only.end(), entry.name) == only.end()) continue;
+        if (!same_host(event.host, entry.source.registry)) continue;
+        std::string note;
+        auto repo = covered_repository(entry, event.repository, note);
+        if (!repo) {
+            if (!note.empty()) out.notes.push_back(std::move(note));
+            continue;
+        }
+        if (entry.source_kind == plan::SourceKind::Image) {
+            if (entry.source.tag != event.tag) continue;
+        } else if (std::string why; !tag_selected(entry, *repo, event.tag, list_tags, why)) {
+            out.notes.push_back(entry.name + ": tag " + event.tag + " " + why);
+            continue;
+        }
+        auto task = make_image_task(plan, entry, repo->with_tag(event.tag), target_for(entry, *repo, event.tag));
+        if (!entry.referrers.none() || entry.verify) {
+            if (auto tags = list_tags(repo->registry, repo->repository))
+                task.artifact_tags = split_artifact_tags(*tags).artifact_tags;
+        }
+        out.tasks.push_back(std::move(task));
+    }
+    return out;
+}
+
+}  // namespace ferry::sync

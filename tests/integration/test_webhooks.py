@@ -1,0 +1,183 @@
+"""Webhook-triggered syncs of `ferry cron`: a real docker-registry (the `hook` instance of
+scripts/registry.sh) notifies the daemon of pushes through its `notifications:` block; a
+Harbor-shaped payload is posted by the test. skopeo pushes at the source and is the referee
+at the target. No schedule fires during these tests (the only job runs on January 1st)."""
+import json
+import os
+import re
+import subprocess
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+import ferrytest as ft
+from test_cron import CronProcess, http_get
+
+SRC = ft.REGISTRIES["src"]
+DST = ft.REGISTRIES["dst"]
+HOOK_HOST = f"127.0.0.1:{ft.PORT_BASE + 6}"
+TOKEN = "hook-token-" + os.urandom(8).hex()
+
+
+def post(port: int, body: bytes, token: str = TOKEN, content_type="application/json") -> tuple:
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/hooks/registry", data=body, method="POST",
+                                 headers={"Content-Type": content_type, "Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def harbor_payload(host: str, repo: str, tag: str, digest: str = "") -> bytes:
+    # Harbor's default webhook payload for PUSH_ARTIFACT (goharbor.io/docs, "Configure Webhook
+    # Notifications"): the repository's full name and one resource per pushed tag.
+    return json.dumps({
+        "type": "PUSH_ARTIFACT", "occur_at": int(time.time()), "operator": "admin",
+        "event_data": {
+            "resources": [{"digest": digest, "tag": tag, "resource_url": f"{host}/{repo}:{tag}"}],
+            "repository": {"date_created": int(time.time()), "name": repo.rsplit("/", 1)[-1],
+                           "namespace": repo.split("/", 1)[0], "repo_full_name": repo, "repo_type": "private"},
+        }}).encode()
+
+
+def tags_at(host: str, repo: str) -> list:
+    try:
+        with urllib.request.urlopen(f"http://{host}/v2/{repo}/tags/list", timeout=10) as r:
+            return sorted(json.loads(r.read()).get("tags") or [])
+    except urllib.error.HTTPError as e:
+        if e.code == 404:
+            return []
+        raise
+
+
+class WebhookTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        ft.ensure_registries("src", "dst")
+        cls.corpus = ft.corpus("src")
+        cls.alpine = {t: v["digest"] for t, v in cls.corpus["repositories"]["corpus/alpine"]["tags"].items()}
+        cls.target = ft.unique_repo("hooks")
+        directory = ft.temp_dir()
+        (directory / "token").write_text(TOKEN + "\n")
+        plan = directory / "plan.yaml"
+        plan.write_text(f"""version: 1
+registries:
+  "{HOOK_HOST}": {{tls: disabled}}
+  "{SRC.host}": {{tls: disabled}}
+  "{DST.host}": {{tls: disabled}}
+webhooks:
+  path: /hooks/registry
+  token_file: token
+sync:
+  - name: team
+    source: {HOOK_HOST}/team/*
+    target: {DST.host}/{cls.target}/
+    tags: {{allow: ['^1\\.']}}
+  - name: harbor
+    source: {SRC.host}/corpus/alpine
+    target: {DST.host}/{cls.target}/harbor-alpine
+    tags: {{allow: ['^3\\.19$']}}
+  - name: refused
+    source: {SRC.host}/corpus/app
+    target: {DST.host}/{cls.target}/refused-app
+schedule:
+  - name: yearly
+    cron: "0 0 1 1 *"
+""")
+        cls.cron = CronProcess(plan)
+        # The hook registry notifies the daemon's port; `reset` gives it fresh storage and
+        # re-reads the notification settings.
+        env = dict(os.environ, FERRY_NOTIFY_URL=f"http://127.0.0.1:{cls.cron.port}/hooks/registry",
+                   FERRY_NOTIFY_TOKEN=TOKEN)
+        subprocess.run(["bash", str(ft.SCRIPTS / "registry.sh"), "reset", "hook"], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+        cls.cron.wait_for(lambda: http_get(cls.cron.port, "/healthz")[0] == 200, what="the daemon to listen")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cron.kill()
+        subprocess.run(["bash", str(ft.SCRIPTS / "registry.sh"), "stop", "hook"], check=False)
+
+    def push_to_hook(self, repo: str, tag: str, alpine_tag: str = "3.19") -> str:
+        ft.skopeo_copy(f"{SRC.host}/corpus/alpine:{alpine_tag}", f"{HOOK_HOST}/{repo}:{tag}")
+        return ft.skopeo_digest(f"{HOOK_HOST}/{repo}:{tag}")
+
+    def event(self, name: str) -> dict:
+        for e in self.cron.status().get("webhooks", {}).get("events", []):
+            if e["event"].endswith(name):
+                return e
+        return None
+
+    def assert_no_schedule_fired(self):
+        self.assertEqual([j["runs_started"] for j in self.cron.status()["jobs"]], [0])
+
+    def test_a_push_at_the_source_is_at_the_target_within_10_seconds(self):
+        digest = self.push_to_hook("team/web", "1.0")
+        pushed = time.time()
+        target = f"{DST.host}/{self.target}/team/web:1.0"
+        self.cron.wait_for(lambda: "1.0" in tags_at(DST.host, f"{self.target}/team/web"), timeout=30,
+                           what="the pushed tag at the target")
+        elapsed = time.time() - pushed
+        self.assertLess(elapsed, 10.0, f"took {elapsed:.1f} s")
+        self.assertEqual(ft.skopeo_digest(target), digest)
+        self.assertEqual(digest, self.alpine["3.19"])
+        event = self.cron.wait_for(lambda: self.event("team/web:1.0"), what="the event in /status")
+        self.assertEqual(event["format"], "distribution")
+        self.assertIn(f"team: {HOOK_HOST}/team/web:1.0 -> {target}", event["triggered"])
+        self.assert_no_schedule_fired()
+
+    def test_a_tag_outside_the_filters_is_not_synced(self):
+        self.push_to_hook("team/filtered", "2.0")
+        event = self.cron.wait_for(lambda: self.event("team/filtered:2.0"), what="the event in /status")
+        self.assertEqual(event["result"], "no matching entry")
+        self.assertTrue(any("not allowed" in n or "2.0" in n for n in event["notes"]), event["notes"])
+        # The sync of a tag that passes, pushed after it, proves the daemon had time to act.
+        self.push_to_hook("team/filtered", "1.1")
+        self.cron.wait_for(lambda: tags_at(DST.host, f"{self.target}/team/filtered") == ["1.1"],
+                           what="only the allowed tag at the target")
+        self.assert_no_schedule_fired()
+
+    def test_a_harbor_payload_triggers_the_same_sync(self):
+        status, body = post(self.cron.port, harbor_payload(SRC.host, "corpus/alpine", "3.19", self.alpine["3.19"]))
+        self.assertEqual(status, 202, body)
+        target = f"{self.target}/harbor-alpine"
+        self.cron.wait_for(lambda: tags_at(DST.host, target) == ["3.19"], timeout=30, what="the Harbor-triggered sync")
+        self.assertEqual(ft.skopeo_digest(f"{DST.host}/{target}:3.19"), self.alpine["3.19"])
+        self.assertEqual(self.event("corpus/alpine:3.19")["format"], "harbor")
+        self.assert_no_schedule_fired()
+
+    def test_wrong_token_oversize_and_malformed_bodies_are_refused_and_sync_nothing(self):
+        refused_before = self.cron.status()["webhooks"]["refused"]
+        good = harbor_payload(SRC.host, "corpus/app", "1.0.0")
+        status, _ = post(self.cron.port, good, token="not-the-token")
+        self.assertEqual(status, 401)
+        status, _ = post(self.cron.port, good, token="")
+        self.assertEqual(status, 401)
+        status, _ = post(self.cron.port, b'{"events": [' + b" " * (2 << 20) + b"]}")
+        self.assertEqual(status, 413)
+        status, body = post(self.cron.port, b'{"events": [{"action": "push", "target": ')
+        self.assertEqual(status, 400)
+        self.assertIn("malformed JSON", body)
+        status, body = post(self.cron.port, b'{"events": [{"action": "push", "target": {"tag": 1}}]}')
+        self.assertEqual(status, 400)
+        self.assertIn("events[0].target.tag", body)
+        self.assertEqual(http_get(self.cron.port, "/hooks/registry")[0], 405)
+        self.assertEqual(self.cron.status()["webhooks"]["refused"], refused_before + 5)
+        # An event naming a host that is not in the plan matches nothing and reaches nothing.
+        status, _ = post(self.cron.port, harbor_payload("203.0.113.9:5000", "corpus/app", "1.0.0"))
+        self.assertEqual(status, 202)
+        event = self.cron.wait_for(lambda: self.event("203.0.113.9:5000/corpus/app:1.0.0"), what="the foreign event")
+        self.assertEqual(event["result"], "no matching entry")
+        time.sleep(1)
+        self.assertEqual(tags_at(DST.host, f"{self.target}/refused-app"), [])
+        log = "\n".join(self.cron.lines)
+        self.assertNotIn(TOKEN, log)
+        self.assertNotIn("not-the-token", log)
+        self.assertIn("refused (401)", log)
+        self.assertIn("refused (413)", log)
+
+
+if __name__ == "__main__":
+    unittest.main()
