@@ -1,6 +1,7 @@
 // ferry plan -c PLAN [--output text|json]    (the diff; writes nothing)
 // ferry sync -c PLAN [--dry-run] [--jobs N] [--only NAME]... [--report FILE] [--shard I/N] [--fail-fast]
 //            [--metrics-file FILE]
+#include <optional>
 #include <iostream>
 
 #include "cli/progress.hpp"
@@ -28,6 +29,36 @@ struct SyncArgs {
     std::string shard;
     std::string state_file;
     std::string output = "text";
+};
+
+/// What ferry plan/sync print on stdout, written while the run goes on so that no outcome is
+/// held until the end: the JSON report (--output json), the plan text (filtered tags listed
+/// with `list_filtered`, else counted), or a sync's summary (none with --quiet).
+class StdoutOutput {
+public:
+    StdoutOutput(const std::string& output, bool plan_only, bool dry_run, bool list_filtered, bool quiet)
+        : dry_run_(dry_run), quiet_(quiet) {
+        if (output == "json") report_.emplace(std::cout, dry_run);
+        else if (plan_only) plan_text_.emplace(std::cout, list_filtered);
+    }
+    void add(const sync::TaskOutcome& o) {
+        if (report_) report_->add(o);
+        if (plan_text_) plan_text_->add(o);
+    }
+    void finish(const sync::RunResult& result, const std::string& plan_file) {
+        if (report_) report_->finish(result, plan_file);
+        else if (plan_text_) plan_text_->finish(result);
+        else if (!quiet_) {
+            sync::print_prune_text(std::cout, result);
+            sync::print_summary_text(std::cout, result, dry_run_);
+        }
+    }
+
+private:
+    bool dry_run_;
+    bool quiet_;
+    std::optional<sync::ReportWriter> report_;
+    std::optional<sync::PlanTextWriter> plan_text_;
 };
 
 core::Result<sync::RunOptions> sync_options(const SyncArgs& a, const plan::Plan& plan, bool dry_run) {
@@ -83,13 +114,13 @@ void watch_progress(run::PlanRunOptions& options, std::unique_ptr<ProgressLine>&
         options.sync.on_expanded = [&progress](std::size_t images) { progress->set_total(images); };
         options.sync.on_done = [&progress, &auth](const sync::TaskOutcome& o) {
             const bool keep = o.action == sync::Action::Failed || o.action == sync::Action::Rejected;
-            if (run::is_auth_failure(o)) progress->image_done(o, auth.first_for_host(o).value_or(""));
+            if (sync::auth_failed(o)) progress->image_done(o, auth.first_for_host(o).value_or(""));
             else progress->image_done(o, keep ? sync::describe_outcome(o) : "");
         };
         return;
     }
     options.sync.on_done = [&auth](const sync::TaskOutcome& o) {
-        if (run::is_auth_failure(o)) {
+        if (sync::auth_failed(o)) {
             if (auto line = auth.first_for_host(o)) core::log::error("{}", *line);
         } else if (o.action == sync::Action::Failed && !sync::interrupted(o)) core::log::error("{}", sync::describe_outcome(o));
         else if (o.action == sync::Action::Rejected || sync::interrupted(o)) core::log::warn("{}", sync::describe_outcome(o));
@@ -114,16 +145,14 @@ ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
     watch_progress(*options, progress, plan_only, a.output, auth);
     store::StoreContext stores;
     stores.clients = rt.pool();
+    const bool dry_run = options->sync.dry_run;
+    StdoutOutput output(a.output, plan_only, dry_run, a.verbose, rt.options.quiet);
+    options->sync.keep_outcomes = false;
+    options->sync.on_outcome = [&output](const sync::TaskOutcome& o) { output.add(o); };
     auto result = run::run_plan(*plan, stores, *options);
     progress.reset();
     if (!result) return report_error(result.error());
-    const bool dry_run = options->sync.dry_run;
-    if (a.output == "json") std::cout << sync::report_json(result->sync, a.plan_file, dry_run).dump(2) << "\n";
-    else if (plan_only) sync::print_plan_text(std::cout, result->sync, a.verbose);
-    else if (!rt.options.quiet) {
-        sync::print_prune_text(std::cout, result->sync);
-        sync::print_summary_text(std::cout, result->sync, dry_run);
-    }
+    output.finish(result->sync, a.plan_file);
     print_manifest_pushes(result->manifests, a.output == "json" ? "" : "text");
     for (const auto& line : auth.summary()) core::log::error("{}", line);
     const auto outcome = run::outcome_of(*result);

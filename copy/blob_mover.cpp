@@ -114,9 +114,11 @@ core::Status stream_blob(const manifest::Descriptor& blob, const BlobMoveContext
 }
 
 core::Result<BlobOutcome> move_unclaimed(const manifest::Descriptor& blob, const BlobMoveContext& ctx) {
-    auto present = ctx.dst.has_blob(blob);
-    if (!present) return std::unexpected(present.error());
-    if (*present) return BlobOutcome::Skipped;
+    if (!ctx.target_empty) {
+        auto present = ctx.dst.has_blob(blob);
+        if (!present) return std::unexpected(present.error());
+        if (*present) return BlobOutcome::Skipped;
+    }
     const bool mountable = same_host_other_repo(ctx.src, ctx.dst);
     if (ctx.dry_run) return mountable ? BlobOutcome::Mounted : BlobOutcome::Copied;
     if (mountable) {

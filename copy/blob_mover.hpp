@@ -18,6 +18,8 @@ struct BlobMoveContext {
     int retries = core::kDefaultBlobRetries;      ///< extra attempts for retryable failures (uploads restart at 0; downloads resume)
     bool dry_run = false;  ///< decide only: HEAD requests, no writes
     const core::CancellationToken* cancel = nullptr;
+    /// The target repository was empty (CopyOptions::target_empty): no HEAD before a move.
+    bool target_empty = false;
 };
 
 /// Brings `blob` into ctx.dst. Mount failures fall back to a streamed upload. The target

@@ -101,7 +101,7 @@ core::Result<CopyResult> copy_graph(const ImageGraph& graph, store::Store& src, 
         return result;
     };
 
-    if (options.target_tag) {
+    if (options.target_tag && !options.target_tag_checked) {
         auto current = dst.resolve(*options.target_tag);
         if (!current) return std::unexpected(current.error());
         if (*current && (*current)->digest == graph.root.digest) {
@@ -110,7 +110,8 @@ core::Result<CopyResult> copy_graph(const ImageGraph& graph, store::Store& src, 
             return finish();
         }
     }
-    auto missing = missing_manifests(graph, dst, options);
+    auto missing = options.target_empty ? core::Result<std::vector<const ParsedManifest*>>(graph.manifests_in_push_order())
+                                        : missing_manifests(graph, dst, options);
     if (!missing) return std::unexpected(missing.error());
     result.stats.manifests_skipped = graph.children.size() + 1 - missing->size();
     bool root_missing = !missing->empty() && missing->back() == &graph.root;
@@ -121,7 +122,7 @@ core::Result<CopyResult> copy_graph(const ImageGraph& graph, store::Store& src, 
 
     BlobLedger private_ledger;
     BlobMoveContext ctx{src, dst, options.ledger ? *options.ledger : private_ledger,
-                        options.retries, options.dry_run, options.cancel};
+                        options.retries, options.dry_run, options.cancel, options.target_empty};
     auto blobs = unique_blobs(*missing);
     if (options.progress.planned) options.progress.planned(blobs.size());
     AtomicStats counters;

@@ -36,6 +36,14 @@ struct CopyOptions {
     BlobLedger* ledger = nullptr;               ///< plan-wide dedupe; null = private ledger
     const core::CancellationToken* cancel = nullptr;
     BlobProgressHooks progress;
+    /// The caller resolved target_tag just before and it does not name the graph's root:
+    /// it is not asked again.
+    bool target_tag_checked = false;
+    /// The target repository held nothing when the caller looked (no tags, or no such
+    /// repository): every manifest and blob counts as missing, with no HEAD to ask. Never
+    /// wrong, at worst wasteful: pushing what is there already is harmless, and blobs this
+    /// run put into the repository are known to the ledger.
+    bool target_empty = false;
 };
 
 struct CopyStats {

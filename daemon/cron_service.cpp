@@ -25,6 +25,21 @@ void log_manifests(const std::string& job, const run::PlanRun& run) {
     }
 }
 
+/// Whether an image failed because its source was not found (no source digest was learnt).
+bool source_not_found(const sync::TaskOutcome& o) {
+    return o.action == sync::Action::Failed && o.error && o.error->kind == core::ErrorKind::NotFound &&
+           o.source_digest.empty();
+}
+
+/// Sleeps `delay` unless `cancel` trips first; false when it did.
+bool pause(std::chrono::milliseconds delay, const core::CancellationToken& cancel) {
+    for (auto left = delay; left.count() > 0; left -= std::chrono::milliseconds(50)) {
+        if (cancel.cancelled()) return false;
+        std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
+    }
+    return !cancel.cancelled();
+}
+
 }  // namespace
 
 core::Status job_status(const run::PlanRun& run) {
@@ -256,17 +271,43 @@ void CronService::start_webhooks() {
 
 /// A webhook-triggered sync: the images the events asked for, with the options, metrics and
 /// history of a scheduled run (job name "webhook").
+/// A notification can arrive before its tag is readable: docker-registry/distribution's
+/// manifest PUT handler stores the manifest (which fires the "push" event through its
+/// notification listener) and only then writes the tag (registry/handlers/manifests.go,
+/// PutManifest: manifests.Put, then tags.Tag). So an image whose source is not found yet is
+/// tried again after 0.5, 1 and 2 s before it counts as failed.
 void CronService::run_webhook_tasks(std::vector<sync::ImageTask> tasks, core::CancellationToken& cancel) {
     const auto current = plan();
     const auto started = std::chrono::system_clock::now();
-    store::StoreContext stores;
-    stores.clients = std::make_shared<registry::ClientPool>(current->client_options);  // fresh for every run
-    sync::Expansion expansion;
-    expansion.tasks = std::move(tasks);
+    const auto options = run_options(*current, "webhook", cancel);
+    const auto attempt = [&](std::vector<sync::ImageTask> batch) {
+        store::StoreContext stores;
+        stores.clients = std::make_shared<registry::ClientPool>(current->client_options);  // fresh for every run
+        sync::Expansion expansion;
+        expansion.tasks = std::move(batch);
+        return sync::run_expansion(current->plan, stores, std::move(expansion), options);
+    };
     run::PlanRun run;
-    run.sync = sync::run_expansion(current->plan, stores, std::move(expansion), run_options(*current, "webhook", cancel));
+    run.sync = attempt(std::move(tasks));
+    for (const auto delay : {std::chrono::milliseconds(500), std::chrono::milliseconds(1000), std::chrono::milliseconds(2000)}) {
+        std::vector<sync::ImageTask> again;
+        for (const auto& o : run.sync.outcomes)
+            if (source_not_found(o)) again.push_back(o.task);
+        if (again.empty()) break;
+        core::log::info("webhook: {} image(s) not readable at the source yet; trying again in {} ms", again.size(), delay.count());
+        if (!pause(delay, cancel)) break;
+        auto retried = attempt(std::move(again));
+        std::size_t next = 0;
+        run.sync.summary = {};
+        for (auto& o : run.sync.outcomes) {
+            if (source_not_found(o)) o = std::move(retried.outcomes[next++]);
+            run.sync.summary.add(o);
+        }
+        run.sync.duration += retried.duration;
+        run.sync.hosts = std::move(retried.hosts);
+    }
     run.cancelled = cancel.cancelled();
-    run.duration = run.sync.duration;
+    run.duration = std::chrono::system_clock::now() - started;
     sync_metrics_.record("webhook", run, std::chrono::system_clock::now());
     history_.record_run("webhook", "webhook", started, run);
     core::log::info("webhook: sync of {} image(s) {} in {:.2f} s", run.sync.outcomes.size(),

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -22,13 +23,24 @@ namespace ferry::http {
 namespace {
 
 constexpr std::size_t kErrorBodyCap = 64 * 1024;
+/// Idle connections kept in each easy handle's connection cache. libcurl's default (5) counts
+/// the connections in use too, so with more requests in flight than that every finished
+/// request closed the oldest idle connection and the next one opened a new one (a TLS
+/// handshake on https).
+constexpr long kConnectionCacheSize = 256;
 
 void global_init_once() {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-/// A CURLSH sharing DNS, TLS sessions and connections, with one mutex per data kind.
+/// A CURLSH sharing DNS and TLS sessions, with one mutex per data kind. Not connections:
+/// libcurl's shared connection cache is not thread-safe (curl KNOWN_BUGS "A shared connection
+/// cache is not thread-safe", curl/curl#4915; the maintainers on curl/curl#13347: documented,
+/// not supported between concurrent threads). Sharing it corrupted the heap under parallel
+/// requests ("corrupted size vs. prev_size", a connection freed by one thread and written by
+/// another under valgrind). Connections are reused through the easy handles instead: each
+/// keeps its own cache across requests, and handles are pooled per origin (Transport::Impl).
 class SharedCache {
 public:
     SharedCache() : share_(curl_share_init()) {
@@ -37,7 +49,6 @@ public:
         curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
         curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
         curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-        curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
     }
     ~SharedCache() { curl_share_cleanup(share_); }
     SharedCache(const SharedCache&) = delete;
@@ -205,6 +216,7 @@ void set_common(CURL* h, const Request& req, const TransferOptions& o, Exchange&
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXCONNECTS, kConnectionCacheSize);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, req.follow_redirects ? 1L : 0L);
     // A redirect from https never downgrades to http (a CDN or proxy answering with an
@@ -286,25 +298,29 @@ core::Error unreachable_error(CURLcode rc, long os_errno, const std::string& url
 
 }  // namespace
 
+/// Idle easy handles by origin ("scheme://host:port"): a handle taken for an origin holds the
+/// connections it opened there before, so requests to a host reuse its connections.
 struct Transport::Impl {
     SharedCache cache;
     std::mutex mutex;
-    std::vector<CURL*> idle;
+    std::map<std::string, std::vector<CURL*>, std::less<>> idle;
 
     ~Impl() {
-        for (CURL* h : idle) curl_easy_cleanup(h);
+        for (auto& [origin, handles] : idle)
+            for (CURL* h : handles) curl_easy_cleanup(h);
     }
-    CURL* acquire() {
+    CURL* acquire(std::string_view origin) {
         std::lock_guard lock(mutex);
-        if (idle.empty()) return curl_easy_init();
-        CURL* h = idle.back();
-        idle.pop_back();
+        auto it = idle.find(origin);
+        if (it == idle.end() || it->second.empty()) return curl_easy_init();
+        CURL* h = it->second.back();
+        it->second.pop_back();
         return h;
     }
-    void release(CURL* h) {
-        curl_easy_reset(h);  // keeps the connection, DNS and TLS session caches
+    void release(const std::string& origin, CURL* h) {
+        curl_easy_reset(h);  // keeps the handle's connection cache and the shared DNS/TLS caches
         std::lock_guard lock(mutex);
-        idle.push_back(h);
+        idle[origin].push_back(h);
     }
 };
 
@@ -316,13 +332,15 @@ Transport::Transport() {
 Transport::~Transport() = default;
 
 core::Result<Response> Transport::perform(const Request& request, const TransferOptions& options) {
-    CURL* h = impl_->acquire();
+    const std::string origin = url_origin(request.url);
+    CURL* h = impl_->acquire(origin);
     if (!h) return core::fail(core::ErrorKind::Internal, "curl_easy_init failed");
     struct Releaser {
         Impl& impl;
+        const std::string& origin;
         CURL* h;
-        ~Releaser() { impl.release(h); }
-    } releaser{*impl_, h};
+        ~Releaser() { impl.release(origin, h); }
+    } releaser{*impl_, origin, h};
 
     Exchange ex{request, {}, 0, std::nullopt, false};
     std::array<char, CURL_ERROR_SIZE> errbuf{};
@@ -342,8 +360,13 @@ core::Result<Response> Transport::perform(const Request& request, const Transfer
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     char* effective = nullptr;
     curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective);
-    core::log::debug("{} {} {} {}B {}ms", request.method, request.url,  // the log redacts
-                     rc == CURLE_OK ? std::to_string(status) : "failed", ex.response.body_bytes, ms);
+    long connects = 0;  // a connection opened for this request (a TLS handshake on https)
+    curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &connects);
+    long version = 0;
+    curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &version);
+    core::log::debug("{} {} {} {}B {}ms{}{}", request.method, request.url,  // the log redacts
+                     rc == CURLE_OK ? std::to_string(status) : "failed", ex.response.body_bytes, ms,
+                     version == CURL_HTTP_VERSION_2_0 ? " h2" : "", connects > 0 ? " new-connection" : "");
     if (ex.callback_error) return core::fail(*ex.callback_error);
     if (rc != CURLE_OK) {
         std::string detail = errbuf[0] ? std::string(errbuf.data()) : curl_easy_strerror(rc);

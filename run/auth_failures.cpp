@@ -21,23 +21,12 @@ std::string reason(const core::Error& error) {
 
 }  // namespace
 
-bool is_auth_failure(const sync::TaskOutcome& outcome) {
-    return outcome.action == sync::Action::Failed && outcome.error &&
-           (outcome.error->kind == core::ErrorKind::Auth || outcome.error->kind == core::ErrorKind::Denied);
-}
-
 bool only_auth_failures(const sync::RunResult& result) {
-    bool any = false;
-    for (const auto& o : result.outcomes) {
-        if (o.action != sync::Action::Failed) continue;
-        if (!is_auth_failure(o)) return false;
-        any = true;
-    }
-    return any;
+    return result.summary.failed > 0 && result.summary.auth_failed == result.summary.failed;
 }
 
 std::optional<std::string> AuthFailureLog::first_for_host(const sync::TaskOutcome& outcome) {
-    if (!is_auth_failure(outcome)) return std::nullopt;
+    if (!sync::auth_failed(outcome)) return std::nullopt;
     const std::string host = failing_host(outcome);
     // An expansion failure names a repository (its listing was refused), not an image.
     const bool listing = !outcome.task.source.tag && !outcome.task.source.digest;

@@ -12,11 +12,8 @@
 
 namespace ferry::run {
 
-/// True when the outcome failed because a registry refused authentication (401/403, or its
-/// token server refused a token).
-bool is_auth_failure(const sync::TaskOutcome& outcome);
-
 /// True when the run failed and every failure is an authentication failure (exit code 6).
+/// Reads the run's summary: the outcomes need not be kept.
 bool only_auth_failures(const sync::RunResult& result);
 
 class AuthFailureLog {

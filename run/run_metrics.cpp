@@ -12,20 +12,14 @@ double unix_seconds(std::chrono::system_clock::time_point t) {
     return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 
-void add_images(SyncJobTotals& t, const sync::RunResult& result) {
-    for (const auto& o : result.outcomes) {
-        switch (o.action) {
-            case sync::Action::New:
-            case sync::Action::Changed: ++t.images_synced; break;
-            case sync::Action::Unchanged: ++t.images_unchanged; break;
-            case sync::Action::Conflict: ++t.images_conflict; break;
-            case sync::Action::Rejected: ++t.images_rejected; break;
-            case sync::Action::Failed:
-                if (!sync::interrupted(o)) ++t.images_failed;
-                break;
-        }
-    }
-    for (const auto& p : result.pruned)
+/// Images a stop signal interrupted are not failed (Summary counts them apart).
+void add_images(SyncJobTotals& t, const sync::Summary& s, const std::vector<sync::PruneOutcome>& pruned) {
+    t.images_synced += s.created + s.changed;
+    t.images_unchanged += s.unchanged;
+    t.images_conflict += s.conflicts;
+    t.images_rejected += s.rejected;
+    t.images_failed += s.failed;
+    for (const auto& p : pruned)
         if (p.action == sync::PruneAction::Pruned) ++t.images_pruned;
 }
 
@@ -79,7 +73,8 @@ std::string_view runs_label(Outcome outcome) {
 
 void SyncMetrics::record(const std::string& job, const PlanRun& run, std::chrono::system_clock::time_point finished) {
     const std::string_view outcome = runs_label(outcome_of(run));
-    const auto stats = sync::summarize(run.sync).stats;
+    const auto summary = sync::summarize(run.sync);
+    const auto& stats = summary.stats;
     const double seconds = std::chrono::duration<double>(run.duration).count();
     std::lock_guard lock(mutex_);
     SyncJobTotals& t = jobs_[job];
@@ -88,7 +83,7 @@ void SyncMetrics::record(const std::string& job, const PlanRun& run, std::chrono
     t.bytes_copied += stats.bytes_copied;
     t.bytes_mounted += stats.bytes_mounted;
     t.bytes_skipped += stats.bytes_skipped;
-    add_images(t, run.sync);
+    add_images(t, summary, run.sync.pruned);
     t.last_run_seconds = seconds;
     t.run_seconds_total += seconds;
 }

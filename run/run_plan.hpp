@@ -25,7 +25,8 @@ namespace ferry::run {
 struct PlanRunOptions {
     sync::RunOptions sync;  ///< entries, shard, jobs, dry run, state file, cancel token, callbacks
     bool manifests = true;  ///< false: never run `manifests:` (`ferry plan`)
-    /// Where the JSON report (sync::report_json) goes, written atomically; empty = nowhere.
+    /// Where the JSON report (sync::ReportWriter) goes, written while the run goes on into a
+    /// temp file renamed into place at the end; empty = nowhere.
     std::filesystem::path report_file;
     /// Where the run's metrics go in the textfile format (job label `metrics_job`); empty = nowhere.
     std::filesystem::path metrics_file;

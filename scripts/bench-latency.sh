@@ -4,13 +4,13 @@
 # answered) until the tag is readable at the target (a HEAD of the manifest answers 200),
 # polled every 20 ms. One fresh tag per repetition; median of BENCH_LATENCY_REPS (default 10).
 #
-#   bench-hook-src 127.0.0.1:5231  notifies http://127.0.0.1:5233/hooks/registry
-#   bench-hook-dst 127.0.0.1:5232  the target, wiped before the benchmark
-#   ferry cron --listen 127.0.0.1:5233
+#   bench-hook-src 127.0.0.1:$((PORT_BASE + 131))  notifies http://127.0.0.1:$((PORT_BASE + 133))/hooks/registry
+#   bench-hook-dst 127.0.0.1:$((PORT_BASE + 132))  the target, wiped before the benchmark
+#   ferry cron --listen 127.0.0.1:$((PORT_BASE + 133))
 
-REGISTRY_PORT[bench-hook-src]=5231
-REGISTRY_PORT[bench-hook-dst]=5232
-LATENCY_LISTEN=5233
+REGISTRY_PORT[bench-hook-src]=$((PORT_BASE + 131))
+REGISTRY_PORT[bench-hook-dst]=$((PORT_BASE + 132))
+LATENCY_LISTEN=$((PORT_BASE + 133))
 LATENCY_REPS="${BENCH_LATENCY_REPS:-10}"
 LATENCY_TOKEN="bench-hook-token"
 REGISTRY_NOTIFY[bench-hook-src]="http://127.0.0.1:$LATENCY_LISTEN/hooks/registry"

@@ -2,7 +2,8 @@
 # ferry benchmarks, each next to a reference tool, on dedicated local registries that tests
 # never touch.
 #
-#   scripts/bench.sh [BENCH...]      BENCH: copy | sync | export | latency | all (default: all)
+#   scripts/bench.sh [BENCH...]      BENCH: copy | sync | sync-auth | export | scale | latency | all
+#                                    (all = copy sync export latency; scale and sync-auth run when named)
 #
 # Environment:
 #   FERRY_BIN        ferry binary (default: build/ferry)
@@ -12,13 +13,19 @@
 #   BENCH_LATENCY_REPS  pushes timed by the latency benchmark (default 10)
 #   BENCH_NO_APPEND  set to 1 to print the table without appending it to BENCHMARKS.md
 #   FERRY_WORK       work area (default .work); benchmark registries live in $FERRY_WORK/bench
+#   FERRY_PORT_BASE  moves every benchmark port (default 5100), as for scripts/registry.sh
+#   (scale: BENCH_SCALE_* in scripts/bench-scale.sh; sync-auth: scripts/bench-auth.sh)
 #
-# Registries (started on demand, stopped on exit when this script started them):
-#   bench-src 127.0.0.1:5121  holds the benchmark images (kept between runs)
-#   bench-dst 127.0.0.1:5122  copy target, wiped before every timed run
-#   bench-sync-src 127.0.0.1:5201  holds the bench corpus for the sync benchmark (kept)
-#   bench-sync-dst 127.0.0.1:5202  sync target, wiped before every cold run; both log requests
-#   bench-hook-src/-dst 127.0.0.1:5231/5232  latency benchmark (scripts/bench-latency.sh)
+# Registries (started on demand, stopped on exit when this script started them), ports
+# relative to FERRY_PORT_BASE (B):
+#   bench-src B+21  holds the benchmark images (kept between runs)
+#   bench-dst B+22  copy target, wiped before every timed run
+#   bench-sync-src B+31  holds the bench corpus for the sync benchmark (kept)
+#   bench-sync-dst B+32  sync target, wiped before every cold run; both log requests
+#   bench-scale-src B+41, bench-scale-dst B+42: the scale benchmark (scripts/bench-scale.sh)
+#   B+50…B+55 (debug B+1053, B+1054): TLS and token registries of sync-auth (scripts/registry.sh)
+#   bench-hook-src B+131, bench-hook-dst B+132 (ferry listens on B+133): latency benchmark
+#   (scripts/bench-latency.sh)
 #
 # Adding a benchmark: write bench_NAME (print its table to stdout, call record_result for
 # BENCHMARKS.md) and add NAME to BENCHES.
@@ -33,8 +40,9 @@ COPY_MIB="${BENCH_COPY_MIB:-1024}"
 PYTHON="$(command -v /usr/bin/python3 || command -v python3)"
 RESULTS="$ROOT/BENCHMARKS.md"
 BENCHES=(copy sync export latency)
+PORT_BASE="${FERRY_PORT_BASE:-5100}"
 
-declare -A REGISTRY_PORT=([bench-src]=5121 [bench-dst]=5122)
+declare -A REGISTRY_PORT=([bench-src]=$((PORT_BASE + 21)) [bench-dst]=$((PORT_BASE + 22)))
 declare -A REGISTRY_LOGS_REQUESTS=()  # name → 1: access log on (request counting)
 declare -A REGISTRY_NOTIFY=()  # name → URL the registry notifies of pushes
 STARTED=()
@@ -104,6 +112,7 @@ registry_wipe() {
 cleanup() {
   local name
   for name in "${STARTED[@]}"; do registry_stop "$name"; done
+  auth_cleanup
   [ -n "${SCRATCH:-}" ] && rm -rf "$SCRATCH"
 }
 
@@ -130,6 +139,18 @@ skopeo_fresh() {
   local home="$SCRATCH/skopeo-home"
   rm -rf "$home" && mkdir -p "$home"
   env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG -u XDG_RUNTIME_DIR HOME="$home" XDG_DATA_HOME="$home/data" \
+    _CONTAINERS_ROOTLESS_UID="$(id -u | sed 's/^0$/1000/')" skopeo "$@"
+}
+
+# skopeo under measure, with the run's private HOME: emptied before a cold run (its blob-info
+# cache starts empty), kept for the no-op run after it. $1 = phase (cold|noop), then skopeo's
+# arguments. Prints "SECONDS PEAK_KIB".
+skopeo_measured() {
+  local phase="$1"
+  shift
+  [ "$phase" = cold ] && rm -rf "$SCRATCH/skopeo-home" && mkdir -p "$SCRATCH/skopeo-home"
+  measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG -u XDG_RUNTIME_DIR \
+    HOME="$SCRATCH/skopeo-home" XDG_DATA_HOME="$SCRATCH/skopeo-home/data" \
     _CONTAINERS_ROOTLESS_UID="$(id -u | sed 's/^0$/1000/')" skopeo "$@"
 }
 
@@ -239,8 +260,8 @@ copy_table() {
 # skopeo runs without --scoped: with a host:port source, --scoped makes destinations like
 # DST/127.0.0.1:5201/bench/svc-00, which are no valid references. Without it skopeo keeps the
 # last path component, so its destination DST/bench gives DST/bench/svc-NN, as ferry's does.
-REGISTRY_PORT[bench-sync-src]=5201
-REGISTRY_PORT[bench-sync-dst]=5202
+REGISTRY_PORT[bench-sync-src]=$((PORT_BASE + 31))
+REGISTRY_PORT[bench-sync-dst]=$((PORT_BASE + 32))
 REGISTRY_LOGS_REQUESTS[bench-sync-src]=1
 REGISTRY_LOGS_REQUESTS[bench-sync-dst]=1
 SYNC_SUMMARY="$BENCH_DIR/sync-corpus.json"
@@ -354,13 +375,8 @@ sync_run() {
       "$FERRY_BIN" sync -c "$SCRATCH/sync-plan.yaml" --state "$SCRATCH/sync-state.json" \
       ${BENCH_SYNC_JOBS:+--jobs "$BENCH_SYNC_JOBS"} --report "$SCRATCH/sync-report-$phase.json")
   else
-    # A fresh HOME per cold run empties skopeo's blob-info cache; the no-op run keeps it.
-    [ "$phase" = cold ] && rm -rf "$SCRATCH/skopeo-home" && mkdir -p "$SCRATCH/skopeo-home"
-    read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG -u XDG_RUNTIME_DIR \
-      HOME="$SCRATCH/skopeo-home" XDG_DATA_HOME="$SCRATCH/skopeo-home/data" \
-      _CONTAINERS_ROOTLESS_UID="$(id -u | sed 's/^0$/1000/')" \
-      skopeo sync --src yaml --dest docker --all --preserve-digests --dest-tls-verify=false \
-      "$SCRATCH/sync-skopeo.yaml" "$dst/bench")
+    read -r secs kib < <(skopeo_measured "$phase" sync --src yaml --dest docker --all --preserve-digests \
+      --dest-tls-verify=false "$SCRATCH/sync-skopeo.yaml" "$dst/bench")
   fi
   read -r src_req _ < <(requests_after bench-sync-src "$src_mark")
   read -r dst_req puts < <(requests_after bench-sync-dst "$dst_mark")
@@ -482,7 +498,10 @@ export_table() {
   awk -v b="$unique" -v f="$f" 'BEGIN { printf "\nferry bundle size / unique blob bytes: %.3f\n", f / b }'
 }
 
-# ---------------------------------------------------------------------------- latency
+# ---------------------------------------------------------------------------- more benchmarks
+
+source "$ROOT/scripts/bench-scale.sh"
+source "$ROOT/scripts/bench-auth.sh"
 
 # shellcheck source=scripts/bench-latency.sh
 source "$ROOT/scripts/bench-latency.sh"
@@ -494,7 +513,7 @@ main() {
   [ ${#wanted[@]} -eq 0 ] && wanted=(all)
   [ "${wanted[0]}" = all ] && wanted=("${BENCHES[@]}")
   for name in "${wanted[@]}"; do
-    declare -F "bench_$name" >/dev/null || die "unknown benchmark '$name' (known: ${BENCHES[*]} all)"
+    declare -F "bench_${name//-/_}" >/dev/null || die "unknown benchmark '$name' (known: ${BENCHES[*]} scale sync-auth all)"
   done
   [ -x "$FERRY_BIN" ] || die "ferry binary not found at $FERRY_BIN (set FERRY_BIN)"
   for tool in docker-registry skopeo curl /usr/bin/time; do
@@ -506,7 +525,7 @@ main() {
   trap cleanup EXIT
   for name in "${wanted[@]}"; do
     log "benchmark: $name"
-    "bench_$name"
+    "bench_${name//-/_}"
   done
 }
 

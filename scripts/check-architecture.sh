@@ -2,7 +2,9 @@
 # Checks two ownership rules of ARCHITECTURE.md ("Primitives") that the compiler cannot:
 #  - only store/ (and store's own unit tests) include store/detail/ headers: everyone else
 #    goes through the seam, store/store.hpp and store/open.hpp;
-#  - only core/ renames files into place (core/file_io.hpp owns atomic writes).
+#  - only core/ renames files into place (core/file_io.hpp owns atomic writes);
+#  - no tracked text file holds a merge's conflict markers (a resolved merge once left some
+#    in README.md and ARCHITECTURE.md).
 # Prints each offending line and exits 1; exits 0 when the tree follows the rules.
 set -u
 root="${1:-$(cd "$(dirname "$0")/.." && pwd)}"
@@ -17,6 +19,11 @@ if hits=$(sources | grep -v -e '^store/' -e '^tests/unit/store/' | xargs grep -n
 fi
 if hits=$(sources | grep -v -e '^core/' -e '^tests/' | xargs grep -nE '(^|[^_[:alnum:]])(std::)?(::)?rename\(|fs::rename\(|filesystem::rename\(' 2>/dev/null); then
     echo "a file renamed into place outside core/ (use core::fileio):"
+    echo "$hits"
+    status=1
+fi
+if hits=$(git ls-files 2>/dev/null | grep -v -e '^wip/' -e '\.bundle$' | xargs grep -HnIE '^(<<<<<<< |>>>>>>> |=======$)' 2>/dev/null); then
+    echo "merge conflict markers left in:"
     echo "$hits"
     status=1
 fi

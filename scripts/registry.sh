@@ -13,6 +13,8 @@
 #   hook   5106  plain HTTP, anonymous, notifying FERRY_NOTIFY_URL of every push (with
 #                 "Authorization: Bearer $FERRY_NOTIFY_TOKEN"); not part of start-all. Both
 #                 variables are required to start it; `reset hook` re-reads them.
+#   nodelete 5107  plain HTTP, anonymous, storage deletes disabled (DELETE answers 405
+#                 UNSUPPORTED); not part of start-all.
 # Each instance lives in $WORK/registries/NAME: config.yml, storage/, access.log (Apache-style
 # request lines, plus the registry's own log lines), registry.pid, credentials (user:password).
 # WORK is ${FERRY_WORK:-<repo>/.work}. FERRY_PORT_BASE (default 5100) moves every port: src is
@@ -24,7 +26,7 @@ WORK="${FERRY_WORK:-$ROOT/.work}"
 PKI="$WORK/pki"
 PYTHON="$(command -v /usr/bin/python3 || command -v python3)"
 ALL=(src dst tls token)
-EXTRA=(hook)
+EXTRA=(hook nodelete)
 
 TLS_USER=ferry
 TLS_PASSWORD=ferry-secret-pw
@@ -41,7 +43,7 @@ port_of() {
   case "$1" in
     src) echo $((PORT_BASE + 1)) ;; dst) echo $((PORT_BASE + 2)) ;;
     tls) echo $((PORT_BASE + 3)) ;; token) echo $((PORT_BASE + 4)) ;;
-    hook) echo $((PORT_BASE + 6)) ;;
+    hook) echo $((PORT_BASE + 6)) ;; nodelete) echo $((PORT_BASE + 7)) ;;
     *) die "unknown registry '$1' (known: ${ALL[*]} ${EXTRA[*]})" ;;
   esac
 }
@@ -117,7 +119,7 @@ storage:
   filesystem:
     rootdirectory: $dir/storage
   delete:
-    enabled: true
+    enabled: $([ "$name" = nodelete ] && echo false || echo true)
   maintenance:
     uploadpurging:
       enabled: false

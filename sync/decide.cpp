@@ -131,6 +131,9 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
     options.dry_run = ctx.dry_run;
     options.ledger = &ctx.ledger;
     options.cancel = ctx.cancel;
+    options.target_tag_checked = task.target.tag.has_value();  // resolved above: not the root
+    options.target_empty = !current && (task.target_was_empty ? *task.target_was_empty
+                                                               : ctx.empty_targets.was_empty(**target));
     auto copied = copy_serialised(*graph, *source->store, **target, options, task, ctx);
     if (!copied) return fail(copied.error());
     out.stats = copied->stats;

@@ -5,6 +5,7 @@
 #include "sync/registry_access.hpp"
 #include "core/key_locks.hpp"
 #include "plan/plan.hpp"
+#include "sync/empty_targets.hpp"
 #include "sync/state.hpp"
 #include "sync/task.hpp"
 #include "sync/verify_keys.hpp"
@@ -19,6 +20,7 @@ struct TaskContext {
     /// Serialises copies of one manifest into one target repository (several tags of one
     /// digest), so the second copy finds everything present instead of uploading it again.
     core::KeyLocks& pushing;
+    EmptyTargets& empty_targets;  ///< target repositories found empty (asked once each)
     bool dry_run = false;
     const core::CancellationToken* cancel = nullptr;
     const VerifyKeys* keys = nullptr;  ///< for tasks with a verify key

@@ -1,7 +1,10 @@
 #include "sync/expand.hpp"
 
 #include <algorithm>
+#include <deque>
+#include <future>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/log.hpp"
@@ -12,24 +15,43 @@ namespace {
 
 using manifest::Reference;
 
+/// What one repository expands to, computed on a lister thread and delivered in order. Its
+/// tasks are made one at a time on delivery, from the selected tags.
+struct RepositoryExpansion {
+    const plan::SyncEntry* entry = nullptr;
+    Reference source;  ///< the repository, no tag
+    Reference target;
+    std::vector<std::string> selected;
+    std::set<std::string> present;  ///< the target's tags (policy missing)
+    bool target_listed = false;     ///< `present` is known
+    bool listed = false;            ///< the source's tags were listed (a mapped repository)
+    std::shared_ptr<const std::set<std::string>> artifact_tags;
+    std::vector<FilteredImage> filtered;
+    std::optional<TaskOutcome> failure;
+};
+
+TaskOutcome failure_outcome(const plan::SyncEntry& entry, const Reference& ref, const Reference& target, const core::Error& e) {
+    TaskOutcome failed;
+    failed.task.entry = entry.name;
+    failed.task.source = ref;
+    failed.task.target = target;
+    failed.action = Action::Failed;
+    failed.error = e;
+    return failed;
+}
+
 struct Expander {
     const plan::Plan& plan;
     RegistryAccess& registries;
     const ExpandOptions& options;
-    Expansion out;
+    const ExpansionSink& sink;
     std::map<std::string, std::vector<std::string>> catalogs;  // by host
 
     void fail_entry(const plan::SyncEntry& entry, const Reference& ref, const Reference& target, const core::Error& e) {
-        TaskOutcome failed;
-        failed.task.entry = entry.name;
-        failed.task.source = ref;
-        failed.task.target = target;
-        failed.action = Action::Failed;
-        failed.error = e;
-        out.failures.push_back(std::move(failed));
+        sink.failure(failure_outcome(entry, ref, target, e));
     }
 
-    core::Result<std::vector<std::string>> list_tags(const std::string& host, const std::string& repo) {
+    core::Result<std::vector<std::string>> list_tags(const std::string& host, const std::string& repo) const {
         return registries.list_tags(host, repo);
     }
 
@@ -48,6 +70,8 @@ struct Expander {
         return options.shard.owns(target.repository_str());
     }
 
+    bool cancelled() const { return options.cancel && options.cancel->cancelled(); }
+
     void add_image(const plan::SyncEntry& entry) {
         Reference target = entry.target;
         if (entry.target_is_prefix)
@@ -62,53 +86,89 @@ struct Expander {
             else core::log::debug("{}: cannot list the tags of {} ({}); artifacts are looked up one by one",
                                   entry.name, entry.source.repository_str(), tags.error().message);
         }
-        out.tasks.push_back(std::move(task));
+        sink.task(std::move(task));
     }
 
-    void add_repository(const plan::SyncEntry& entry, const Reference& source_repo) {
-        Reference target = entry.target.with_repository(target_repository_for(entry, source_repo.repository));
+    /// Lists one repository (and, under `missing`, its target) and selects its tags. Runs on
+    /// any thread: it only reads the plan and asks the registries (thread-safe).
+    RepositoryExpansion expand_repository(const plan::SyncEntry& entry, const Reference& source_repo) const {
+        RepositoryExpansion out{&entry, source_repo, entry.target.with_repository(target_repository_for(entry, source_repo.repository))};
+        Reference& target = out.target;
         target.tag.reset();
         target.digest.reset();
-        if (!keep(target)) return;
+        if (!keep(target)) return out;
         auto tags = list_tags(source_repo.registry, source_repo.repository);
-        if (!tags) return fail_entry(entry, source_repo, target, tags.error());
-        out.repositories.push_back({entry.name, source_repo, target});
+        if (!tags) {
+            out.failure = failure_outcome(entry, source_repo, target, tags.error());
+            return out;
+        }
+        out.listed = true;
         auto split = split_artifact_tags(*tags);
         auto selection = plan::select_tags(split.image_tags, entry.tags);
         for (const auto& f : selection.filtered)
             out.filtered.push_back({entry.name, source_repo.repository_str(), f.tag, f.describe()});
-        std::set<std::string> present;
         if (entry.policy == plan::CopyPolicy::Missing && !selection.selected.empty()) {
             auto existing = list_tags(target.registry, target.repository);
-            if (existing) present.insert(existing->begin(), existing->end());
-            else if (existing.error().kind != core::ErrorKind::NotFound)
-                return fail_entry(entry, source_repo, target, existing.error());
+            if (existing) out.present.insert(std::make_move_iterator(existing->begin()), std::make_move_iterator(existing->end()));
+            else if (existing.error().kind != core::ErrorKind::NotFound) {
+                out.failure = failure_outcome(entry, source_repo, target, existing.error());
+                return out;
+            }
+            out.target_listed = true;
         }
-        for (const auto& tag : selection.selected) {
-            auto task = make_task(entry, source_repo.with_tag(tag), target.with_tag(tag));
-            task.known_present = present.count(tag) > 0;
-            task.artifact_tags = split.artifact_tags;
-            out.tasks.push_back(std::move(task));
+        out.selected = std::move(selection.selected);
+        out.artifact_tags = std::move(split.artifact_tags);
+        return out;
+    }
+
+    void deliver(RepositoryExpansion&& repo) {
+        if (repo.listed && sink.repository) sink.repository({repo.entry->name, repo.source, repo.target});
+        for (auto& f : repo.filtered) sink.filtered(std::move(f));
+        if (repo.failure) sink.failure(std::move(*repo.failure));
+        for (auto& tag : repo.selected) {
+            auto task = make_task(*repo.entry, repo.source.with_tag(tag), repo.target.with_tag(tag));
+            task.known_present = repo.present.contains(tag);
+            if (repo.target_listed) task.target_was_empty = repo.present.empty();
+            task.artifact_tags = repo.artifact_tags;
+            std::string().swap(tag);  // the name lives on in the task
+            sink.task(std::move(task));
         }
     }
 
+    void add_repository(const plan::SyncEntry& entry, const Reference& source_repo) {
+        deliver(expand_repository(entry, source_repo));
+    }
+
+    /// The namespace's repositories are listed `listers` at a time; their tasks are
+    /// delivered in catalog order as the oldest listing in flight completes.
     void add_namespace(const plan::SyncEntry& entry) {
         auto repos = catalog(entry.source.registry);
         if (!repos) return fail_entry(entry, entry.source, entry.target, repos.error());
         const std::string prefix = entry.source.repository.empty() ? "" : entry.source.repository + "/";
+        std::deque<std::future<RepositoryExpansion>> window;
+        const std::size_t width = static_cast<std::size_t>(std::max(1, options.listers));
         for (const auto& repo : **repos) {
+            if (cancelled()) break;
             if (!repo.starts_with(prefix)) continue;
             std::string relative = repo.substr(prefix.size());
             if (!repository_selected(entry, relative)) {
-                out.filtered.push_back({entry.name, entry.source.registry + "/" + repo, "*", "repository not selected by repos filter"});
+                sink.filtered({entry.name, entry.source.registry + "/" + repo, "*", "repository not selected by repos filter"});
                 continue;
             }
-            add_repository(entry, entry.source.with_repository(repo));
+            window.push_back(std::async(std::launch::async, [this, &entry, source = entry.source.with_repository(repo)] {
+                return expand_repository(entry, source);
+            }));
+            if (window.size() >= width) {
+                deliver(window.front().get());
+                window.pop_front();
+            }
         }
+        for (; !window.empty(); window.pop_front()) deliver(window.front().get());
     }
 
     void run() {
         for (const auto& entry : plan.sync) {
+            if (cancelled()) return;
             if (!options.only.empty() &&
                 std::find(options.only.begin(), options.only.end(), entry.name) == options.only.end())
                 continue;
@@ -163,10 +223,20 @@ std::string target_repository_for(const plan::SyncEntry& entry, const std::strin
     return entry.target.repository + "/" + source_repository;
 }
 
-Expansion expand_plan(const plan::Plan& plan, RegistryAccess& registries, const ExpandOptions& options) {
-    Expander e{plan, registries, options, {}, {}};
+void expand_plan_into(const plan::Plan& plan, RegistryAccess& registries, const ExpandOptions& options,
+                      const ExpansionSink& sink) {
+    Expander e{plan, registries, options, sink, {}};
     e.run();
-    return std::move(e.out);
+}
+
+Expansion expand_plan(const plan::Plan& plan, RegistryAccess& registries, const ExpandOptions& options) {
+    Expansion out;
+    ExpansionSink sink{[&](ImageTask t) { out.tasks.push_back(std::move(t)); },
+                       [&](FilteredImage f) { out.filtered.push_back(std::move(f)); },
+                       [&](TaskOutcome o) { out.failures.push_back(std::move(o)); },
+                       [&](MappedRepository r) { out.repositories.push_back(std::move(r)); }};
+    expand_plan_into(plan, registries, options, sink);
+    return out;
 }
 
 }  // namespace ferry::sync

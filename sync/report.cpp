@@ -1,7 +1,5 @@
 #include "sync/report.hpp"
 
-#include <map>
-
 #include <fmt/format.h>
 
 #include <map>
@@ -49,87 +47,86 @@ std::string blob_line(const copy::CopyStats& s) {
                        core::format_bytes(s.bytes_skipped));
 }
 
+nlohmann::json image_json(const TaskOutcome& o, bool dry_run) {
+    nlohmann::json j = {{"entry", o.task.entry},
+                        {"source", o.task.source.str()},
+                        {"sourceDigest", digest_or_empty(o.source_digest)},
+                        {"sourceUsed", o.source_used},
+                        {"target", o.task.target.str()},
+                        {"targetDigest", digest_or_empty(o.target_digest)},
+                        {"previousDigest", digest_or_empty(o.previous_digest)},
+                        {"action", to_string(o.action)},
+                        {"builtSubset", o.built_subset},
+                        {"seconds", std::chrono::duration<double>(o.duration).count()},
+                        {"stats", stats_json(o.stats)},
+                        {"artifacts", artifacts_json(o, dry_run)}};
+    if (o.error) {
+        j["error"] = core::redact(o.error->message);
+        j["errorKind"] = core::kind_name(o.error->kind);
+    }
+    return j;
+}
+
+nlohmann::json filtered_json(const FilteredImage& f) {
+    return {{"entry", f.entry}, {"repository", f.repository}, {"tag", f.tag}, {"reason", f.reason}};
+}
+
+nlohmann::json pruned_json(const PruneOutcome& p) {
+    return {{"entry", p.entry}, {"target", p.target.str()}, {"action", to_string(p.action)},
+            {"digest", digest_or_empty(p.digest)}, {"message", core::redact(p.message)}};
+}
+
+nlohmann::json host_json(const registry::HostReport& h) {
+    nlohmann::json j = {{"host", h.host}, {"quotaSpent", h.quota_spent}};
+    if (h.rate_limit >= 0 || h.rate_remaining >= 0)
+        j["rateLimit"] = {{"limit", h.rate_limit}, {"remaining", h.rate_remaining}, {"windowSeconds", h.rate_window_seconds}};
+    if (!h.down.empty()) j["down"] = core::redact(h.down);
+    return j;
+}
+
 }  // namespace
 
-bool interrupted(const TaskOutcome& o) {
-    return o.action == Action::Failed && o.error && o.error->kind == core::ErrorKind::Cancelled;
+Summary summarize(const RunResult& result) { return result.summary; }
+
+ReportWriter::ReportWriter(std::ostream& out, bool dry_run) : out_(out), dry_run_(dry_run) {
+    out_ << "{\n  \"images\": [";
 }
 
-Summary summarize(const RunResult& result) {
-    Summary s;
-    s.filtered = result.filtered.size();
-    for (const auto& o : result.outcomes) {
-        ++s.images;
-        switch (o.action) {
-            case Action::New: ++s.created; break;
-            case Action::Changed: ++s.changed; break;
-            case Action::Unchanged: ++s.unchanged; break;
-            case Action::Conflict: ++s.conflicts; break;
-            case Action::Rejected: ++s.rejected; break;
-            case Action::Failed: ++(interrupted(o) ? s.interrupted : s.failed); break;
-        }
-        for (const auto& a : o.artifacts)
-            ++(a.action == referrers::ArtifactAction::Copied ? s.artifacts_copied : s.artifacts_present);
-        s.stats += o.stats;
-    }
-    for (const auto& p : result.pruned)
-        ++(p.action == PruneAction::Pruned || p.action == PruneAction::WouldPrune ? s.pruned : s.prune_skipped);
-    return s;
+void ReportWriter::add(const TaskOutcome& outcome) {
+    out_ << (first_ ? "\n    " : ",\n    ") << image_json(outcome, dry_run_).dump();
+    first_ = false;
 }
 
-nlohmann::json report_json(const RunResult& result, const std::string& plan_file, bool dry_run) {
-    auto s = summarize(result);
-    nlohmann::json images = nlohmann::json::array();
-    for (const auto& o : result.outcomes) {
-        nlohmann::json j = {{"entry", o.task.entry},
-                            {"source", o.task.source.str()},
-                            {"sourceDigest", digest_or_empty(o.source_digest)},
-                            {"sourceUsed", o.source_used},
-                            {"target", o.task.target.str()},
-                            {"targetDigest", digest_or_empty(o.target_digest)},
-                            {"previousDigest", digest_or_empty(o.previous_digest)},
-                            {"action", to_string(o.action)},
-                            {"builtSubset", o.built_subset},
-                            {"seconds", std::chrono::duration<double>(o.duration).count()},
-                            {"stats", stats_json(o.stats)},
-                            {"artifacts", artifacts_json(o, dry_run)}};
-        if (o.error) {
-            j["error"] = core::redact(o.error->message);
-            j["errorKind"] = core::kind_name(o.error->kind);
-        }
-        images.push_back(std::move(j));
-    }
-    nlohmann::json filtered = nlohmann::json::array();
-    for (const auto& f : result.filtered)
-        filtered.push_back({{"entry", f.entry}, {"repository", f.repository}, {"tag", f.tag}, {"reason", f.reason}});
-    nlohmann::json pruned = nlohmann::json::array();
-    for (const auto& p : result.pruned)
-        pruned.push_back({{"entry", p.entry}, {"target", p.target.str()}, {"action", to_string(p.action)},
-                          {"digest", digest_or_empty(p.digest)}, {"message", core::redact(p.message)}});
-    nlohmann::json hosts = nlohmann::json::array();
-    for (const auto& h : result.hosts) {
-        nlohmann::json j = {{"host", h.host}, {"quotaSpent", h.quota_spent}};
-        if (h.rate_limit >= 0 || h.rate_remaining >= 0)
-            j["rateLimit"] = {{"limit", h.rate_limit}, {"remaining", h.rate_remaining}, {"windowSeconds", h.rate_window_seconds}};
-        if (!h.down.empty()) j["down"] = core::redact(h.down);
-        hosts.push_back(std::move(j));
-    }
-    nlohmann::json warnings = nlohmann::json::array();
+void ReportWriter::finish(const RunResult& result, const std::string& plan_file) {
+    out_ << (first_ ? "],\n" : "\n  ],\n");  // the images, then the rest
+    auto filtered = nlohmann::json::array();
+    for (const auto& f : result.filtered) filtered.push_back(filtered_json(f));
+    auto pruned = nlohmann::json::array();
+    for (const auto& p : result.pruned) pruned.push_back(pruned_json(p));
+    auto hosts = nlohmann::json::array();
+    for (const auto& h : result.hosts) hosts.push_back(host_json(h));
+    auto warnings = nlohmann::json::array();
     for (const auto& w : http::warnings_seen()) warnings.push_back(core::redact(w));
-    return {{"plan", plan_file},
-            {"hosts", hosts},
-            {"warnings", warnings},
-            {"dryRun", dry_run},
-            {"seconds", std::chrono::duration<double>(result.duration).count()},
-            {"summary", {{"images", s.images}, {"new", s.created}, {"changed", s.changed},
-                         {"unchanged", s.unchanged}, {"conflicts", s.conflicts}, {"rejected", s.rejected}, {"failed", s.failed},
-                         {"interrupted", s.interrupted},
-                         {"artifactsCopied", s.artifacts_copied}, {"artifactsPresent", s.artifacts_present},
-                         {"filtered", s.filtered}, {"pruned", s.pruned}, {"pruneSkipped", s.prune_skipped},
-                         {"stats", stats_json(s.stats)}}},
-            {"images", images},
-            {"filtered", filtered},
-            {"pruned", pruned}};
+    const auto& s = result.summary;
+    const nlohmann::json tail = {
+        {"plan", plan_file},
+        {"dryRun", dry_run_},
+        {"seconds", std::chrono::duration<double>(result.duration).count()},
+        {"summary", {{"images", s.images}, {"new", s.created}, {"changed", s.changed},
+                     {"unchanged", s.unchanged}, {"conflicts", s.conflicts}, {"rejected", s.rejected}, {"failed", s.failed},
+                     {"interrupted", s.interrupted}, {"artifactsCopied", s.artifacts_copied}, {"artifactsPresent", s.artifacts_present},
+                     {"filtered", s.filtered}, {"pruned", s.pruned}, {"pruneSkipped", s.prune_skipped},
+                     {"stats", stats_json(s.stats)}}},
+        {"filtered", filtered},
+        {"pruned", pruned},
+        {"hosts", hosts},
+        {"warnings", warnings}};
+    const char* separator = "";
+    for (const auto& [key, value] : tail.items()) {
+        out_ << separator << "  " << nlohmann::json(key).dump() << ": " << value.dump();
+        separator = ",\n";
+    }
+    out_ << "\n}\n";
 }
 
 std::string describe_outcome(const TaskOutcome& o) {
@@ -144,32 +141,32 @@ std::string describe_outcome(const TaskOutcome& o) {
     return line;
 }
 
-void print_plan_text(std::ostream& out, const RunResult& result, bool list_filtered) {
-    std::string entry;
-    for (const auto& o : result.outcomes) {
-        if (o.task.entry != entry) {
-            entry = o.task.entry;
-            out << entry << ":\n";
-        }
-        std::string line = fmt::format("  {:<9} {} -> {}", to_string(o.action), o.task.source.str(), o.task.target.str());
-        if (o.action == Action::New || o.action == Action::Changed) line += "  " + blob_line(o.stats);
-        if (o.built_subset) line += "  (platform subset " + o.target_digest.short_str() + ")";
-        if (o.error) line += "  " + core::redact(o.error->message);
-        out << line << "\n";
-        for (const auto& a : o.artifacts)
-            out << fmt::format("    {:<7} {}\n", artifact_action(a, true), a.artifact.describe());
+void PlanTextWriter::add(const TaskOutcome& o) {
+    if (o.task.entry != entry_) {
+        entry_ = o.task.entry;
+        out_ << entry_ << ":\n";
     }
-    if (list_filtered) {
+    std::string line = fmt::format("  {:<9} {} -> {}", to_string(o.action), o.task.source.str(), o.task.target.str());
+    if (o.action == Action::New || o.action == Action::Changed) line += "  " + blob_line(o.stats);
+    if (o.built_subset) line += "  (platform subset " + o.target_digest.short_str() + ")";
+    if (o.error) line += "  " + core::redact(o.error->message);
+    out_ << line << "\n";
+    for (const auto& a : o.artifacts)
+        out_ << fmt::format("    {:<7} {}\n", artifact_action(a, true), a.artifact.describe());
+}
+
+void PlanTextWriter::finish(const RunResult& result) {
+    if (list_filtered_) {
         for (const auto& f : result.filtered)
-            out << fmt::format("  filtered  {}:{} ({}): {}\n", f.repository, f.tag, f.entry, f.reason);
+            out_ << fmt::format("  filtered  {}:{} ({}): {}\n", f.repository, f.tag, f.entry, f.reason);
     } else {
         std::map<std::string, std::size_t> per_entry;  // in entry-name order
         for (const auto& f : result.filtered) ++per_entry[f.entry];
         for (const auto& [name, count] : per_entry)
-            out << fmt::format("  filtered  {} {} of entry {} (--verbose lists them)\n", count, count == 1 ? "tag" : "tags", name);
+            out_ << fmt::format("  filtered  {} {} of entry {} (--verbose lists them)\n", count, count == 1 ? "tag" : "tags", name);
     }
-    print_prune_text(out, result);
-    print_summary_text(out, result, true);
+    print_prune_text(out_, result);
+    print_summary_text(out_, result, true);
 }
 
 void print_prune_text(std::ostream& out, const RunResult& result) {
@@ -187,16 +184,14 @@ void print_summary_text(std::ostream& out, const RunResult& result, bool dry_run
                            dry_run ? "to prune" : "pruned", s.prune_skipped);
     out << fmt::format("{}{} {}: {} new, {} changed, {} unchanged, {} conflicts, {} rejected, {} failed, "
                        "{}{} filtered; artifacts: {} {}, {} present; blobs: {}; {}\n",
-                       dry_run ? "plan: " : "sync: ", s.images, s.images == 1 ? "image" : "images", s.created, s.changed, s.unchanged,
-                       s.conflicts, s.rejected, s.failed,
-                       s.interrupted ? fmt::format("{} interrupted (rerun to finish), ", s.interrupted) : "", s.filtered, s.artifacts_copied,
+                       dry_run ? "plan: " : "sync: ", s.images, s.images == 1 ? "image" : "images", s.created, s.changed,
+                       s.unchanged, s.conflicts, s.rejected, s.failed,
+                       s.interrupted ? fmt::format("{} interrupted (rerun to finish), ", s.interrupted) : "", s.filtered,
+                       s.artifacts_copied,
                        dry_run ? "to copy" : "copied", s.artifacts_present, blob_line(s.stats),
                        core::format_duration(result.duration));
     // One line per shared cause (a host down, a spent rate limit) instead of one per image.
-    std::map<std::string, std::size_t> causes;
-    for (const auto& o : result.outcomes)
-        if (o.action == Action::Failed && o.error && !o.error->cause.empty()) ++causes[o.error->cause];
-    for (const auto& [cause, count] : causes)
+    for (const auto& [cause, count] : s.failure_causes)
         out << fmt::format("{}; {} image{} not synced\n", core::redact(cause), count, count == 1 ? "" : "s");
 }
 

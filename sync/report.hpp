@@ -10,29 +10,43 @@
 
 namespace ferry::sync {
 
-struct Summary {
-    std::size_t images = 0, created = 0, changed = 0, unchanged = 0, conflicts = 0, rejected = 0, failed = 0, filtered = 0;
-    std::size_t interrupted = 0;  ///< stopped by SIGINT/SIGTERM before completion (not counted as failed)
-    std::size_t artifacts_copied = 0, artifacts_present = 0;  ///< copied = would copy in a plan
-    std::size_t pruned = 0;         ///< tags deleted (in a plan: that would be deleted)
-    std::size_t prune_skipped = 0;  ///< prune candidates not deleted (refused, cannot untag, unsupported, failed)
-    copy::CopyStats stats;
-};
-
+/// The run's counts (RunResult::summary).
 Summary summarize(const RunResult& result);
 
-/// True for an image a stop signal cancelled: reported as interrupted, not failed.
-bool interrupted(const TaskOutcome& outcome);
+/// The JSON report {"images": [...], "plan", "dryRun", "seconds", "summary", "filtered": [...],
+/// "pruned": [{entry, target, action, digest, message}], "hosts": [...], "warnings": [...]},
+/// written while the run goes on: add() writes one image (one line, in the order given),
+/// finish() the rest. Nothing of it is held, so 100,000 images cost no more than ten.
+class ReportWriter {
+public:
+    ReportWriter(std::ostream& out, bool dry_run);
+    void add(const TaskOutcome& outcome);
+    void finish(const RunResult& result, const std::string& plan_file);
 
-/// The JSON report: {"plan", "dryRun", "seconds", "summary", "images": [...], "filtered": [...],
-/// "pruned": [{entry, target, action, digest, message}]}.
-nlohmann::json report_json(const RunResult& result, const std::string& plan_file, bool dry_run);
+private:
+    std::ostream& out_;
+    bool dry_run_;
+    bool first_ = true;
+};
 
 /// One line for an image ("alpine: 127.0.0.1:5101/corpus/alpine:3.19 -> … new sha256:… (…)").
 std::string describe_outcome(const TaskOutcome& outcome);
 
-/// `ferry plan` text: per entry and tag, the action and the blobs it would move, then totals.
-void print_plan_text(std::ostream& out, const RunResult& result, bool list_filtered = false);
+/// `ferry plan` text, written while the run goes on: add() prints an image's line (after its
+/// entry's heading when the entry changes), finish() the filtered tags (each one with
+/// `list_filtered`, else a count per entry) and the totals.
+class PlanTextWriter {
+public:
+    explicit PlanTextWriter(std::ostream& out, bool list_filtered = false) : out_(out), list_filtered_(list_filtered) {}
+    void add(const TaskOutcome& outcome);
+    void finish(const RunResult& result);
+
+private:
+    std::ostream& out_;
+    bool list_filtered_;
+    std::string entry_;
+};
+
 /// One line per prune outcome ("  would prune  host/repo:tag (entry)", with the reason).
 void print_prune_text(std::ostream& out, const RunResult& result);
 /// The closing summary line(s) of a sync.

@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/parallel.hpp"
 #include "core/log.hpp"
 #include "sync/decide.hpp"
+#include "sync/work_queue.hpp"
 
 namespace ferry::sync {
 
@@ -61,66 +64,120 @@ private:
 
 }  // namespace
 
+bool interrupted(const TaskOutcome& o) {
+    return o.action == Action::Failed && o.error && o.error->kind == core::ErrorKind::Cancelled;
+}
+
+bool auth_failed(const TaskOutcome& o) {
+    return o.action == Action::Failed && o.error &&
+           (o.error->kind == core::ErrorKind::Auth || o.error->kind == core::ErrorKind::Denied);
+}
+
+void Summary::add(const TaskOutcome& o) {
+    ++images;
+    switch (o.action) {
+        case Action::New: ++created; break;
+        case Action::Changed: ++changed; break;
+        case Action::Unchanged: ++unchanged; break;
+        case Action::Conflict: ++conflicts; break;
+        case Action::Rejected: ++rejected; break;
+        case Action::Failed:
+            if (sync::interrupted(o)) {
+                ++interrupted;
+                break;
+            }
+            ++failed;
+            if (sync::auth_failed(o)) ++auth_failed;
+            if (o.error && !o.error->cause.empty()) ++failure_causes[o.error->cause];
+            break;
+    }
+    for (const auto& a : o.artifacts)
+        ++(a.action == referrers::ArtifactAction::Copied ? artifacts_copied : artifacts_present);
+    stats += o.stats;
+}
+
+void Summary::add(const PruneOutcome& p) {
+    ++(p.action == PruneAction::Pruned || p.action == PruneAction::WouldPrune ? pruned : prune_skipped);
+}
+
 namespace {
 
-bool runs_entry(const RunOptions& options, const std::string& name) {
-    const auto& only = options.expand.only;
-    return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
-}
+/// Between the expansion and the image workers: numbers the tasks, queues them, and hands
+/// their outcomes on in that order, whatever order the workers finish them in.
+class TaskFeed {
+public:
+    struct Numbered {
+        std::size_t index;
+        ImageTask task;
+    };
 
-/// The part of a whole-plan expansion that belongs to the entries being run.
-Expansion entries_run(const Expansion& all, const RunOptions& options) {
-    Expansion mine;
-    for (const auto& t : all.tasks)
-        if (runs_entry(options, t.entry)) mine.tasks.push_back(t);
-    for (const auto& f : all.filtered)
-        if (runs_entry(options, f.entry)) mine.filtered.push_back(f);
-    for (const auto& f : all.failures)
-        if (runs_entry(options, f.task.entry)) mine.failures.push_back(f);
-    for (const auto& r : all.repositories)
-        if (runs_entry(options, r.entry)) mine.repositories.push_back(r);
-    return mine;
-}
+    TaskFeed(const RunOptions& options, std::size_t queue_capacity) : options_(options), queue_(queue_capacity) {}
 
-}  // namespace
+    /// Queues a task (expansion thread); waits while the outcome window is full.
+    void add(ImageTask task) { queue_.push({reserve(), std::move(task)}); }
+    /// An outcome known without running anything (an entry that could not be expanded).
+    void add_done(TaskOutcome outcome) { finish(reserve(), std::move(outcome)); }
+    void close() { queue_.close(); }
+    std::optional<Numbered> next() { return queue_.pop(); }
 
-RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, const RunOptions& options) {
-    const auto started = std::chrono::steady_clock::now();
-    PoolAccess pool(stores);
-    RegistryAccess& registries = options.registries ? *options.registries : pool;
-    const bool pruning = stores.clients && std::any_of(plan.sync.begin(), plan.sync.end(), [&](const plan::SyncEntry& e) {
-        return e.prune && runs_entry(options, e.name);
-    });
-    if (!pruning) {
-        RunResult result = run_expansion(plan, stores, expand_plan(plan, registries, options.expand), options);
-        result.duration = std::chrono::steady_clock::now() - started;
-        return result;
+    /// Records the outcome of task `index` and passes on every outcome now in order.
+    void finish(std::size_t index, TaskOutcome outcome) {
+        std::lock_guard lock(mutex_);
+        pending_[index - first_] = std::move(outcome);
+        for (; !pending_.empty() && pending_.front(); pending_.pop_front(), ++first_) {
+            TaskOutcome& o = *pending_.front();
+            summary_.add(o);
+            if (options_.on_outcome) options_.on_outcome(o);
+            if (options_.keep_outcomes) kept_.push_back(std::move(o));
+        }
+        moved_.notify_all();
     }
-    ExpandOptions whole = options.expand;
-    whole.only.clear();
-    const Expansion all = expand_plan(plan, registries, whole);
-    RunResult result = run_expansion(plan, stores, entries_run(all, options), options);
-    if (!(options.cancel && options.cancel->cancelled()))
-        result.pruned = prune_plan(plan, *stores.clients, all, {options.dry_run, options.expand.only});
-    result.duration = std::chrono::steady_clock::now() - started;
-    return result;
-}
 
-RunResult run_expansion(const plan::Plan& plan, const store::StoreContext& stores, Expansion expansion,
-                        const RunOptions& options) {
+    /// Calls on_done under the feed's lock (serialised with the in-order hand-over).
+    void done(const TaskOutcome& outcome) {
+        std::lock_guard lock(mutex_);
+        if (options_.on_done) options_.on_done(outcome);
+    }
+
+    void finish_result(RunResult& result) {
+        std::lock_guard lock(mutex_);
+        result.outcomes = std::move(kept_);
+        result.summary = summary_;
+    }
+
+private:
+    std::size_t reserve() {
+        std::unique_lock lock(mutex_);
+        if (!options_.keep_outcomes) moved_.wait(lock, [&] { return next_ - first_ < kOutcomeWindow; });
+        pending_.emplace_back();
+        return next_++;
+    }
+
+    const RunOptions& options_;
+    WorkQueue<Numbered> queue_;
+    std::mutex mutex_;  // guards everything below and serialises the callbacks
+    std::condition_variable moved_;  // the oldest outcomes were handed on
+    std::deque<std::optional<TaskOutcome>> pending_;  // outcomes from index first_ on
+    std::size_t first_ = 0, next_ = 0;
+    Summary summary_;
+    std::vector<TaskOutcome> kept_;
+};
+
+
+/// Runs the tasks a producer hands to the sink (from a thread of its own, beside the image
+/// workers): the one loop behind run_sync and run_expansion.
+RunResult run_tasks(const plan::Plan& plan, const store::StoreContext& stores, const RunOptions& options,
+                    const std::function<void(const ExpansionSink&)>& produce) {
     const auto started = std::chrono::steady_clock::now();
     RunResult result;
     PoolAccess pool(stores);
     RegistryAccess& registries = options.registries ? *options.registries : pool;
-    result.filtered = std::move(expansion.filtered);
-    result.outcomes = std::move(expansion.failures);
-
     core::CancellationToken cancel;
     CancelRelay relay(options.cancel, cancel);
-    if (options.fail_fast && !result.outcomes.empty()) cancel.cancel();
     copy::BlobLedger ledger;
     SubsetState state(options.state_file);
     core::KeyLocks pushing;
+    EmptyTargets empty_targets;
     VerifyKeys loaded_keys;
     const VerifyKeys* keys = options.keys;
     if (!keys) {
@@ -129,40 +186,110 @@ RunResult run_expansion(const plan::Plan& plan, const store::StoreContext& store
         else core::log::error("{}", loaded.error().message);
         keys = &loaded_keys;
     }
-    TaskContext ctx{plan, registries, ledger, state, pushing, options.dry_run, &cancel, keys};
+    TaskContext ctx{plan, registries, ledger, state, pushing, empty_targets, options.dry_run, &cancel, keys};
 
-    auto& tasks = expansion.tasks;
-    // An entry whose listing failed is an outcome of the run like any image: told through on_done.
-    if (options.on_expanded) options.on_expanded(tasks.size() + result.outcomes.size());
-    if (options.on_done)
-        for (const auto& failed : result.outcomes) options.on_done(failed);
-    if (options.jobs > 0)
-        for (auto& t : tasks) t.jobs = options.jobs;
-    std::vector<TaskOutcome> outcomes(tasks.size());
-    std::mutex done_mutex;
     const int image_workers = std::max(1, options.jobs > 0 ? options.jobs : plan.defaults.jobs);
-    (void)core::run_parallel(tasks.size(), image_workers, [&](std::size_t i) -> core::Status {
-        if (cancel.cancelled()) {
-            outcomes[i].task = tasks[i];
-            outcomes[i].error = core::make_error(core::ErrorKind::Cancelled, "not started: run cancelled");
-            return {};
+    TaskFeed feed(options, static_cast<std::size_t>(image_workers) * 4);
+    std::jthread producing([&] {
+        // Not stopped by a cancellation: every image of the plan is reported (not started).
+        std::size_t images = 0;
+        ExpansionSink sink{[&](ImageTask t) {
+                               if (options.jobs > 0) t.jobs = options.jobs;
+                               ++images;
+                               feed.add(std::move(t));
+                           },
+                           [&](FilteredImage f) { result.filtered.push_back(std::move(f)); },
+                           [&](TaskOutcome o) {  // an entry whose listing failed
+                               if (options.fail_fast) cancel.cancel();
+                               ++images;
+                               feed.done(o);
+                               feed.add_done(std::move(o));
+                           },
+                           {}};
+        produce(sink);
+        feed.close();
+        if (options.on_expanded) options.on_expanded(images);
+    });
+    (void)core::run_parallel(static_cast<std::size_t>(image_workers), image_workers, [&](std::size_t) -> core::Status {
+        while (auto item = feed.next()) {
+            TaskOutcome outcome;
+            if (cancel.cancelled()) {
+                outcome.task = std::move(item->task);
+                outcome.error = core::make_error(core::ErrorKind::Cancelled, "not started: run cancelled");
+            } else {
+                {
+                    std::optional<ImageLocks::Held> held;
+                    if (options.image_locks) held.emplace(options.image_locks->lock(item->task.target.str()));
+                    outcome = run_task(item->task, ctx);
+                }
+                if (outcome.action == Action::Failed && options.fail_fast) cancel.cancel();
+                feed.done(outcome);
+            }
+            feed.finish(item->index, std::move(outcome));
         }
-        {
-            std::optional<ImageLocks::Held> held;
-            if (options.image_locks) held.emplace(options.image_locks->lock(tasks[i].target.str()));
-            outcomes[i] = run_task(tasks[i], ctx);
-        }
-        if (outcomes[i].action == Action::Failed && options.fail_fast) cancel.cancel();
-        std::lock_guard lock(done_mutex);
-        if (options.on_done) options.on_done(outcomes[i]);
         return {};
     });
-    for (auto& o : outcomes) result.outcomes.push_back(std::move(o));
+    producing.join();
+    feed.finish_result(result);
+    result.summary.filtered = result.filtered.size();
     if (!options.dry_run)
         if (auto st = state.save(); !st) core::log::warn("{}", st.error().message);
     if (stores.clients) result.hosts = stores.clients->reports();
     result.duration = std::chrono::steady_clock::now() - started;
     return result;
+}
+
+bool runs_entry(const RunOptions& options, const std::string& name) {
+    const auto& only = options.expand.only;
+    return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
+}
+
+/// Hands an expansion's failures, filtered images and tasks to a sink, keeping only the
+/// entries `keep` accepts.
+void replay(Expansion& expansion, const ExpansionSink& sink, const std::function<bool(const std::string&)>& keep) {
+    for (auto& o : expansion.failures)
+        if (keep(o.task.entry)) sink.failure(std::move(o));
+    for (auto& f : expansion.filtered)
+        if (keep(f.entry)) sink.filtered(std::move(f));
+    for (auto& t : expansion.tasks)
+        if (keep(t.entry)) sink.task(std::move(t));
+}
+
+}  // namespace
+
+RunResult run_sync(const plan::Plan& plan, const store::StoreContext& stores, const RunOptions& options) {
+    const bool pruning = stores.clients && std::any_of(plan.sync.begin(), plan.sync.end(), [&](const plan::SyncEntry& e) {
+        return e.prune && runs_entry(options, e.name);
+    });
+    PoolAccess pool(stores);
+    RegistryAccess& registries = options.registries ? *options.registries : pool;
+    if (!pruning) {
+        return run_tasks(plan, stores, options, [&](const ExpansionSink& sink) {
+            expand_plan_into(plan, registries, options.expand, sink);
+        });
+    }
+    // Prune needs every tag the whole plan writes: expand it all, run this run's entries.
+    const auto started = std::chrono::steady_clock::now();
+    ExpandOptions whole = options.expand;
+    whole.only.clear();
+    Expansion all = expand_plan(plan, registries, whole);
+    Expansion mine = all;
+    RunResult result = run_tasks(plan, stores, options, [&](const ExpansionSink& sink) {
+        replay(mine, sink, [&](const std::string& entry) { return runs_entry(options, entry); });
+    });
+    if (!(options.cancel && options.cancel->cancelled())) {
+        result.pruned = prune_plan(plan, *stores.clients, all, {options.dry_run, options.expand.only});
+        for (const auto& p : result.pruned) result.summary.add(p);
+    }
+    result.duration = std::chrono::steady_clock::now() - started;
+    return result;
+}
+
+RunResult run_expansion(const plan::Plan& plan, const store::StoreContext& stores, Expansion expansion,
+                        const RunOptions& options) {
+    return run_tasks(plan, stores, options, [&](const ExpansionSink& sink) {
+        replay(expansion, sink, [](const std::string&) { return true; });
+    });
 }
 
 }  // namespace ferry::sync

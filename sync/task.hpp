@@ -29,6 +29,9 @@ struct ImageTask {
     /// Set by expansion under policy `missing` when the target's tag list already has the
     /// tag: nothing to ask, nothing to do.
     bool known_present = false;
+    /// Set by expansion when it listed the target repository (policy `missing`): whether the
+    /// repository held no tag then. Unset: not listed (the runner asks if it needs to know).
+    std::optional<bool> target_was_empty;
     plan::ReferrerSelection referrers;  ///< artifacts that travel with the image
     /// Copy only images signed (cosign) by this public key; empty = no check.
     std::filesystem::path verify_key;

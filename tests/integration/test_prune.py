@@ -1,7 +1,8 @@
 """Opt-in prune (`prune: true`) against docker-registry 2.8 with deletes enabled: what `ferry
 plan` lists, --dry-run deleting nothing, deletion by digest only when no kept tag shares it
 ("cannot untag on this registry"), tags another entry writes left alone, the max_prune guard,
-and the report and metrics counting pruned tags. skopeo and the registry's tag list referee."""
+and the report and metrics counting pruned tags; a docker-registry with deletes disabled (405
+UNSUPPORTED) gets one message and keeps every tag. skopeo and the registry's tag list referee."""
 import json
 import re
 import subprocess
@@ -123,6 +124,57 @@ sync:
         self.assertNotRegex(out, r"would prune|tags to prune")
         ft.run_ferry("sync", "-c", plan, check=True)
         self.assertEqual(tags_at(DST, self.target), ["a", "b", "c", "extra", "other"])
+
+
+class PruneDeletesDisabledTest(unittest.TestCase):
+    """docker-registry 2.8 with `storage: delete: enabled: false` (the registry.sh `nodelete`
+    instance) answers every manifest DELETE with 405 UNSUPPORTED."""
+
+    @classmethod
+    def setUpClass(cls):
+        ft.ensure_registries("src")
+        ft.corpus("src")
+        subprocess.run(["bash", str(ft.SCRIPTS / "registry.sh"), "start", "nodelete"], check=True,
+                       stdout=subprocess.DEVNULL)
+        cls.host = f"127.0.0.1:{ft.PORT_BASE + 7}"
+
+    @classmethod
+    def tearDownClass(cls):
+        subprocess.run(["bash", str(ft.SCRIPTS / "registry.sh"), "stop", "nodelete"], check=False,
+                       stdout=subprocess.DEVNULL)
+
+    def test_one_message_per_host_and_every_tag_kept(self):
+        source = ft.unique_repo("prune-src") + "/app"
+        target = ft.unique_repo("prune-nodel") + "/app"
+        ft.skopeo_copy(f"{SRC.host}/corpus/alpine:3.19", f"{SRC.host}/{source}:a")
+        for tag, ref in (("x", "corpus/single:1.0-docker"), ("y", "corpus/alpine:latest"), ("z", "corpus/alpine:3.18")):
+            ft.skopeo_copy(f"{SRC.host}/{ref}", f"{self.host}/{target}:{tag}")
+        plan = ft.temp_dir() / "plan.yaml"
+        plan.write_text(f"""version: 1
+registries:
+  "{SRC.host}": {{tls: disabled}}
+  "{self.host}": {{tls: disabled}}
+sync:
+  - name: app
+    source: {SRC.host}/{source}
+    target: {self.host}/{target}
+    referrers: none
+    prune: true
+    max_prune: 100%
+""")
+        report = ft.temp_dir() / "report.json"
+        rc, out, err = ft.run_ferry("sync", "-c", plan, "--report", report)
+        self.assertEqual(rc, 0, out + err)
+        with urllib.request.urlopen(f"http://{self.host}/v2/{target}/tags/list", timeout=10) as r:
+            self.assertEqual(sorted(json.loads(r.read())["tags"]), ["a", "x", "y", "z"])
+        self.assertEqual(ft.skopeo_digest(f"{self.host}/{target}:a"),
+                         ft.skopeo_digest(f"{SRC.host}/{source}:a"))
+        self.assertEqual((out + err).count("does not allow deletes"), 1, out + err)
+        doc = json.loads(report.read_text())
+        self.assertEqual(sorted((p["target"].rsplit(":", 1)[1], p["action"]) for p in doc["pruned"]),
+                         [("x", "unsupported"), ("y", "unsupported"), ("z", "unsupported")])
+        self.assertEqual(doc["summary"]["pruned"], 0)
+        self.assertEqual(doc["summary"]["pruneSkipped"], 3)
 
 
 if __name__ == "__main__":

@@ -53,11 +53,15 @@ TEST_CASE("AuthFailureLog: a refused token is named as such") {
 TEST_CASE("only_auth_failures: exit 6 only when every failure is an authentication failure") {
     sync::RunResult r;
     CHECK_FALSE(run::only_auth_failures(r));
-    r.outcomes.push_back(failed("src.test/app:1", core::ErrorKind::Auth, "401"));
+    r.summary.add(failed("src.test/app:1", core::ErrorKind::Auth, "401"));
+    r.summary.add(failed("src.test/app:2", core::ErrorKind::Denied, "403"));
     sync::TaskOutcome copied;
     copied.action = sync::Action::New;
-    r.outcomes.push_back(copied);
+    r.summary.add(copied);
+    r.summary.add(failed("src.test/app:3", core::ErrorKind::Cancelled, "not started: run cancelled"));
+    CHECK(r.summary.interrupted == 1);
+    CHECK(r.summary.failed == 2);
     CHECK(run::only_auth_failures(r));
-    r.outcomes.push_back(failed("src.test/app:2", core::ErrorKind::Network, "reset"));
+    r.summary.add(failed("src.test/app:4", core::ErrorKind::Network, "reset"));
     CHECK_FALSE(run::only_auth_failures(r));
 }

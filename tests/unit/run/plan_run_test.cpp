@@ -16,6 +16,7 @@ run::PlanRun with(std::initializer_list<sync::Action> actions, bool cancelled = 
     for (auto a : actions) {
         sync::TaskOutcome o;
         o.action = a;
+        r.sync.summary.add(o);
         r.sync.outcomes.push_back(o);
     }
     r.cancelled = cancelled;

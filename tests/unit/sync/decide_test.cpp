@@ -18,10 +18,11 @@ struct Decider {
     copy::BlobLedger ledger;
     sync::SubsetState state{""};
     core::KeyLocks pushing;
+    sync::EmptyTargets empty_targets;
     bool dry_run = false;
 
     sync::TaskOutcome run(const sync::ImageTask& task) {
-        sync::TaskContext ctx{plan, registries, ledger, state, pushing, dry_run, nullptr, nullptr};
+        sync::TaskContext ctx{plan, registries, ledger, state, pushing, empty_targets, dry_run, nullptr, nullptr};
         return sync::run_task(task, ctx);
     }
 };

@@ -66,7 +66,11 @@ TEST_CASE("runner: every selected tag is decided and copied; a conflict does not
     CHECK(s.failed == 0);
     CHECK(s.stats.blobs_copied == 4);  // three layers and the config they share (the ledger)
 
-    auto report = sync::report_json(result, "p.yaml", false);
+    std::ostringstream written;
+    sync::ReportWriter writer(written, false);
+    for (const auto& o : result.outcomes) writer.add(o);
+    writer.finish(result, "p.yaml");
+    auto report = nlohmann::json::parse(written.str());
     CHECK(report["plan"] == "p.yaml");
     CHECK(report["dryRun"] == false);
     CHECK(report["summary"]["conflicts"] == 1);
@@ -94,7 +98,9 @@ TEST_CASE("runner: a dry run reports what it would copy and writes nothing") {
     CHECK(actions(result) == std::map<std::string, sync::Action>{{"dst.test/app:1", sync::Action::New}});
     CHECK(r.registries.repo("dst.test", "app").tags.empty());
     std::ostringstream text;
-    sync::print_plan_text(text, result);
+    sync::PlanTextWriter plan_text(text);
+    for (const auto& o : result.outcomes) plan_text.add(o);
+    plan_text.finish(result);
     CHECK_THAT(text.str(), Catch::Contains("app:\n  new       src.test/app:1 -> dst.test/app:1"));
 }
 
