@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/parse.hpp"
+#include "core/text.hpp"
 
 namespace ferry::cron {
 namespace {
@@ -49,12 +50,6 @@ constexpr std::array<Macro, 7> kMacros = {{{"@yearly", "0 0 1 1 *"},
                                            {"@midnight", "0 0 * * *"},
                                            {"@hourly", "0 * * * *"}}};
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::ranges::transform(out, out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
-
 std::vector<std::string_view> split(std::string_view s, char sep) {
     std::vector<std::string_view> parts;
     std::size_t start = 0;
@@ -83,7 +78,7 @@ std::vector<std::string_view> split_whitespace(std::string_view s) {
 int parse_value(const FieldSpec& spec, std::string_view token) {
     if (auto value = core::parse_int<int>(token)) return *value;
     if (spec.names == nullptr) return -1;
-    const std::string name = lower(token);
+    const std::string name = core::ascii_lower(token);
     for (std::size_t i = 0; i < spec.names->size(); ++i) {
         if (!(*spec.names)[i].empty() && (*spec.names)[i] == name) return spec.min + static_cast<int>(i);
     }
@@ -193,7 +188,7 @@ core::Result<CronExpr> CronExpr::parse(std::string_view text) {
     };
     std::vector<std::string_view> fields = split_whitespace(text);
     if (fields.size() == 1 && fields[0].starts_with('@')) {
-        const std::string name = lower(fields[0]);
+        const std::string name = core::ascii_lower(fields[0]);
         const auto macro = std::ranges::find(kMacros, name, &Macro::name);
         if (macro == kMacros.end()) {
             return context(core::make_error(core::ErrorKind::InvalidInput,

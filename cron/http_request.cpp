@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/text.hpp"
+
 namespace ferry::cron {
 namespace {
 
@@ -11,12 +13,6 @@ std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
 }
 
 }  // namespace
@@ -63,7 +59,7 @@ core::Result<RequestHead> parse_request_head(std::string_view head) {
         if (field.empty()) break;
         const auto colon = field.find(':');
         if (colon == std::string_view::npos || colon == 0) return bad("malformed header field");
-        out.headers.emplace_back(lower(trim(field.substr(0, colon))), std::string(trim(field.substr(colon + 1))));
+        out.headers.emplace_back(core::ascii_lower(trim(field.substr(0, colon))), std::string(trim(field.substr(colon + 1))));
     }
     return out;
 }

@@ -6,16 +6,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/text.hpp"
+
 namespace ferry::events {
 namespace {
 
 using nlohmann::json;
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
 
 core::Error bad(std::string_view where, std::string_view what) {
     return core::make_error(core::ErrorKind::InvalidInput, std::string(where) + ": " + std::string(what));
@@ -78,7 +74,7 @@ core::Status read_distribution_event(const json& event, std::string_view where, 
     if (push.host.empty())
         if (const auto request = event.find("request"); request != event.end() && request->is_object())
             if (auto host = optional_string(*request, "host", std::string(where) + ".request"); host && *host)
-                push.host = lower(**host);
+                push.host = core::ascii_lower(**host);
     out.pushes.push_back(std::move(push));
     return {};
 }
@@ -153,11 +149,11 @@ std::string PushEvent::display() const {
 std::string host_of_url(std::string_view url) {
     const auto scheme_end = url.find("://");
     if (scheme_end == std::string_view::npos) return {};
-    const std::string scheme = lower(url.substr(0, scheme_end));
+    const std::string scheme = core::ascii_lower(url.substr(0, scheme_end));
     std::string_view rest = url.substr(scheme_end + 3);
     rest = rest.substr(0, rest.find_first_of("/?#"));
     if (const auto at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
-    return strip_default_port(lower(rest), scheme);
+    return strip_default_port(core::ascii_lower(rest), scheme);
 }
 
 std::string host_of_reference(std::string_view reference) {
@@ -165,7 +161,7 @@ std::string host_of_reference(std::string_view reference) {
     if (slash == std::string_view::npos) return {};
     const std::string_view first = reference.substr(0, slash);
     if (first.find_first_of(".:") == std::string_view::npos && first != "localhost") return {};
-    return lower(first);
+    return core::ascii_lower(first);
 }
 
 core::Result<ParsedPayload> parse_payload(std::string_view body) {

@@ -2,17 +2,13 @@
 
 #include <cctype>
 
+#include "core/text.hpp"
+
 namespace ferry::http {
 namespace {
 
 bool is_tchar(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~/").find(c) != std::string_view::npos;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
 }
 
 class Scanner {
@@ -100,7 +96,7 @@ std::vector<Challenge> parse_www_authenticate(std::string_view header) {
             continue;
         }
         if (!out.empty() && sc.param_ahead()) {
-            out.back().params[lower(name)] = sc.value();
+            out.back().params[core::ascii_lower(name)] = sc.value();
             after_scheme = false;
             // Quotes that do not pair up leave the parameters (and the realm credentials
             // would be sent to) untrustworthy: the challenge and the rest are dropped.
@@ -112,7 +108,7 @@ std::vector<Challenge> parse_www_authenticate(std::string_view header) {
             out.back().token68 = std::string(name) + std::string(sc.take_equals(), '=');
             after_scheme = false;
         } else {
-            out.push_back(Challenge{lower(name), {}, {}});
+            out.push_back(Challenge{core::ascii_lower(name), {}, {}});
             after_scheme = true;
         }
     }

@@ -8,7 +8,9 @@
 /// The token is cached under the scope set the request needed (also when the registry's
 /// challenge named other scopes, as Artifactory's repository-path method does), so the
 /// next request finds it; a token that failed is dropped only if it is still the cached
-/// one, so many requests failing at once cause one token fetch, not a storm.
+/// one, so many requests failing at once cause one token fetch, not a storm. Requests that
+/// need the same scope set wait for one fetch; tokens of different scope sets (other
+/// repositories) are fetched side by side.
 /// Credentials from a helper or an auth file are looked up again after `credential_ttl`
 /// and on a 401/403 that says the credential expired (ECR: 403 "Your authorization token
 /// has expired") or a Basic 401, at most once per request.
@@ -29,6 +31,7 @@
 
 #include "core/defaults.hpp"
 #include "core/error.hpp"
+#include "core/key_locks.hpp"
 #include "http/challenge.hpp"
 #include "http/credentials.hpp"
 #include "http/host_health.hpp"
@@ -119,7 +122,8 @@ private:
     std::uint64_t credential_generation_ = 0;
     std::optional<std::chrono::steady_clock::time_point> credential_renewed_;  // last look-up again
     std::mt19937_64 rng_;
-    std::mutex token_fetch_;  // one token fetch at a time per host; guards learned_scopes_
+    core::KeyLocks token_fetch_;  // one token fetch at a time per scope key (others in parallel)
+    std::mutex learned_mutex_;    // guards learned_scopes_
     std::map<std::string, std::vector<std::string>> learned_scopes_;  // scope key -> challenge extras
     HostHealth health_;
 };

@@ -175,16 +175,21 @@ core::Result<std::optional<std::string>> Session::authorization(const std::vecto
     }
     if (challenge->scheme != "bearer") return std::nullopt;
     const std::string key = scope_key(scopes);
-    std::lock_guard fetch_lock(token_fetch_);
+    // Requests that need the same scopes wait for one fetch; other scopes are fetched meanwhile
+    // (a run touching many repositories asks for their tokens side by side).
+    auto fetch_lock = token_fetch_.lock(key);
     const auto now = std::chrono::steady_clock::now();
     if (failed && failed->starts_with("Bearer ")) tokens_.drop_if(key, failed->substr(7));
     if (auto cached = tokens_.get(key, now)) return "Bearer " + *cached;
-    // The scopes a challenge added for this scope set stay part of its token requests.
-    auto& learned = learned_scopes_[key];
-    learned.insert(learned.end(), extra.begin(), extra.end());
-    learned = normalize_scopes(learned);
     std::vector<std::string> wanted = scopes;
-    wanted.insert(wanted.end(), learned.begin(), learned.end());
+    {
+        // The scopes a challenge added for this scope set stay part of its token requests.
+        std::lock_guard learned_lock(learned_mutex_);
+        auto& learned = learned_scopes_[key];
+        learned.insert(learned.end(), extra.begin(), extra.end());
+        learned = normalize_scopes(learned);
+        wanted.insert(wanted.end(), learned.begin(), learned.end());
+    }
     const std::uint64_t generation = credential_generation();
     auto token = fetch_token(*challenge, normalize_scopes(wanted));
     // The token server refused the credentials (a helper's token from an hour ago): look

@@ -5,14 +5,10 @@
 
 #include <fmt/format.h>
 
+#include "core/text.hpp"
+
 namespace ferry::manifest {
 namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
 
 /// "7" => "v7"; anything else unchanged.
 std::string versioned_variant(std::string variant) {
@@ -24,9 +20,9 @@ std::string versioned_variant(std::string variant) {
 /// Resolves os/architecture aliases and variant spellings. An `arm` platform without a
 /// variant keeps it empty: as a filter it means "any arm variant".
 Platform resolve_aliases(Platform p) {
-    p.os = lower(p.os);
-    p.architecture = lower(p.architecture);
-    p.variant = versioned_variant(lower(p.variant));
+    p.os = core::ascii_lower(p.os);
+    p.architecture = core::ascii_lower(p.architecture);
+    p.variant = versioned_variant(core::ascii_lower(p.variant));
     if (p.os == "macos") p.os = "darwin";
     const std::string& arch = p.architecture;
     if (arch == "x86_64" || arch == "x86-64") {

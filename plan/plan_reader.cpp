@@ -7,6 +7,7 @@
 
 #include "core/parse.hpp"
 #include "core/redact.hpp"
+#include "core/text.hpp"
 
 namespace ferry::plan::detail {
 namespace {
@@ -58,12 +59,6 @@ bool is_env_name(std::string_view name) {
     return std::all_of(name.begin(), name.end(), [](char c) {
         return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     });
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
 }
 
 }  // namespace
@@ -214,7 +209,7 @@ std::optional<double> PlanReader::positive_number(const PlanNode& node, std::str
 std::optional<bool> PlanReader::boolean(const PlanNode& node, std::string_view path) {
     auto value = text(node, path);
     if (!value) return std::nullopt;
-    std::string v = lower(*value);
+    std::string v = core::ascii_lower(*value);
     if (v == "true" || v == "yes") return true;
     if (v == "false" || v == "no") return false;
     error(node.mark, path, "expected true or false, got '" + *value + "'");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/text.hpp"
 #include "referrers/artifact_tags.hpp"
 #include "sync/expand.hpp"
 #include "plan/tag_filter.hpp"
@@ -12,14 +13,8 @@ namespace {
 
 using manifest::Reference;
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
-
 bool same_host(const std::string& event_host, const std::string& plan_host) {
-    return event_host.empty() || lower(plan_host) == event_host;
+    return event_host.empty() || core::ascii_lower(plan_host) == event_host;
 }
 
 /// The source repository of `entry` that `repository` is, or nullopt when the entry does not
