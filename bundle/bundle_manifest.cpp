@@ -1,7 +1,5 @@
 #include "bundle/bundle_manifest.hpp"
 
-#include <ctime>
-
 namespace ferry::bundle {
 namespace {
 
@@ -144,15 +142,6 @@ core::Result<BundleManifest> parse_bundle_manifest(std::string_view text, std::s
     } catch (const json::exception& e) {
         return malformed_at(e.what());
     }
-}
-
-std::string utc_now_rfc3339() {
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 }  // namespace ferry::bundle

@@ -68,7 +68,4 @@ nlohmann::json to_json(const BundleManifest& m);
 /// `where`.
 core::Result<BundleManifest> parse_bundle_manifest(std::string_view text, std::string_view where);
 
-/// Current UTC time as RFC 3339 ("2024-05-01T12:00:00Z").
-std::string utc_now_rfc3339();
-
 }  // namespace ferry::bundle

@@ -6,6 +6,7 @@
 #include "core/cancel.hpp"
 #include "core/log.hpp"
 #include "core/sha256.hpp"
+#include "core/units.hpp"
 #include "core/file_io.hpp"
 #include "bundle/bundle_reader.hpp"
 #include "bundle/export_artifacts.hpp"
@@ -173,7 +174,7 @@ core::Status pack_archive(const fs::path& work, const fs::path& out, const Bundl
 
 core::Status finish(ExportRun& run, const Workspace& w) {
     auto& m = run.summary.manifest;
-    m.created = utc_now_rfc3339();
+    m.created = core::format_rfc3339(std::chrono::system_clock::now());
     std::string seed = m.created + m.plan_sha256;
     for (const auto& f : m.files) seed += f.path + f.sha256;
     m.id = core::sha256_hex(seed);

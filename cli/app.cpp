@@ -10,6 +10,7 @@
 #include "core/cancel.hpp"
 #include "core/log.hpp"
 #include "core/redact.hpp"
+#include "core/units.hpp"
 
 namespace ferry::cli {
 namespace {
@@ -132,7 +133,7 @@ int usage_error(const std::string& message) {
 ExitCode report_error(const core::Error& error) {
     const ExitCode code = exit_code_for(error);
     if (core::log::json_format()) {
-        nlohmann::json line = {{"time", core::log::rfc3339_now()}, {"level", "error"},
+        nlohmann::json line = {{"time", core::format_rfc3339(std::chrono::system_clock::now(), true)}, {"level", "error"},
                                {"msg", core::redact(error.message)}, {"exitCode", static_cast<int>(code)}};
         std::cerr << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {

@@ -6,9 +6,9 @@
 #include <atomic>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <ctime>
 
 #include "core/redact.hpp"
+#include "core/units.hpp"
 
 namespace ferry::core::log {
 namespace {
@@ -47,17 +47,6 @@ void apply_pattern() {
 
 }  // namespace
 
-std::string rfc3339_now() {
-    const auto now = std::chrono::system_clock::now();
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-    return fmt::format("{}.{:03}Z", text, ms);
-}
-
 bool json_format() { return current_format.load() == Format::Json; }
 
 std::optional<Level> parse_level(std::string_view text) {
@@ -86,7 +75,7 @@ void write(Level lvl, std::string_view message) {
     std::call_once(pattern_once, apply_pattern);
     std::string clean = redact(message);
     if (current_format.load() == Format::Json) {
-        nlohmann::json line = {{"time", rfc3339_now()},
+        nlohmann::json line = {{"time", format_rfc3339(std::chrono::system_clock::now(), true)},
                                {"level", spdlog::level::to_string_view(to_spdlog(lvl)).data()},
                                {"msg", clean}};
         logger().log(to_spdlog(lvl), "{}", line.dump(-1, ' ', false,

@@ -21,10 +21,6 @@ void init(Level level, Format format);
 Level level();
 bool enabled(Level level);
 
-/// The current UTC time as RFC 3339 with milliseconds ("2026-11-29T10:15:00.123Z"): the
-/// "time" of JSON log lines.
-std::string rfc3339_now();
-
 /// True when lines are written as JSON (--log-format json).
 bool json_format();
 

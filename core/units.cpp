@@ -24,4 +24,14 @@ std::string format_duration(std::chrono::nanoseconds d) {
     return fmt::format("{}h{:02}m{:02}s", whole / 3600, (whole % 3600) / 60, whole % 60);
 }
 
+std::string format_rfc3339(std::chrono::system_clock::time_point t, bool milliseconds) {
+    const auto day = std::chrono::floor<std::chrono::days>(t);
+    const std::chrono::year_month_day date{day};
+    const std::chrono::hh_mm_ss time{std::chrono::floor<std::chrono::milliseconds>(t - day)};
+    const std::string fraction = milliseconds ? fmt::format(".{:03}", time.subseconds().count()) : "";
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}Z", int(date.year()), unsigned(date.month()),
+                       unsigned(date.day()), time.hours().count(), time.minutes().count(), time.seconds().count(),
+                       fraction);
+}
+
 }  // namespace ferry::core

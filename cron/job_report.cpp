@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "core/units.hpp"
+
 namespace ferry::cron {
 namespace {
 
@@ -32,7 +34,7 @@ std::string json_string(std::string_view text) {
 }
 
 std::string json_time(const std::optional<system_clock::time_point>& t) {
-    return t ? "\"" + format_rfc3339(*t) + "\"" : "null";
+    return t ? "\"" + core::format_rfc3339(*t) + "\"" : "null";
 }
 
 std::string job_json(const JobState& job) {
@@ -48,14 +50,6 @@ std::string job_json(const JobState& job) {
 }
 
 }  // namespace
-
-std::string format_rfc3339(system_clock::time_point t) {
-    const auto day = std::chrono::floor<std::chrono::days>(t);
-    const std::chrono::year_month_day date{day};
-    const std::chrono::hh_mm_ss time{std::chrono::floor<std::chrono::seconds>(t - day)};
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", int(date.year()), unsigned(date.month()),
-                       unsigned(date.day()), time.hours().count(), time.minutes().count(), time.seconds().count());
-}
 
 void append_job_metrics(PrometheusText& out, std::span<const JobState> jobs) {
     using enum MetricType;

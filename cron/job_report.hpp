@@ -10,9 +10,6 @@
 
 namespace ferry::cron {
 
-/// "2026-11-29T10:00:00Z" (UTC, whole seconds).
-std::string format_rfc3339(std::chrono::system_clock::time_point t);
-
 /// Adds ferry_cron_* families (one sample per job, label `job`): runs started/succeeded/failed,
 /// skipped overlaps (counters); running, last success, last start/end and next fire as Unix
 /// seconds (gauges, omitted while unknown).

@@ -9,6 +9,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 
+#include "core/units.hpp"
 #include "core/log.hpp"
 #include "cron/job_report.hpp"
 #include "cron/status_page.hpp"
@@ -228,7 +229,7 @@ std::string CronService::metrics_text() const {
 nlohmann::json CronService::status_document() const {
     auto doc = nlohmann::json::parse(cron::job_states_json(job_states()));
     doc["plan"] = options_.plan_file;
-    doc["generated"] = cron::format_rfc3339(std::chrono::system_clock::now());
+    doc["generated"] = core::format_rfc3339(std::chrono::system_clock::now());
     doc["sync"] = sync_metrics_.to_json();
     doc["runs"] = history_.runs_json();
     if (const auto& hooks = plan()->plan.webhooks) {

@@ -1,5 +1,6 @@
 #include "daemon/run_history.hpp"
 
+#include "core/units.hpp"
 #include "cron/job_report.hpp"
 #include "sync/report.hpp"
 
@@ -38,7 +39,7 @@ void RunHistory::record_run(const std::string& job, std::string_view trigger,
     nlohmann::json run = {
         {"job", job},
         {"trigger", trigger},
-        {"started", cron::format_rfc3339(started)},
+        {"started", core::format_rfc3339(started)},
         {"outcome", run::to_string(run::outcome_of(plan_run))},
         {"seconds", std::chrono::duration<double>(plan_run.duration).count()},
         {"images",
@@ -53,7 +54,7 @@ void RunHistory::record_run(const std::string& job, std::string_view trigger,
 
 void RunHistory::record_event(WebhookEventRecord event) {
     nlohmann::json e = {
-        {"time", cron::format_rfc3339(event.time)}, {"format", event.format}, {"event", event.event},
+        {"time", core::format_rfc3339(event.time)}, {"format", event.format}, {"event", event.event},
         {"result", event.result}, {"triggered", event.triggered}, {"notes", event.notes},
     };
     std::lock_guard lock(mutex_);

@@ -39,3 +39,11 @@ TEST_CASE("units format sizes and durations") {
     CHECK(format_duration(std::chrono::milliseconds(1234)) == "1.23s");
     CHECK(format_duration(std::chrono::seconds(75)) == "1m15s");
 }
+
+TEST_CASE("format_rfc3339: UTC, whole seconds or milliseconds") {
+    using namespace std::chrono;
+    const auto t = system_clock::time_point(seconds(1700000000) + milliseconds(7));  // 2023-11-14T22:13:20.007Z
+    CHECK(ferry::core::format_rfc3339(t) == "2023-11-14T22:13:20Z");
+    CHECK(ferry::core::format_rfc3339(t, true) == "2023-11-14T22:13:20.007Z");
+    CHECK(ferry::core::format_rfc3339(system_clock::time_point{}) == "1970-01-01T00:00:00Z");
+}
