@@ -80,10 +80,12 @@ core::Status normalise_insecure_hosts(std::vector<std::string>& hosts) {
 }
 
 /// A plan file named by -c must exist: a usage error (exit 2), like every other bad argument.
+/// (`inspect --config` is a flag, not a plan file: only a --config that takes a value counts.)
 core::Status check_plan_file(const CLI::App& app) {
     for (const CLI::App* verb : app.get_subcommands()) {
         for (; verb != nullptr;) {
-            if (const auto* opt = verb->get_option_no_throw("--config"); opt != nullptr && opt->count() > 0) {
+            if (const auto* opt = verb->get_option_no_throw("--config");
+                opt != nullptr && opt->count() > 0 && opt->get_expected_min() > 0) {
                 const std::string file = opt->as<std::string>();
                 std::error_code ec;
                 if (!std::filesystem::is_regular_file(file, ec))
