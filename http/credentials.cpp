@@ -18,6 +18,7 @@
 
 #include "core/redact.hpp"
 #include "core/registry_host.hpp"
+#include "core/text.hpp"
 #include "http/base64.hpp"
 
 extern char** environ;
@@ -131,9 +132,7 @@ core::Result<json> read_config_file(const std::string& path) {
 std::string credential_host(std::string_view key) {
     if (auto scheme = key.find("://"); scheme != std::string_view::npos) key.remove_prefix(scheme + 3);
     if (auto slash = key.find('/'); slash != std::string_view::npos) key = key.substr(0, slash);
-    std::string host(key);
-    for (char& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return core::canonical_registry_host(host);
+    return core::canonical_registry_host(core::ascii_lower(key));
 }
 
 std::string helper_server_url(std::string_view host) {

@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "core/redact.hpp"
+#include "core/text.hpp"
 #include "http/base64.hpp"
 #include "http/url.hpp"
 
@@ -110,9 +111,7 @@ namespace {
 /// authorization token has expired"; token servers: error="invalid_token" ... "expired").
 bool says_expired(const Response& response) {
     auto has = [](std::string_view text) {
-        std::string lower(text);
-        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        return lower.find("expired") != std::string::npos;
+        return core::ascii_lower(text).find("expired") != std::string::npos;
     };
     if (has(response.body)) return true;
     for (const auto& field : response.headers.get_all("WWW-Authenticate"))

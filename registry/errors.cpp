@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/redact.hpp"
+#include "core/text.hpp"
 #include "http/challenge.hpp"
 #include "http/host_health.hpp"
 
@@ -105,9 +106,7 @@ core::Error with_plain_http_hint(core::Error error, std::string_view host) {
 namespace {
 
 bool contains_folded(std::string_view text, std::string_view needle) {
-    std::string lower(text);
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return lower.find(needle) != std::string::npos;
+    return core::ascii_lower(text).find(needle) != std::string::npos;
 }
 
 bool names_missing(std::string_view text) {

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "core/registry_host.hpp"
+#include "core/text.hpp"
 #include "http/message.hpp"
 
 namespace ferry::registry {
@@ -87,8 +88,8 @@ std::string canonical_origin(std::string_view url) {
     auto rest = url.substr(scheme_end + 3);
     std::string authority(rest.substr(0, rest.find_first_of("/?#")));
     if (auto at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
-    for (auto* part : {&scheme, &authority})
-        for (char& c : *part) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    scheme = core::ascii_lower(scheme);
+    authority = core::ascii_lower(authority);
     const auto colon = authority.rfind(':');
     const bool has_port = colon != std::string::npos && authority.find(']', colon) == std::string::npos;
     if (!has_port) authority += scheme == "https" ? ":443" : scheme == "http" ? ":80" : "";

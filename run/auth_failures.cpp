@@ -25,6 +25,10 @@ bool only_auth_failures(const sync::RunResult& result) {
     return result.summary.failed > 0 && result.summary.auth_failed == result.summary.failed;
 }
 
+bool only_not_found_failures(const sync::RunResult& result) {
+    return result.summary.failed > 0 && result.summary.not_found == result.summary.failed;
+}
+
 std::optional<std::string> AuthFailureLog::first_for_host(const sync::TaskOutcome& outcome) {
     if (!sync::auth_failed(outcome)) return std::nullopt;
     const std::string host = failing_host(outcome);

@@ -16,6 +16,10 @@ namespace ferry::run {
 /// Reads the run's summary: the outcomes need not be kept.
 bool only_auth_failures(const sync::RunResult& result);
 
+/// True when the run failed and every failure is something absent (exit code 5): a source
+/// that does not exist, a target repository that must be created first.
+bool only_not_found_failures(const sync::RunResult& result);
+
 class AuthFailureLog {
 public:
     /// `credentials_of(host)` describes what the run had for the host, e.g. "no credentials

@@ -88,6 +88,7 @@ void Summary::add(const TaskOutcome& o) {
             }
             ++failed;
             if (sync::auth_failed(o)) ++auth_failed;
+            if (o.error && o.error->kind == core::ErrorKind::NotFound) ++not_found;
             if (o.error && !o.error->cause.empty()) ++failure_causes[o.error->cause];
             break;
     }

@@ -65,6 +65,7 @@ struct Summary {
     std::size_t images = 0, created = 0, changed = 0, unchanged = 0, conflicts = 0, rejected = 0, failed = 0, filtered = 0;
     std::size_t interrupted = 0;  ///< stopped by SIGINT/SIGTERM, begun or not (not counted in `failed`)
     std::size_t auth_failed = 0;  ///< of `failed`: refused authentication (401/403, a refused token)
+    std::size_t not_found = 0;    ///< of `failed`: something absent (a repository, tag, manifest or blob)
     std::size_t artifacts_copied = 0, artifacts_present = 0;  ///< copied = would copy in a plan
     std::size_t pruned = 0;         ///< tags deleted (in a plan: that would be deleted)
     std::size_t prune_skipped = 0;  ///< prune candidates not deleted (refused, cannot untag, unsupported, failed)

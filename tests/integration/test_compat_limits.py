@@ -213,6 +213,13 @@ class Errors(unittest.TestCase):
                 self.assertIn("create it first", err)
                 self.assertLessEqual(dst.count("POST", "/blobs/uploads/"), 2)  # Harbor: once more, then not-found
                 self.assertLess(time.monotonic() - started, 5)
+                # The same through a plan: every failure is a missing repository, so exit 5.
+                plan = plan_file("version: 1\n" + registries_block(self.src.host, dst.host) +
+                                 f"sync:\n  - name: app\n    source: {self.src.host}/lib/app:v1\n"
+                                 f"    target: {dst.host}/nope/app:v1\n")
+                rc, out, err = ft.run_ferry("--authfile", authfile_for(dst), "sync", "-c", plan)
+                self.assertEqual(rc, EXIT_NOT_FOUND, err + out)
+                self.assertIn(f"repository {dst.host}/nope/app does not exist", err)
 
     def test_immutable_tag_at_the_registry_is_a_conflict(self):
         for name in ("ecr", "harbor"):

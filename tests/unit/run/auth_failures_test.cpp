@@ -65,3 +65,15 @@ TEST_CASE("only_auth_failures: exit 6 only when every failure is an authenticati
     r.summary.add(failed("src.test/app:4", core::ErrorKind::Network, "reset"));
     CHECK_FALSE(run::only_auth_failures(r));
 }
+
+TEST_CASE("only_not_found_failures: exit 5 only when every failure is something absent") {
+    sync::RunResult r;
+    CHECK_FALSE(run::only_not_found_failures(r));
+    r.summary.add(failed("src.test/app:1", core::ErrorKind::NotFound, "repository dst.test/app does not exist"));
+    r.summary.add(failed("src.test/app:2", core::ErrorKind::Cancelled, "not started: run cancelled"));
+    CHECK(run::only_not_found_failures(r));
+    CHECK_FALSE(run::only_auth_failures(r));
+    r.summary.add(failed("src.test/app:3", core::ErrorKind::Auth, "401"));
+    CHECK_FALSE(run::only_not_found_failures(r));
+    CHECK_FALSE(run::only_auth_failures(r));
+}
