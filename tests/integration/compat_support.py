@@ -5,8 +5,10 @@ from pathlib import Path
 
 import ferrytest as ft
 from persona_registry import MIB, OCI_MANIFEST, PersonaRegistry
+from support import EXIT
 
-EXIT_OK, EXIT_FAILED, EXIT_CONFLICT, EXIT_NOT_FOUND = 0, 1, 3, 5
+# Read from cli/exit_codes.hpp (support.EXIT), never written as literals.
+EXIT_OK, EXIT_FAILED, EXIT_CONFLICT, EXIT_NOT_FOUND = EXIT.OK, EXIT.FAILED, EXIT.CONFLICT, EXIT.NOT_FOUND
 BIG = 66 * MIB  # "65 MiB+" (issue 14): above the old 64 MiB chunking threshold
 
 
