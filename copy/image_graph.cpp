@@ -83,9 +83,14 @@ core::Result<ImageGraph> load_image_graph(store::Store& src, const std::string& 
                                           const GraphOptions& options) {
     auto fetched = src.get_manifest(ref);
     if (!fetched) return std::unexpected(fetched.error());
+    return load_image_graph(src, std::move(*fetched), options);
+}
+
+core::Result<ImageGraph> load_image_graph(store::Store& src, ParsedManifest fetched_root,
+                                          const GraphOptions& options) {
     ImageGraph graph;
-    graph.source_digest = fetched->digest;
-    auto root = subset_root(*fetched, options, graph.built_subset);
+    graph.source_digest = fetched_root.digest;
+    auto root = subset_root(fetched_root, options, graph.built_subset);
     if (!root) return std::unexpected(root.error().with_context("selecting platforms of " + src.describe()));
     graph.root = std::move(*root);
     Loader loader{src, options, {graph.root.digest}, {}, {}};

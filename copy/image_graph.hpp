@@ -38,5 +38,9 @@ struct GraphOptions {
 /// Integrity for a child whose bytes do not match its index entry.
 core::Result<ImageGraph> load_image_graph(store::Store& src, const std::string& ref,
                                           const GraphOptions& options);
+/// The same from a root manifest already fetched from `src` (its bytes and digest as
+/// get_manifest returned them): saves the second request for a root just read by tag.
+core::Result<ImageGraph> load_image_graph(store::Store& src, manifest::ParsedManifest fetched_root,
+                                          const GraphOptions& options);
 
 }  // namespace ferry::copy

@@ -19,13 +19,27 @@ core::Result<std::unique_ptr<store::Store>> open_registry(const Reference& ref, 
     return ctx.registries.open(ref);
 }
 
-/// Resolves the source on its mirrors first, then on the source registry itself.
-core::Result<OpenedSource> open_source(const ImageTask& task, const TaskContext& ctx) {
+/// The hosts the source is read from: its mirrors first, then the source registry itself.
+std::vector<std::string> source_hosts(const ImageTask& task, const TaskContext& ctx) {
     std::vector<std::string> hosts;
     if (const auto* reg = ctx.plan.registry(task.source.registry)) hosts = reg->mirrors;
     hosts.push_back(task.source.registry);
+    return hosts;
+}
+
+core::Error source_missing(const ImageTask& task) {
+    return core::make_error(core::ErrorKind::NotFound, "source " + task.source.str() + " does not exist");
+}
+
+void log_mirror_lacks(const std::string& host, const ImageTask& task) {
+    if (host != task.source.registry)
+        core::log::debug("mirror {} lacks {}; trying the next source", host, task.source.str());
+}
+
+/// Resolves the source (a manifest HEAD) on its mirrors first, then on the source registry.
+core::Result<OpenedSource> open_source(const ImageTask& task, const TaskContext& ctx) {
     std::optional<core::Error> last;
-    for (const auto& host : hosts) {
+    for (const auto& host : source_hosts(task, ctx)) {
         Reference ref = task.source;
         ref.registry = host;
         auto s = open_registry(ref, ctx);
@@ -33,11 +47,48 @@ core::Result<OpenedSource> open_source(const ImageTask& task, const TaskContext&
         auto root = (*s)->resolve(ref.manifest_ref());
         if (root && *root) return OpenedSource{std::move(*s), **root, host};
         if (!root) last = root.error();
-        if (host != task.source.registry)
-            core::log::debug("mirror {} lacks {}; trying the next source", host, task.source.str());
+        log_mirror_lacks(host, task);
     }
     if (last) return std::unexpected(*last);
-    return core::fail(core::ErrorKind::NotFound, "source " + task.source.str() + " does not exist");
+    return std::unexpected(source_missing(task));
+}
+
+struct LoadedSource {
+    std::unique_ptr<store::Store> store;
+    copy::ImageGraph graph;
+    std::string host;
+};
+
+/// Reads the source's root manifest by its reference (a GET) and loads its graph, mirrors
+/// first. For a target that lacks the tag the graph is needed anyway, so this saves the
+/// HEAD that open_source would send before it: one request per image on a cold target.
+core::Result<LoadedSource> load_source(const ImageTask& task, const TaskContext& ctx,
+                                       const copy::GraphOptions& options) {
+    std::optional<core::Error> last;
+    for (const auto& host : source_hosts(task, ctx)) {
+        Reference ref = task.source;
+        ref.registry = host;
+        auto s = open_registry(ref, ctx);
+        if (!s) { last = s.error(); continue; }
+        auto root = (*s)->get_manifest(ref.manifest_ref());
+        if (!root) {
+            if (root.error().kind != core::ErrorKind::NotFound) last = root.error();
+            log_mirror_lacks(host, task);
+            continue;
+        }
+        auto graph = copy::load_image_graph(**s, std::move(*root), options);
+        if (!graph) return std::unexpected(graph.error());
+        return LoadedSource{std::move(*s), std::move(*graph), host};
+    }
+    if (last) return std::unexpected(*last);
+    return std::unexpected(source_missing(task));
+}
+
+/// True when the target tag is known absent without asking: expansion listed the target
+/// repository without it, or this run found the repository empty.
+bool target_known_absent(const ImageTask& task, const TaskContext& ctx, store::Store& target) {
+    if (task.target_was_empty) return true;  // listed, and not known_present: absent
+    return ctx.empty_targets.known_empty(target);
 }
 
 /// copy_graph, one copy of a manifest into a target repository at a time: a second task
@@ -79,39 +130,53 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
         out.action = Action::Unchanged;
         return out;
     }
-    auto source = open_source(task, ctx);
-    if (!source) return fail(source.error());
-    out.source_used = source->host;
-    out.source_digest = source->root.digest;
     auto target = open_registry(task.target, ctx);
     if (!target) return fail(target.error());
     std::optional<manifest::Digest> current;
-    if (task.target.tag) {
+    if (task.target.tag && !target_known_absent(task, ctx, **target)) {
         auto t = (*target)->resolve(*task.target.tag);
         if (!t) return fail(t.error());
         if (*t) current = (*t)->digest;
     }
-    if (current) out.previous_digest = *current;
+    copy::GraphOptions graph_options;
+    graph_options.platforms = task.platforms;
+    std::unique_ptr<store::Store> source_store;
+    std::optional<copy::ImageGraph> graph;
     auto finish_unchanged = [&](std::optional<ArtifactSubjects> subjects) {
         out.action = Action::Unchanged;
         out.target_digest = *current;
-        if (subjects) carry_artifacts(task, *source->store, **target, std::move(*subjects), ctx, out);
+        if (subjects) carry_artifacts(task, *source_store, **target, std::move(*subjects), ctx, out);
         return finish();
     };
-    if (current && task.policy == plan::CopyPolicy::Missing) return finish_unchanged(std::nullopt);
-    std::optional<manifest::Digest> expected =
-        task.platforms.empty() ? std::optional(out.source_digest) : ctx.state.built_for(out.source_digest, task.platforms);
-    if (current && expected && *current == *expected)
-        return finish_unchanged(ArtifactSubjects{out.source_digest, task.platforms.empty(), {}, false});
-
-    copy::GraphOptions graph_options;
-    graph_options.platforms = task.platforms;
-    auto graph = copy::load_image_graph(*source->store, out.source_digest.str(), graph_options);
-    if (!graph) return fail(graph.error());
+    if (!current) {
+        // Nothing at the target to compare with: read the graph straight away.
+        auto loaded = load_source(task, ctx, graph_options);
+        if (!loaded) return fail(loaded.error());
+        out.source_used = loaded->host;
+        out.source_digest = loaded->graph.source_digest;
+        source_store = std::move(loaded->store);
+        graph = std::move(loaded->graph);
+    } else {
+        out.previous_digest = *current;
+        auto source = open_source(task, ctx);
+        if (!source) return fail(source.error());
+        out.source_used = source->host;
+        out.source_digest = source->root.digest;
+        source_store = std::move(source->store);
+        if (task.policy == plan::CopyPolicy::Missing) return finish_unchanged(std::nullopt);
+        std::optional<manifest::Digest> expected = task.platforms.empty()
+                                                       ? std::optional(out.source_digest)
+                                                       : ctx.state.built_for(out.source_digest, task.platforms);
+        if (expected && *current == *expected)
+            return finish_unchanged(ArtifactSubjects{out.source_digest, task.platforms.empty(), {}, false});
+        auto loaded = copy::load_image_graph(*source_store, out.source_digest.str(), graph_options);
+        if (!loaded) return fail(loaded.error());
+        graph = std::move(*loaded);
+    }
     out.built_subset = graph->built_subset;
-    out.target_digest = graph->root.digest;
     if (!task.platforms.empty()) ctx.state.remember(out.source_digest, task.platforms, graph->root.digest);
     if (current && *current == graph->root.digest) return finish_unchanged(subjects_of(*graph));
+    out.target_digest = graph->root.digest;
     if (current && task.policy == plan::CopyPolicy::Immutable) {
         out.action = Action::Conflict;
         out.error = core::make_error(core::ErrorKind::Conflict,
@@ -120,7 +185,7 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
         return finish();
     }
     out.action = current ? Action::Changed : Action::New;
-    if (!passes_signature_gate(task, *source->store, ctx, out)) return finish();
+    if (!passes_signature_gate(task, *source_store, ctx, out)) return finish();
 
     copy::CopyOptions options;
     options.source_ref = out.source_digest.str();
@@ -134,10 +199,10 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
     options.target_tag_checked = task.target.tag.has_value();  // resolved above: not the root
     options.target_empty = !current && (task.target_was_empty ? *task.target_was_empty
                                                                : ctx.empty_targets.was_empty(**target));
-    auto copied = copy_serialised(*graph, *source->store, **target, options, task, ctx);
+    auto copied = copy_serialised(*graph, *source_store, **target, options, task, ctx);
     if (!copied) return fail(copied.error());
     out.stats = copied->stats;
-    carry_artifacts(task, *source->store, **target, subjects_of(*graph), ctx, out);
+    carry_artifacts(task, *source_store, **target, subjects_of(*graph), ctx, out);
     return finish();
 }
 

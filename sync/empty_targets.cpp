@@ -4,10 +4,28 @@
 
 namespace ferry::sync {
 
-bool EmptyTargets::was_empty(store::Store& target) {
+namespace {
+
+/// "host/repository" of a registry store; empty for any other store (nothing to ask).
+std::string key_of(store::Store& target) {
     const auto* repo = store::registry_repository(target);
-    if (!repo || repo->registry_host().empty()) return false;  // not a registry: nothing to ask
-    const std::string key = repo->registry_host() + "/" + repo->repository();
+    if (!repo || repo->registry_host().empty()) return {};
+    return repo->registry_host() + "/" + repo->repository();
+}
+
+}  // namespace
+
+bool EmptyTargets::known_empty(store::Store& target) {
+    const std::string key = key_of(target);
+    if (key.empty()) return false;
+    std::lock_guard lock(mutex_);
+    auto it = known_.find(key);
+    return it != known_.end() && it->second;
+}
+
+bool EmptyTargets::was_empty(store::Store& target) {
+    const std::string key = key_of(target);
+    if (key.empty()) return false;
     auto held = listing_.lock(key);
     {
         std::lock_guard lock(mutex_);

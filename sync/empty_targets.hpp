@@ -18,6 +18,10 @@ public:
     /// True when `target`'s repository had no tag, or did not exist, at the first look.
     /// A listing that fails in any other way counts as not empty (the usual checks run).
     bool was_empty(store::Store& target);
+    /// True when `target`'s repository has already been found empty by was_empty in this
+    /// run; never asks the registry. A tag of such a repository needs no HEAD to be known
+    /// absent (this run's own pushes aside, which only the same target tag twice could meet).
+    bool known_empty(store::Store& target);
 
 private:
     core::KeyLocks listing_;  // one listing per repository, the others wait for it

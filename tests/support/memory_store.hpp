@@ -36,6 +36,7 @@ public:
     std::map<std::string, manifest::Digest> tags;
     std::set<manifest::Digest> mountable;  // digests a mount from a sibling repo can satisfy
     int blob_puts = 0, manifest_puts = 0, mounts = 0;
+    int resolves = 0, manifest_gets = 0;  // manifest HEADs and GETs a registry would have seen
 
     std::string describe() const override { return "mem://" + host_ + "/" + repo_; }
     std::string registry_host() const override { return host_; }
@@ -43,6 +44,7 @@ public:
 
     core::Result<std::optional<manifest::Descriptor>> resolve(const std::string& ref) override {
         std::lock_guard lock(mutex_);
+        ++resolves;
         auto digest = lookup(ref);
         if (!digest) return std::optional<manifest::Descriptor>{};
         const auto& m = manifests.at(*digest);
@@ -54,6 +56,7 @@ public:
     }
     core::Result<manifest::ParsedManifest> get_manifest(const std::string& ref) override {
         std::lock_guard lock(mutex_);
+        ++manifest_gets;
         auto digest = lookup(ref);
         if (!digest) return core::fail(core::ErrorKind::NotFound, "no manifest " + ref);
         return manifests.at(*digest);

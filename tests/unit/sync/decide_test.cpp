@@ -61,6 +61,31 @@ TEST_CASE("decide: a tag absent at the target is new and copied; a rerun finds i
     CHECK(dst.blob_puts + dst.manifest_puts == writes);
 }
 
+TEST_CASE("decide: a target without the tag costs the source one manifest GET, no HEAD") {
+    Decider d;
+    auto& src = d.registries.repo("src.test", "app");
+    auto image = put_image(src, "v1", "amd64", "1.0");
+
+    auto cold = d.run(task("1.0"));
+    REQUIRE(cold.action == sync::Action::New);
+    CHECK(cold.source_digest == image.digest);
+    CHECK(src.resolves == 0);       // nothing at the target to compare with: no HEAD first
+    CHECK(src.manifest_gets == 1);  // the root, read once by tag (a single-platform image)
+
+    auto rerun = d.run(task("1.0"));
+    CHECK(rerun.action == sync::Action::Unchanged);
+    CHECK(src.resolves == 1);       // the tag is there now: a HEAD decides
+    CHECK(src.manifest_gets == 1);  // and nothing is read
+
+    SECTION("a source that lacks the tag fails as absent, naming the source") {
+        auto out = d.run(task("9.9"));
+        CHECK(out.action == sync::Action::Failed);
+        REQUIRE(out.error);
+        CHECK(out.error->kind == core::ErrorKind::NotFound);
+        CHECK(out.error->message.find("source src.test/app:9.9 does not exist") != std::string::npos);
+    }
+}
+
 TEST_CASE("decide: what each policy does when the target tag points elsewhere") {
     Decider d;
     auto source = put_image(d.registries.repo("src.test", "app"), "new content", "amd64", "1.0");
