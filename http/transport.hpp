@@ -1,7 +1,9 @@
 #pragma once
 /// One HTTP exchange over libcurl, with connection reuse. No retries, no auth: see Session.
-/// Thread-safe: easy handles come from a pool and share one CURLSH (DNS cache, TLS sessions,
-/// connection cache), so keep-alive connections and HTTP/2 streams are reused across threads.
+/// Thread-safe: easy handles are pooled per origin, each keeping its own keep-alive
+/// connection, and share one CURLSH for the DNS cache and TLS sessions (not connections:
+/// libcurl's shared connection cache is not thread-safe). Requests speak HTTP/1.1, also
+/// where h2 is offered (see set_common in transport.cpp for why).
 /// Proxies come from the environment (HTTP(S)_PROXY, NO_PROXY), as libcurl reads them.
 #include <chrono>
 #include <memory>
