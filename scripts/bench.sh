@@ -131,6 +131,11 @@ measure() {
     END { printf "%.2f %d\n", s, kib }' "$out"
 }
 
+# CPU seconds (user + system) registry $1 has used since it started.
+registry_cpu() {
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / hz }' "/proc/$(cat "$(registry_dir "$1")/registry.pid")/stat"
+}
+
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # skopeo with a private HOME/XDG area, so its blob-info cache (which would make it try mounts or
@@ -313,36 +318,68 @@ if bad:
 EOF
 }
 
-# The target registry's ingest floor: the corpus's unique blobs uploaded straight from the
-# layout (POST + PUT, 8 at a time, no source registry, no client-side checks). Prints seconds.
-sync_ingest_floor() {
+# The target registry's floors: the corpus's unique blobs uploaded (POST + PUT, 8 at a time,
+# no client-side checks, no digest computed) by a bare keep-alive client into the wiped target.
+# $1 = disk: read straight from the layout (in the page cache): the ingest floor, below any
+# registry-to-registry copy. $1 = registry: each blob streamed from a GET at bench-sync-src
+# into its PUT: the copy floor, the same transfers a sync must make and nothing else.
+# Prints "seconds registry_cpu_seconds" (registry CPU: both registries, during the uploads).
+sync_floor() {
+  local source="$1" cpu_mark secs
   registry_wipe bench-sync-dst
-  "$PYTHON" - "$SYNC_SUMMARY" "127.0.0.1:${REGISTRY_PORT[bench-sync-dst]}" <<'EOF'
-import concurrent.futures, http.client, json, os, sys, time
-summary, host = json.load(open(sys.argv[1])), sys.argv[2]
-blobs = {d for r in summary["repositories"].values() for t in r["tags"].values()
-         for m in t["manifests"] for d in [m["config"], *(l["digest"] for l in m["layers"])]}
+  cpu_mark="$(sync_registry_cpu)"
+  secs="$("$PYTHON" - "$SYNC_SUMMARY" "127.0.0.1:${REGISTRY_PORT[bench-sync-dst]}" \
+    "$( [ "$source" = registry ] && echo "127.0.0.1:${REGISTRY_PORT[bench-sync-src]}")" <<'EOF'
+import concurrent.futures, http.client, json, os, sys, threading, time
+summary, host, source = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+holder = {}  # digest -> a source repository that has it
+for repo, r in summary["repositories"].items():
+    for t in r["tags"].values():
+        for m in t["manifests"]:
+            for d in [m["config"], *(l["digest"] for l in m["layers"])]:
+                holder.setdefault(d, repo)
 path = lambda digest: os.path.join(summary["layout"], "blobs", *digest.split(":"))
+local = threading.local()  # one keep-alive connection per worker and host
+def conn(h):
+    if not hasattr(local, h):
+        setattr(local, h, http.client.HTTPConnection(h, blocksize=1 << 20))
+    return getattr(local, h)
 def upload(digest):
-    c = http.client.HTTPConnection(host, blocksize=1 << 20)
-    c.request("POST", "/v2/floor/blobs/uploads/")
+    c = conn(host)
+    c.request("POST", "/v2/floor/blobs/uploads/", headers={"Content-Length": "0"})
     r = c.getresponse(); r.read()
     loc = r.getheader("Location").split(host, 1)[-1]
-    with open(path(digest), "rb") as f:
-        c.request("PUT", f"{loc}&digest={digest}", body=f, headers={
-            "Content-Length": str(os.path.getsize(path(digest))), "Content-Type": "application/octet-stream"})
-        r = c.getresponse(); r.read()
+    size = os.path.getsize(path(digest))
+    if source:
+        s = conn(source)
+        s.request("GET", f"/v2/{holder[digest]}/blobs/{digest}")
+        body = s.getresponse()
+        if body.status != 200:
+            sys.exit(f"GET of {digest}: HTTP {body.status}")
+    else:
+        body = open(path(digest), "rb")
+    c.request("PUT", f"{loc}&digest={digest}", body=body, headers={
+        "Content-Length": str(size), "Content-Type": "application/octet-stream"})
+    r = c.getresponse(); r.read()
+    body.read(); body.close()
     if r.status != 201:
         sys.exit(f"upload of {digest}: HTTP {r.status}")
-for d in blobs:  # into the page cache, so the disk does not count
+for d in holder:  # into the page cache, so the disk does not count
     with open(path(d), "rb") as f:
         while f.read(1 << 24):
             pass
 started = time.time()
 with concurrent.futures.ThreadPoolExecutor(8) as pool:
-    list(pool.map(upload, sorted(blobs)))
+    list(pool.map(upload, sorted(holder)))
 print(f"{time.time() - started:.2f}")
 EOF
+)"
+  echo "$secs $(awk -v a="$cpu_mark" -v b="$(sync_registry_cpu)" 'BEGIN { printf "%.1f", b - a }')"
+}
+
+# CPU seconds both sync registries have used so far.
+sync_registry_cpu() {
+  awk -v a="$(registry_cpu bench-sync-src)" -v b="$(registry_cpu bench-sync-dst)" 'BEGIN { printf "%.2f", a + b }'
 }
 
 sync_write_inputs() {
@@ -367,9 +404,10 @@ EOF
 # Runs one sync with `tool` (ferry|skopeo) and appends "tool phase secs kib src_req dst_req puts".
 sync_run() {
   local tool="$1" phase="$2" dst="127.0.0.1:${REGISTRY_PORT[bench-sync-dst]}"
-  local src_mark dst_mark secs kib src_req dst_req puts _
+  local src_mark dst_mark secs kib src_req dst_req puts _ cpu_mark cpu
   src_mark="$(log_size bench-sync-src)"
   dst_mark="$(log_size bench-sync-dst)"
+  cpu_mark="$(sync_registry_cpu)"
   if [ "$tool" = ferry ]; then
     read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG HOME="$SCRATCH/ferry-home" \
       "$FERRY_BIN" sync -c "$SCRATCH/sync-plan.yaml" --state "$SCRATCH/sync-state.json" \
@@ -380,8 +418,9 @@ sync_run() {
   fi
   read -r src_req _ < <(requests_after bench-sync-src "$src_mark")
   read -r dst_req puts < <(requests_after bench-sync-dst "$dst_mark")
-  log "sync $tool $phase: ${secs} s, peak RSS ${kib} KiB, requests src $src_req dst $dst_req, manifest PUTs $puts"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$phase" "$secs" "$kib" "$src_req" "$dst_req" "$puts" \
+  cpu="$(awk -v a="$cpu_mark" -v b="$(sync_registry_cpu)" 'BEGIN { printf "%.1f", b - a }')"
+  log "sync $tool $phase: ${secs} s, peak RSS ${kib} KiB, requests src $src_req dst $dst_req, manifest PUTs $puts, registry CPU ${cpu} s"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$phase" "$secs" "$kib" "$src_req" "$dst_req" "$puts" "$cpu" \
     >>"$SCRATCH/sync.tsv"
 }
 
@@ -389,7 +428,7 @@ bench_sync() {
   registry_start bench-sync-src
   sync_corpus_ready
   sync_write_inputs
-  local rep tool bytes floor
+  local rep tool bytes ingest copy
   : >"$SCRATCH/sync.tsv"
   for rep in $(seq "$REPS"); do
     for tool in ferry skopeo; do
@@ -399,12 +438,14 @@ bench_sync() {
       sync_run "$tool" noop
     done
   done
-  floor="$(sync_ingest_floor)"
-  log "target registry ingest floor: ${floor} s"
+  ingest="$(sync_floor disk)"
+  log "target registry ingest floor (seconds, registry CPU seconds): $ingest"
+  copy="$(sync_floor registry)"
+  log "registry-to-registry copy floor (seconds, registry CPU seconds): $copy"
   registry_stop bench-sync-dst
   registry_stop bench-sync-src
   bytes="$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["unique_bytes"])' "$SYNC_SUMMARY")"
-  sync_table "$bytes" "$floor" | tee "$SCRATCH/sync.md"
+  sync_table "$bytes" "$ingest" "$copy" | tee "$SCRATCH/sync.md"
   record_result "sync: bench corpus (12 repositories, 24 tags, 3 platforms, $((bytes / 1048576)) MiB unique), registry → empty registry, then a no-op rerun" \
     "$(printf '%s\n%s' \
       "ferry sync -c PLAN   # PLAN: source SRC/bench/*, target DST/ (tls: disabled for both)${BENCH_SYNC_JOBS:+ --jobs $BENCH_SYNC_JOBS}" \
@@ -412,7 +453,8 @@ bench_sync() {
     <"$SCRATCH/sync.md"
 }
 
-# Median of column `col` (3 secs, 4 KiB, 5 src requests, 6 dst requests, 7 PUTs) for tool+phase.
+# Median of column `col` (3 secs, 4 KiB, 5 src requests, 6 dst requests, 7 PUTs, 8 registry
+# CPU seconds) for tool+phase.
 sync_median() { awk -v t="$1" -v p="$2" -v c="$3" '$1 == t && $2 == p { print $c }' "$SCRATCH/sync.tsv" | median; }
 
 # One table row: label, phase, tsv column, divisor, printf format of the values, target.
@@ -425,7 +467,7 @@ sync_row() {
 }
 
 sync_table() {
-  local bytes="$1" floor="$2" secs
+  local bytes="$1" ingest="$2" copy="$3" secs f c
   echo "| measure (median of $REPS) | ferry | skopeo | ferry / skopeo | target |"
   echo "|---|---:|---:|---:|---|"
   sync_row "cold sync wall time (s)" cold 3 1 %.2f "≤ 0.40"
@@ -435,12 +477,21 @@ sync_table() {
   sync_row "no-op: requests to the target" noop 6 1 %d ""
   sync_row "no-op: requests to the source" noop 5 1 %d ""
   sync_row "no-op: manifest PUTs" noop 7 1 %d "ferry: 0"
+  sync_row "cold: CPU seconds of both registries" cold 8 1 %.1f ""
   sync_row "cold: peak RSS (MiB)" cold 4 1024 %.1f ""
   sync_row "no-op: peak RSS (MiB)" noop 4 1024 %.1f ""
   secs="$(sync_median ferry cold 3)"
-  awk -v b="$bytes" -v s="$secs" -v f="$floor" 'BEGIN {
-    printf "\nferry cold throughput: %.0f MiB/s of unique blob bytes. ", b / 1048576 / s
-    printf "Target registry ingest floor (the same blobs uploaded straight from disk, 8 at a time, one run): %.2f s.\n", f }'
+  echo
+  echo "ferry cold throughput: $(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.0f", b / 1048576 / s }') MiB/s of unique blob bytes."
+  echo
+  echo "Floors (the corpus's unique blobs, POST + PUT 8 at a time from a bare keep-alive client, one run):"
+  echo
+  echo "| floor | seconds | registry CPU seconds | ferry cold / floor |"
+  echo "|---|---:|---:|---:|"
+  read -r f c <<<"$ingest"
+  awk -v f="$f" -v c="$c" -v s="$secs" 'BEGIN { printf "| ingest: read from the layout on disk (page cache), no source registry | %.2f | %.1f | %.2f |\n", f, c, s / f }'
+  read -r f c <<<"$copy"
+  awk -v f="$f" -v c="$c" -v s="$secs" 'BEGIN { printf "| copy: each blob streamed from a GET at the source into its PUT | %.2f | %.1f | %.2f |\n", f, c, s / f }'
 }
 
 # ---------------------------------------------------------------------------- export
