@@ -36,21 +36,40 @@ void log_mirror_lacks(const std::string& host, const ImageTask& task) {
         core::log::debug("mirror {} lacks {}; trying the next source", host, task.source.str());
 }
 
-/// Resolves the source (a manifest HEAD) on its mirrors first, then on the source registry.
-core::Result<OpenedSource> open_source(const ImageTask& task, const TaskContext& ctx) {
+/// One source host's answer: what was looked for, nothing (the host lacks the image), or an
+/// error.
+template <class Found>
+using HostAnswer = core::Result<std::optional<Found>>;
+
+/// Asks the source's hosts, mirrors first, until one answers with the image:
+/// `ask(store, ref, host)` asks one host (`ref` names the image there). A host that fails is
+/// passed over like one that lacks the image; the last failure is returned if no host has it.
+template <class Found, class Ask>
+core::Result<Found> first_source_with(const ImageTask& task, const TaskContext& ctx, Ask ask) {
     std::optional<core::Error> last;
     for (const auto& host : source_hosts(task, ctx)) {
         Reference ref = task.source;
         ref.registry = host;
         auto s = open_registry(ref, ctx);
         if (!s) { last = s.error(); continue; }
-        auto root = (*s)->resolve(ref.manifest_ref());
-        if (root && *root) return OpenedSource{std::move(*s), **root, host};
-        if (!root) last = root.error();
+        HostAnswer<Found> found = ask(std::move(*s), ref, host);
+        if (found && *found) return std::move(**found);
+        if (!found) last = found.error();
         log_mirror_lacks(host, task);
     }
     if (last) return std::unexpected(*last);
     return std::unexpected(source_missing(task));
+}
+
+/// Resolves the source (a manifest HEAD) on its mirrors first, then on the source registry.
+core::Result<OpenedSource> open_source(const ImageTask& task, const TaskContext& ctx) {
+    return first_source_with<OpenedSource>(
+        task, ctx, [](std::unique_ptr<store::Store> s, const Reference& ref, const std::string& host) -> HostAnswer<OpenedSource> {
+            auto root = s->resolve(ref.manifest_ref());
+            if (!root) return std::unexpected(root.error());
+            if (!*root) return std::nullopt;
+            return OpenedSource{std::move(s), **root, host};
+        });
 }
 
 struct LoadedSource {
@@ -62,26 +81,18 @@ struct LoadedSource {
 /// Reads the source's root manifest by its reference (a GET) and loads its graph, mirrors
 /// first. For a target that lacks the tag the graph is needed anyway, so this saves the
 /// HEAD that open_source would send before it: one request per image on a cold target.
+/// A mirror whose graph cannot be loaded is passed over for the next source.
 core::Result<LoadedSource> load_source(const ImageTask& task, const TaskContext& ctx,
                                        const copy::GraphOptions& options) {
-    std::optional<core::Error> last;
-    for (const auto& host : source_hosts(task, ctx)) {
-        Reference ref = task.source;
-        ref.registry = host;
-        auto s = open_registry(ref, ctx);
-        if (!s) { last = s.error(); continue; }
-        auto root = (*s)->get_manifest(ref.manifest_ref());
-        if (!root) {
-            if (root.error().kind != core::ErrorKind::NotFound) last = root.error();
-            log_mirror_lacks(host, task);
-            continue;
-        }
-        auto graph = copy::load_image_graph(**s, std::move(*root), options);
-        if (!graph) return std::unexpected(graph.error());
-        return LoadedSource{std::move(*s), std::move(*graph), host};
-    }
-    if (last) return std::unexpected(*last);
-    return std::unexpected(source_missing(task));
+    return first_source_with<LoadedSource>(
+        task, ctx, [&options](std::unique_ptr<store::Store> s, const Reference& ref, const std::string& host) -> HostAnswer<LoadedSource> {
+            auto root = s->get_manifest(ref.manifest_ref());
+            if (!root && root.error().kind == core::ErrorKind::NotFound) return std::nullopt;
+            if (!root) return std::unexpected(root.error());
+            auto graph = copy::load_image_graph(*s, std::move(*root), options);
+            if (!graph) return std::unexpected(graph.error());
+            return LoadedSource{std::move(s), std::move(*graph), host};
+        });
 }
 
 /// True when the target tag is known absent without asking: expansion listed the target
