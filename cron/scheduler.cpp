@@ -176,8 +176,12 @@ void Scheduler::wait_until_due(Job& job) {
             wait_until_due(job);
             return;
         }
+        // The next firing is armed before this one starts: a job can finish on a worker
+        // before this thread gets on, and a snapshot taken meanwhile (the status page) must
+        // not show the firing that has just begun as the next one.
+        const auto began = std::max(job.nominal, clock_.now());
+        arm(job, began);
         fire(job);
-        arm(job, std::max(job.nominal, clock_.now()));
     });
 }
 
