@@ -63,7 +63,7 @@ bool auth_failed(const TaskOutcome& outcome);
 /// Counts of a run's outcomes.
 struct Summary {
     std::size_t images = 0, created = 0, changed = 0, unchanged = 0, conflicts = 0, rejected = 0, failed = 0, filtered = 0;
-    std::size_t interrupted = 0;  ///< stopped by SIGINT/SIGTERM, begun or not (not counted in `failed`)
+    std::size_t interrupted = 0;  ///< stopped by SIGINT/SIGTERM or by --fail-fast, begun or not (not counted in `failed`)
     std::size_t auth_failed = 0;  ///< of `failed`: refused authentication (401/403, a refused token)
     std::size_t not_found = 0;    ///< of `failed`: something absent (a repository, tag, manifest or blob)
     std::size_t artifacts_copied = 0, artifacts_present = 0;  ///< copied = would copy in a plan

@@ -3,10 +3,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "core/file_io.hpp"
 #include "core/key_locks.hpp"
@@ -99,7 +102,7 @@ TEST_CASE("write_file_atomic replaces the whole file and leaves no temp file") {
     CHECK(failed.error().message.find("missing") != std::string::npos);
 }
 
-TEST_CASE("TempFile disappears unless published; rename_durably moves a staged directory") {
+TEST_CASE("TempFile disappears unless published, rename_durably moves a staged directory") {
     TempDir tmp;
     {
         auto abandoned = fileio::TempFile::create(tmp.path, ".tmp-");
@@ -134,4 +137,48 @@ TEST_CASE("KeyLocks hands out one lock per key") {
     auto b = locks.lock("repo@sha256:b");  // another key does not wait
     CHECK(a.owns_lock());
     CHECK(b.owns_lock());
+}
+
+TEST_CASE("KeyLocks lets one holder of a key in at a time") {
+    KeyLocks locks;
+    std::atomic<int> inside{0};
+    std::atomic<int> most{0};
+    std::atomic<int> entries{0};
+    {
+        std::vector<std::jthread> workers;
+        for (int t = 0; t < 8; ++t)
+            workers.emplace_back([&] {
+                for (int round = 0; round < 50; ++round) {
+                    auto held = locks.lock("repo@sha256:same");
+                    const int now = ++inside;
+                    int seen = most.load();
+                    while (now > seen && !most.compare_exchange_weak(seen, now)) {}
+                    ++entries;
+                    std::this_thread::sleep_for(std::chrono::microseconds(100));
+                    --inside;
+                }
+            });
+    }
+    CHECK(most.load() == 1);
+    CHECK(entries.load() == 8 * 50);
+}
+
+TEST_CASE("replace_directory_durably swaps a staged directory in whole") {
+    TempDir tmp;
+    fs::create_directories(tmp.path / "out" / "old-only");
+    std::ofstream(tmp.path / "out" / "shared") << "old";
+    fs::create_directory(tmp.path / "out.partial");
+    std::ofstream(tmp.path / "out.partial" / "shared") << "new";
+    REQUIRE(fileio::replace_directory_durably(tmp.path / "out.partial", tmp.path / "out"));
+    CHECK(slurp(tmp.path / "out" / "shared") == "new");
+    CHECK_FALSE(fs::exists(tmp.path / "out" / "old-only"));
+    CHECK_FALSE(fs::exists(tmp.path / "out.partial"));
+    // No directory there yet: a plain rename.
+    fs::create_directory(tmp.path / "next.partial");
+    REQUIRE(fileio::replace_directory_durably(tmp.path / "next.partial", tmp.path / "next"));
+    CHECK(fs::is_directory(tmp.path / "next"));
+    // A failed swap leaves the target as it was.
+    auto missing = fileio::replace_directory_durably(tmp.path / "absent", tmp.path / "out");
+    REQUIRE_FALSE(missing);
+    CHECK(slurp(tmp.path / "out" / "shared") == "new");
 }

@@ -84,7 +84,7 @@ TEST_CASE("an every-second job fires on a worker thread") {
     CHECK_FALSE(on_caller_thread);
 }
 
-TEST_CASE("a slow job never overlaps itself; skipped firings are counted") {
+TEST_CASE("a slow job never overlaps itself, skipped firings are counted") {
     Scheduler scheduler;
     std::atomic<int> in_flight{0};
     std::atomic<int> max_in_flight{0};

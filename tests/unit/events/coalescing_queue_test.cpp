@@ -15,7 +15,7 @@ std::vector<std::string> keys_of(const std::vector<CoalescingQueue<int>::Keyed>&
 }
 }  // namespace
 
-TEST_CASE("a waiting key absorbs later events; the newest item wins") {
+TEST_CASE("a waiting key absorbs later events, the newest item wins") {
     CoalescingQueue<int> queue;
     CHECK(queue.push("a", 1) == Enqueued::Queued);
     CHECK(queue.push("b", 2) == Enqueued::Queued);

@@ -70,7 +70,7 @@ TEST_CASE("an answer in between resets the window", "[health]") {
     CHECK_FALSE(health.down());
 }
 
-TEST_CASE("a 429 pauses the whole host; a spent quota stops metered requests", "[health]") {
+TEST_CASE("a 429 pauses the whole host, a spent quota stops metered requests", "[health]") {
     HostHealth health("hub", fast());
     health.record(answer(429));
     const auto before = std::chrono::steady_clock::now();

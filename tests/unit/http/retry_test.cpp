@@ -22,7 +22,7 @@ TEST_CASE("Retry-After in seconds and as an HTTP date", "[retry]") {
     CHECK_FALSE(parse_retry_after("-5", now).has_value());
 }
 
-TEST_CASE("backoff grows, is jittered and capped; Retry-After wins but is capped", "[retry]") {
+TEST_CASE("backoff grows, is jittered and capped, Retry-After wins but is capped", "[retry]") {
     RetryPolicy p;
     p.base_delay = milliseconds(100);
     p.max_delay = milliseconds(1000);

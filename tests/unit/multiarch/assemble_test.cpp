@@ -204,7 +204,7 @@ TEST_CASE("assemble_index takes over an index source's entries, attestations inc
     CHECK_THAT(refused.error().message, Catch::Contains("it is an index"));
 }
 
-TEST_CASE("assemble_index dry run decides without writing; a target needs a tag") {
+TEST_CASE("assemble_index dry run decides without writing, a target needs a tag") {
     Fixture f;
     auto spec = f.spec();
     spec.dry_run = true;

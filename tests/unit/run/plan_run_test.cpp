@@ -49,7 +49,7 @@ TEST_CASE("outcome_of: failures, refusals, conflicts and cancellation by precede
     CHECK(run::outcome_of(conflict_and_manifest) == O::Conflict);
 }
 
-TEST_CASE("the metrics' outcome label follows the verdict; a signature refusal is not a failed run") {
+TEST_CASE("the metrics' outcome label follows the verdict, a signature refusal is not a failed run") {
     CHECK(run::runs_label(run::Outcome::Succeeded) == "succeeded");
     CHECK(run::runs_label(run::Outcome::Rejected) == "succeeded");
     CHECK(run::runs_label(run::Outcome::Failed) == "failed");

@@ -39,7 +39,7 @@ sync::ImageTask task(const std::string& tag, plan::CopyPolicy policy = plan::Cop
 
 }  // namespace
 
-TEST_CASE("decide: a tag absent at the target is new and copied; a rerun finds it unchanged") {
+TEST_CASE("decide: a tag absent at the target is new and copied, a rerun finds it unchanged") {
     Decider d;
     auto image = put_image(d.registries.repo("src.test", "app"), "v1", "amd64", "1.0");
     auto& dst = d.registries.repo("dst.test", "app");

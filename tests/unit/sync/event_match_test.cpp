@@ -92,7 +92,7 @@ TEST_CASE("other hosts, repositories outside the namespace and denied repositori
     CHECK(match_push(plan, push("src.io:5000", "team/app", "sha256-" + std::string(64, 'a') + ".sig"), no_listing()).tasks.empty());
 }
 
-TEST_CASE("an event without a host matches by repository; host case does not matter") {
+TEST_CASE("an event without a host matches by repository, host case does not matter") {
     const plan::Plan plan = plan_of(kPlan);
     CHECK(match_push(plan, push("", "team/app", "1.4"), no_listing()).tasks.size() == 2);
     CHECK(match_push(plan, push("SRC.IO:5000", "team/app", "1.4"), no_listing()).tasks.empty());  // events lower-case

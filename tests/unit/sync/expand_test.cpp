@@ -80,7 +80,7 @@ TEST_CASE("expand: under policy missing, tags already at the target are marked k
     for (const auto& t : e.tasks) CHECK(t.known_present == (t.target.tag == "1"));
 }
 
-TEST_CASE("expand: a listing failure fails its entry only; `only` and shards select entries and targets") {
+TEST_CASE("expand: a listing failure fails its entry only, `only` and shards select entries and targets") {
     MemoryRegistries registries;
     put_image(registries.repo("src.test", "a"), "a", "amd64", "1");
     put_image(registries.repo("src.test", "b"), "b", "amd64", "1");

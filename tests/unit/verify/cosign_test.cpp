@@ -138,7 +138,7 @@ TEST_CASE("a signature made with another key is Invalid") {
     CHECK_THAT(v.detail, Catch::Contains("does not verify"));
 }
 
-TEST_CASE("one good layer among bad ones is enough; other media types are ignored") {
+TEST_CASE("one good layer among bad ones is enough, other media types are ignored") {
     MemoryStore store;
     auto signer = TestKey::ec();
     auto stranger = TestKey::ec();
