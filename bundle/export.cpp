@@ -45,10 +45,13 @@ private:
     const std::set<Digest>& omit_;
 };
 
+/// Where an export is built before it is put into place. Nothing is written at the output
+/// path itself until the bundle is complete: a directory bundle is staged in BUNDLE.partial and
+/// renamed (or, over an existing bundle with --force, swapped in atomically); a tar bundle is
+/// staged as a layout in BUNDLE.partial.d and packed into BUNDLE.partial, then renamed.
 struct Workspace {
     fs::path work;  ///< where the layout is built
     bool archive = false;
-    bool rename_at_end = false;
 };
 
 core::Result<Workspace> choose_workspace(const fs::path& out) {
@@ -58,17 +61,41 @@ core::Result<Workspace> choose_workspace(const fs::path& out) {
     if (w.archive) {
         if (fs::is_directory(out, ec)) return core::fail(core::ErrorKind::InvalidInput, "export: " + out.string() + " is a directory, not a .tar file");
         w.work = out.string() + ".partial.d";
-        return w;
+    } else {
+        if (fs::exists(out, ec) && !fs::is_directory(out, ec))
+            return core::fail(core::ErrorKind::InvalidInput, "export: " + out.string() + " exists and is not a directory");
+        // --force replaces an earlier bundle as a whole; any other directory is not ours to delete.
+        if (fs::is_directory(out, ec) && !fs::is_empty(out, ec) && !fs::exists(out / kBundleFileName, ec))
+            return core::fail(core::ErrorKind::InvalidInput, "export: " + out.string() +
+                                                                 " is a directory but not a ferry bundle (no " +
+                                                                 std::string(kBundleFileName) + "); refusing to replace it");
+        w.work = out.string() + ".partial";
     }
-    if (fs::is_directory(out, ec)) {
-        w.work = out;
-        return w;
-    }
-    if (fs::exists(out, ec)) return core::fail(core::ErrorKind::InvalidInput, "export: " + out.string() + " exists and is not a directory");
-    w.work = out.string() + ".partial";
-    w.rename_at_end = true;
+    // A workspace left by a run that was killed may hold images this plan does not select:
+    // start from nothing, so the bundle holds exactly what this run exports.
+    fs::remove_all(w.work, ec);
+    if (ec) return core::fail(core::ErrorKind::Io, "export: cannot remove the stale " + w.work.string() + ": " + ec.message());
     return w;
 }
+
+/// Removes the workspace unless the export completed: a failed export (a source error, a full
+/// disk) leaves neither a half-written bundle nor its staging behind.
+class WorkspaceCleanup {
+public:
+    explicit WorkspaceCleanup(fs::path work) : work_(std::move(work)) {}
+    ~WorkspaceCleanup() {
+        if (done_) return;
+        std::error_code ec;
+        fs::remove_all(work_, ec);
+    }
+    WorkspaceCleanup(const WorkspaceCleanup&) = delete;
+    WorkspaceCleanup& operator=(const WorkspaceCleanup&) = delete;
+    void completed() { done_ = true; }
+
+private:
+    fs::path work_;
+    bool done_ = false;
+};
 
 struct ExportRun {
     const plan::Plan& plan;
@@ -187,8 +214,7 @@ core::Status finish(ExportRun& run, const Workspace& w) {
         return {};
     }
     if (auto st = core::fileio::write_file_atomic(w.work / kBundleFileName, text); !st) return st;
-    if (!w.rename_at_end) return {};
-    return core::fileio::rename_durably(w.work, out);
+    return core::fileio::replace_directory_durably(w.work, out);
 }
 
 core::Status set_plan_and_base(ExportRun& run) {
@@ -215,6 +241,7 @@ core::Result<ExportSummary> export_bundle(const plan::Plan& plan, const store::S
     if (auto st = set_plan_and_base(run); !st) return std::unexpected(st.error());
     auto w = choose_workspace(options.output);
     if (!w) return std::unexpected(w.error());
+    WorkspaceCleanup cleanup(w->work);
     sync::PoolAccess registries(stores);
     auto expansion = sync::expand_plan(plan, registries, {});
     if (!expansion.failures.empty()) {
@@ -242,6 +269,7 @@ core::Result<ExportSummary> export_bundle(const plan::Plan& plan, const store::S
     if (!manifests) return std::unexpected(manifests.error());
     if (auto st = list_files(run, *manifests); !st) return std::unexpected(st.error());
     if (auto st = finish(run, *w); !st) return std::unexpected(st.error());
+    cleanup.completed();
     return std::move(run.summary);
 }
 

@@ -1,10 +1,13 @@
 #include "core/file_io.hpp"
 
+#include "core/log.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace ferry::core::fileio {
@@ -109,6 +112,17 @@ core::Status rename_durably(const fs::path& from, const fs::path& to) {
     if (::rename(from.c_str(), to.c_str()) != 0)
         return std::unexpected(errno_error("renaming " + from.string() + " to", to));
     return fsync_dir(directory_of(fs::absolute(to)));
+}
+
+core::Status replace_directory_durably(const fs::path& staged, const fs::path& target) {
+    std::error_code ec;
+    if (!fs::is_directory(target, ec)) return rename_durably(staged, target);
+    if (::renameat2(AT_FDCWD, staged.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0)
+        return std::unexpected(errno_error("swapping " + staged.string() + " with", target));
+    if (auto st = fsync_dir(directory_of(fs::absolute(target))); !st) return st;
+    fs::remove_all(staged, ec);  // the old content; a leftover is only disk space, never read
+    if (ec) core::log::warn("could not remove the replaced {}: {}", staged.string(), ec.message());
+    return {};
 }
 
 core::Result<TempFile> TempFile::create(const fs::path& dir, std::string_view prefix) {

@@ -60,6 +60,13 @@ core::Status fsync_dir(const std::filesystem::path& dir);
 /// `to` and fsyncs the directory holding `to`.
 core::Status rename_durably(const std::filesystem::path& from, const std::filesystem::path& to);
 
+/// Puts the directory `staged` (content already fsync'd) in the place of `target`. When
+/// `target` is an existing directory the two are swapped in one atomic step (Linux
+/// renameat2 RENAME_EXCHANGE), the directory holding them is fsync'd, and the old content,
+/// now at `staged`, is removed; otherwise this is rename_durably. A reader of `target` finds
+/// the old directory or the whole new one, never a mix of both; on error `target` is as it was.
+core::Status replace_directory_durably(const std::filesystem::path& staged, const std::filesystem::path& target);
+
 /// A uniquely named temp file in `dir` (created 0644), removed on destruction unless
 /// publish() put it into place.
 class TempFile {
