@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 namespace ferry::store {
 namespace {
@@ -19,14 +20,18 @@ struct EntryFree {
 }  // namespace
 
 struct TarWriter::Impl {
-    static la_ssize_t write(archive*, void* client, const void* buffer, size_t size) {
+    static la_ssize_t write(archive* a, void* client, const void* buffer, size_t size) {
         auto* w = static_cast<TarWriter*>(client);
         const char* p = static_cast<const char*>(buffer);
         std::size_t done = 0;
         while (done < size) {
             ssize_t n = ::pwrite(w->fd_->get(), p + done, size - done, static_cast<off_t>(w->pos_ + done));
             if (n < 0 && errno == EINTR) continue;
-            if (n < 0) return -1;
+            if (n < 0) {
+                const int error = errno;  // e.g. ENOSPC: the archive error names the cause
+                archive_set_error(a, error, "%s", std::strerror(error));
+                return -1;
+            }
             done += static_cast<std::size_t>(n);
         }
         w->pos_ += size;

@@ -9,12 +9,16 @@ TESTING.md), `last` is the last name of the previous page, and a page that is no
 carries `Link: </v2/...?last=NAME&n=N>; rel="next"`. Without `n` a page holds `default_page`
 names (docker-registry's catalog uses 100 by default).
 
-`counts` tallies requests by kind (catalog, tags, manifest-HEAD, manifest-GET, blob-GET, …).
+`counts` tallies requests by kind (catalog, tags, manifest-HEAD, manifest-GET, blob-GET, …);
+`arrivals` records (time.monotonic(), method, path) of every request. A test may set
+`intercept` to a callable(handler, method, path) that answers a request itself (returning
+True) before the registry does, e.g. to throttle one request.
 """
 import gzip
 import hashlib
 import json
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -35,6 +39,8 @@ class SyntheticRegistry:
         self.tag_count = tags
         self.default_page, self.max_page = default_page, max_page
         self.counts, self.lock = {}, threading.Lock()
+        self.arrivals = []
+        self.intercept = None
         # The one image every tag names: an empty tar archive (two zero blocks), gzipped.
         self.layer = gzip.compress(bytes(1024), mtime=0)
         self.config = json.dumps({"architecture": "amd64", "os": "linux",
@@ -119,6 +125,10 @@ class SyntheticRegistry:
 
             def route(self):
                 url = urllib.parse.urlsplit(self.path)
+                with registry.lock:
+                    registry.arrivals.append((time.monotonic(), self.command, url.path))
+                if registry.intercept and registry.intercept(self, self.command, url.path):
+                    return
                 query = urllib.parse.parse_qs(url.query)
                 parts = url.path.split("/")
                 if url.path == "/v2/":

@@ -327,8 +327,30 @@ class PlanCheckTest(CliCase):
         self.assertEqual(err.count("every 10s"), 1, err)
 
     def test_scalar_platforms_is_one_platform(self):
-        plan = self.plan_with("", "    platforms: linux/amd64\n")
-        self.ferry("plan", "-c", plan)
+        """`platforms: linux/arm64` means the same as `platforms: [linux/arm64]`: both copy the
+        same one-platform image out of a three-platform index (never the whole index)."""
+        source = f"{SRC.host}/corpus/alpine:3.19"
+        digests = {}
+        for form in ("linux/arm64", "[linux/arm64]"):
+            target = ft.unique_repo("scalar")
+            plan = self.write("plan.yaml", f"""version: 1
+registries:
+  "{SRC.host}": {{tls: disabled}}
+  "{DST.host}": {{tls: disabled}}
+defaults: {{referrers: none}}
+sync:
+  - name: one
+    source: {source}
+    target: {DST.host}/{target}:3.19
+    platforms: {form}
+""")
+            self.ferry("sync", "-c", plan)
+            digests[form] = ft.skopeo_digest(f"{DST.host}/{target}:3.19")
+            raw = json.loads(ft.skopeo_raw(f"{DST.host}/{target}:3.19"))
+            listed = [m["platform"]["architecture"] for m in raw.get("manifests", [])]
+            self.assertIn(listed, ([], ["arm64"]), f"{form}: only arm64 is at the target")
+        self.assertEqual(digests["linux/arm64"], digests["[linux/arm64]"])
+        self.assertNotEqual(digests["linux/arm64"], ft.skopeo_digest(source))
 
     def test_layout_target_points_to_export(self):
         plan = self.write("plan.yaml", f"""version: 1

@@ -243,6 +243,29 @@ class Errors(unittest.TestCase):
             self.assertEqual(err.count("this persona registry emulates another registry"), 1, err)
         self.assertEqual(dst.tag_digest("team/app", "v1"), self.digest)
 
+    def test_a_head_without_digest_is_answered_by_a_get_and_a_hash_not_by_a_copy(self):
+        """A registry whose manifest HEAD carries no Docker-Content-Digest (PROTOCOL.md: the
+        header is optional for HEAD) costs a GET and a sha256 of the bytes on a rerun, never a
+        second upload; its Warning header lands once in the report's `warnings` list."""
+        dst = PersonaRegistry("distribution", add={"warning_header", "head_no_digest"})
+        self.addCleanup(dst.close)
+        plan = plan_file("version: 1\n" + registries_block(self.src.host, dst.host) +
+                         f"defaults: {{referrers: none}}\nsync:\n  - name: app\n    source: {self.src.host}/lib/app:v1\n"
+                         f"    target: {dst.host}/team/app:v1\n")
+        report = ft.temp_dir() / "report.json"
+        rc, out, err = ft.run_ferry("--authfile", authfile_for(dst), "sync", "-c", plan)
+        self.assertEqual(rc, EXIT_OK, err)
+        writes = sum(dst.count(m, "/v2/") for m in ("PUT", "POST", "PATCH"))
+        gets = dst.count("GET", "/manifests/")
+        rc, out, err = ft.run_ferry("--authfile", authfile_for(dst), "sync", "-c", plan, "--report", report)
+        self.assertEqual(rc, EXIT_OK, err)
+        result = json.loads(report.read_text())
+        self.assertEqual([i["action"] for i in result["images"]], ["unchanged"])
+        self.assertEqual(sum(dst.count(m, "/v2/") for m in ("PUT", "POST", "PATCH")), writes, "nothing is uploaded again")
+        self.assertEqual(dst.count("GET", "/manifests/"), gets + 1, "the digest comes from one GET of the tag")
+        self.assertEqual(result["warnings"],
+                         [f"{dst.host}: this persona registry emulates another registry; behaviours are switched on per test"])
+        self.assertEqual(dst.tag_digest("team/app", "v1"), self.digest)
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <atomic>
+#include <chrono>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
@@ -33,10 +35,35 @@ std::string get(std::uint16_t port, const std::string& path, const std::string& 
     return send_request(port, method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
 }
 
+/// Sends only `head` (a request head announcing a body that never comes) and returns what the
+/// server answered within `limit`, or the empty string if it answered nothing by then.
+std::string send_head_only(std::uint16_t port, const std::string& head, std::chrono::milliseconds limit) {
+    asio::io_context io;
+    tcp::socket socket(io);
+    socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    asio::write(socket, asio::buffer(head));
+    std::string reply;
+    std::array<char, 4096> chunk{};
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    boost::system::error_code ec;
+    socket.non_blocking(true);
+    while (std::chrono::steady_clock::now() < deadline) {
+        const std::size_t n = socket.read_some(asio::buffer(chunk), ec);
+        if (ec == asio::error::would_block) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            continue;
+        }
+        if (ec) break;  // EOF or reset: the answer is complete
+        reply.append(chunk.data(), n);
+    }
+    return reply;
+}
+
 HttpStatusOptions ephemeral() {
     HttpStatusOptions options;
     options.endpoint = tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0);
     options.max_request_bytes = 1024;
+    options.request_timeout = std::chrono::seconds(30);
     return options;
 }
 
@@ -125,7 +152,7 @@ TEST_CASE("listen addresses") {
     }
 }
 
-TEST_CASE("a POST route reads the body after admitting the head; refusals come before it") {
+TEST_CASE("a POST route reads the body after admitting the head, refusals come before it") {
     asio::io_context io;
     StatusHandlers handlers;
     handlers.page = [] { return std::string("<!doctype html><title>ferry</title>"); };
@@ -161,6 +188,17 @@ TEST_CASE("a POST route reads the body after admitting the head; refusals come b
                Catch::StartsWith("HTTP/1.1 411 "));
     CHECK_THAT(get(port, "/hooks/registry"), Catch::StartsWith("HTTP/1.1 405 "));
     REQUIRE(bodies == std::vector<std::string>{R"({"events":[]})"});
+
+    // The refusal is decided from the head alone: a body that is announced and never sent gets
+    // its 401 (and a too-large one its 413) at once, long before the 30 s request deadline.
+    const std::string announce_only = "POST /hooks/registry HTTP/1.1\r\nHost: x\r\nContent-Length: 60\r\n";
+    CHECK_THAT(send_head_only(port, announce_only + "Authorization: Bearer nope\r\n\r\n", std::chrono::seconds(3)),
+               Catch::StartsWith("HTTP/1.1 401 Unauthorized\r\n"));
+    CHECK_THAT(send_head_only(port, "POST /hooks/registry HTTP/1.1\r\nHost: x\r\nContent-Length: 65\r\n"
+                                    "Authorization: Bearer t0k\r\n\r\n", std::chrono::seconds(3)),
+               Catch::StartsWith("HTTP/1.1 413 "));
+    // An admitted head waits for its body: nothing is answered before it arrives.
+    CHECK(send_head_only(port, announce_only + "Authorization: Bearer t0k\r\n\r\n", std::chrono::milliseconds(500)).empty());
 
     const std::string page = get(port, "/");
     CHECK_THAT(page, Catch::Contains("Content-Type: text/html"));

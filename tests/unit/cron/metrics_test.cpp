@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -72,7 +74,19 @@ TEST_CASE("textfile is replaced atomically") {
     fs::create_directories(dir);
     const fs::path file = dir / "ferry.prom";
     REQUIRE(ferry::core::fileio::write_file_atomic(file, "first 1\n").has_value());
+    // A collector that opened the file before the replacement goes on reading the whole old
+    // file: the new content arrives as a new inode renamed into place, never by rewriting the
+    // bytes under a reader (a plain overwrite would truncate what this reader sees).
+    std::ifstream reading_before(file);
+    struct ::stat before{};
+    REQUIRE(::stat(file.c_str(), &before) == 0);
     REQUIRE(ferry::core::fileio::write_file_atomic(file, "second 2\n").has_value());
+    struct ::stat after{};
+    REQUIRE(::stat(file.c_str(), &after) == 0);
+    CHECK(after.st_ino != before.st_ino);
+    std::stringstream old_content;
+    old_content << reading_before.rdbuf();
+    CHECK(old_content.str() == "first 1\n");
     std::ifstream in(file);
     std::stringstream content;
     content << in.rdbuf();
