@@ -71,28 +71,29 @@ auth_skopeo_flags() {
   esac
 }
 
-# One run: appends "tool kind phase secs kib dst_requests tokens connections" to auth.tsv.
+# One run: appends "tool kind phase secs kib dst_requests tokens connections cpu" to auth.tsv
+# (cpu: the tool's own user + sys seconds).
 auth_run() {
-  local tool="$1" kind="$2" phase="$3" log mark tok_log tok_mark secs kib requests tokens conns=-
+  local tool="$1" kind="$2" phase="$3" log mark tok_log tok_mark secs kib cpu requests tokens conns=-
   log="$(auth_log "$kind")"
   tok_log="$(auth_dir token)/token-server.log"
   mark="$(auth_size "$log")" tok_mark="$(auth_size "$tok_log")"
   if [ "$tool" = ferry ]; then
-    read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG HOME="$SCRATCH/ferry-home" \
+    read -r secs kib cpu < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG HOME="$SCRATCH/ferry-home" \
       "$FERRY_BIN" --log-level debug sync -c "$SCRATCH/auth-$kind.yaml" --state "$SCRATCH/auth-state.json")
     conns="$(grep -c "//$(auth_host "$kind")/.* new-connection" "$SCRATCH/cmd.err" || true)"
   else
     # shellcheck disable=SC2046  # the flags are words
-    read -r secs kib < <(skopeo_measured "$phase" sync --src yaml --dest docker --all --preserve-digests \
+    read -r secs kib cpu < <(skopeo_measured "$phase" sync --src yaml --dest docker --all --preserve-digests \
       $(auth_skopeo_flags "$kind") "$SCRATCH/sync-skopeo.yaml" "$(auth_host "$kind")/bench")
   fi
   sleep 0.3
   requests="$(tail -c +"$((mark + 1))" "$log" | grep -cE '^[^ ]+ - [^ ]+ \[[^]]+\] "[A-Z]+ [^ ]+ HTTP' || true)"
   tokens=0
   [ "$kind" = token ] && tokens="$(tail -c +"$((tok_mark + 1))" "$tok_log" | grep -c '"status": 200' || true)"
-  log "sync-auth $tool $kind $phase: ${secs} s, peak RSS ${kib} KiB, target requests $requests, tokens $tokens, new connections $conns"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$kind" "$phase" "$secs" "$kib" "$requests" "$tokens" "$conns" \
-    >>"$SCRATCH/auth.tsv"
+  log "sync-auth $tool $kind $phase: ${secs} s, peak RSS ${kib} KiB, CPU ${cpu} s, target requests $requests, tokens $tokens, new connections $conns"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$kind" "$phase" "$secs" "$kib" "$requests" "$tokens" "$conns" \
+    "$cpu" >>"$SCRATCH/auth.tsv"
 }
 
 bench_sync_auth() {
@@ -131,20 +132,21 @@ auth_table() {
   local reps="$1" kind phase plain_cold
   shift
   plain_cold="$(auth_median ferry plain cold 4)"
-  echo "| target | run | ferry (s) | skopeo (s) | ferry / skopeo | ferry / ferry plain | ferry requests | skopeo requests | tokens ferry / skopeo | ferry new connections | ferry peak RSS (MiB) |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"
+  echo "| target | run | ferry (s) | skopeo (s) | ferry / skopeo | ferry / ferry plain | ferry requests | skopeo requests | tokens ferry / skopeo | ferry new connections | ferry peak RSS (MiB) | ferry CPU user + sys (s) |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"
   for kind in "$@"; do
     for phase in cold noop; do
       awk -v k="$kind" -v p="$phase" -v base="$plain_cold" -v basen="$(auth_median ferry plain noop 4)" \
         -v f="$(auth_median ferry "$kind" "$phase" 4)" -v s="$(auth_median skopeo "$kind" "$phase" 4)" \
         -v fr="$(auth_median ferry "$kind" "$phase" 6)" -v sr="$(auth_median skopeo "$kind" "$phase" 6)" \
         -v ft="$(auth_median ferry "$kind" "$phase" 7)" -v st="$(auth_median skopeo "$kind" "$phase" 7)" \
-        -v fc="$(auth_median ferry "$kind" "$phase" 8)" -v fk="$(auth_median ferry "$kind" "$phase" 5)" 'BEGIN {
+        -v fc="$(auth_median ferry "$kind" "$phase" 8)" -v fk="$(auth_median ferry "$kind" "$phase" 5)" \
+        -v fu="$(auth_median ferry "$kind" "$phase" 9)" 'BEGIN {
           b = (p == "cold") ? base : basen
-          printf "| %s | %s | %.2f | %s | %s | %s | %d | %s | %s / %s | %s | %.1f |\n", k, p, f,
+          printf "| %s | %s | %.2f | %s | %s | %s | %d | %s | %s / %s | %s | %.1f | %.2f |\n", k, p, f,
             (s + 0 > 0) ? sprintf("%.2f", s) : "–", (s + 0 > 0) ? sprintf("%.2f", f / s) : "–",
             (b + 0 > 0) ? sprintf("%.2f", f / b) : "–", fr, (sr + 0 > 0) ? sr : "–",
-            (k == "token") ? ft : "–", (k == "token" && sr + 0 > 0) ? st : "–", fc, fk / 1024 }'
+            (k == "token") ? ft : "–", (k == "token" && sr + 0 > 0) ? st : "–", fc, fk / 1024, fu }'
     done
   done
   echo
