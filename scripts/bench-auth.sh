@@ -9,6 +9,9 @@
 #
 # Environment: BENCH_AUTH_REPS (default BENCH_REPS), BENCH_AUTH_SKOPEO=0 leaves skopeo out,
 # BENCH_AUTH_KINDS (default "plain tls token") picks the targets.
+#
+# The htpasswd benchmark (bench_htpasswd, at the end) measures what Basic auth costs that
+# registry, without ferry: BENCH_HTPASSWD_REQUESTS (default 800) `GET /v2/` from curl.
 
 AUTH_WORK="$BENCH_DIR/auth"
 AUTH_PORT_BASE=$((PORT_BASE + 50))
@@ -152,4 +155,49 @@ auth_table() {
   echo
   echo "Medians of $reps runs. Goal: ferry over TLS+htpasswd and over token auth within 1.2 × its plain-HTTP time;"
   echo "one token per repository scope, one connection per host and worker."
+}
+
+# ---------------------------------------------------------------------------- htpasswd
+
+# The registry's price of Basic auth: BENCH_HTPASSWD_REQUESTS (default 800) `GET /v2/` over
+# TLS to the HTTPS + htpasswd target, from curl (--parallel, 8 at a time, keep-alive), without
+# credentials (every answer 401) and with them (every answer 200), BENCH_REPS times each.
+# The registry's CPU seconds (/proc/PID/stat) per batch; the difference per request is the
+# bcrypt check docker-registry runs on every Basic-authenticated request (TESTING.md).
+bench_htpasswd() {
+  local n="${BENCH_HTPASSWD_REQUESTS:-800}" cfg="$SCRATCH/htpasswd.curl" pid rep mode a codes want i
+  local creds=()
+  auth_wipe tls
+  pid="$(cat "$(auth_dir tls)/registry.pid")"
+  for i in $(seq "$n"); do printf 'url = "https://%s/v2/"\noutput = "/dev/null"\n' "$(auth_host tls)"; done >"$cfg"
+  : >"$SCRATCH/htpasswd.tsv"
+  for rep in $(seq "$REPS"); do
+    for mode in anonymous basic; do
+      creds=() want=401
+      [ "$mode" = basic ] && creds=(--user "$(cat "$(auth_dir tls)/credentials")") want=200
+      a="$(pid_cpu "$pid")"
+      codes="$(curl --silent --no-progress-meter --parallel --parallel-max 8 --cacert "$AUTH_WORK/pki/ca.crt" \
+        "${creds[@]}" --write-out '%{http_code}\n' --config "$cfg" | sort | uniq -c | awk '{ printf "%s:%s ", $2, $1 }')"
+      [ "$codes" = "$want:$n " ] || die "htpasswd $mode: expected $n answers $want, got $codes"
+      a="$(awk -v a="$a" -v b="$(pid_cpu "$pid")" 'BEGIN { printf "%.2f", b - a }')"
+      log "htpasswd $mode: $n requests, registry CPU $a s"
+      printf '%s\t%s\n' "$mode" "$a" >>"$SCRATCH/htpasswd.tsv"
+    done
+  done
+  auth_cleanup
+  htpasswd_table "$n" | tee "$SCRATCH/htpasswd.md"
+  record_result "htpasswd: registry CPU of Basic auth, $n GET /v2/ over TLS" \
+    "curl --parallel --parallel-max 8 --cacert CA [--user U:P] --config URLS   # URLS: $n x https://DST/v2/; registry CPU from /proc/PID/stat before and after" \
+    <"$SCRATCH/htpasswd.md"
+}
+
+htpasswd_table() {
+  local n="$1" anon basic
+  anon="$(awk '$1 == "anonymous" { print $2 }' "$SCRATCH/htpasswd.tsv" | median)"
+  basic="$(awk '$1 == "basic" { print $2 }' "$SCRATCH/htpasswd.tsv" | median)"
+  echo "| requests | registry CPU (s), no credentials (401) | registry CPU (s), Basic credentials (200) | difference per request (ms) |"
+  echo "|---:|---:|---:|---:|"
+  awk -v n="$n" -v a="$anon" -v b="$basic" 'BEGIN { printf "| %d | %.2f | %.2f | %.2f |\n", n, a, b, (b - a) * 1000 / n }'
+  echo
+  echo "Medians of $REPS batches."
 }

@@ -300,12 +300,13 @@ skopeo left out of this run (BENCH_SCALE_SKOPEO=0)."
 }
 
 # Rows "PHASE: LABEL | ferry | skopeo | floor | ferry / skopeo | ferry / floor |" of tsv column
-# $1 (registry or client CPU seconds) for the cold, no-op and plan runs ($with_skopeo from the caller).
+# $1 (registry or client CPU seconds) for the cold, no-op and plan runs ($with_skopeo from the
+# caller). The cold floor reads no source, so its source-registry cell stays empty.
 scale_cpu_rows() {
   local col="$1" label="$2" phase
   for phase in cold noop plan; do
     awk -v p="$phase" -v lb="$label" -v f="$(scale_median ferry "$phase" "$col")" \
-      -v l="$( [ "$phase" != plan ] && scale_median floor "$phase" "$col")" \
+      -v l="$( [ "$phase" != plan ] && ! [ "$phase$col" = cold10 ] && scale_median floor "$phase" "$col")" \
       -v s="$( [ "$with_skopeo" = 1 ] && [ "$phase" != plan ] && scale_median skopeo "$phase" "$col")" 'BEGIN {
         printf "| %s: %s | %.1f | %s | %s | %s | %s | |\n", p, lb, f,
           (s != "") ? sprintf("%.1f", s) : "–", (l != "") ? sprintf("%.1f", l) : "–",

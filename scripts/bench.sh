@@ -2,8 +2,9 @@
 # ferry benchmarks, each next to a reference tool, on dedicated local registries that tests
 # never touch.
 #
-#   scripts/bench.sh [BENCH...]      BENCH: copy | sync | sync-auth | export | scale | latency | all
-#                                    (all = copy sync export latency; scale and sync-auth run when named)
+#   scripts/bench.sh [BENCH...]      BENCH: copy | sync | sync-auth | htpasswd | export | scale | latency | all
+#                                    (all = copy sync export latency; scale, sync-auth and htpasswd run
+#                                    when named)
 #
 # Environment:
 #   FERRY_BIN        ferry binary (default: build/ferry)
@@ -145,8 +146,11 @@ measure() {
 }
 
 # CPU seconds (user + system) registry $1 has used since it started.
-registry_cpu() {
-  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / hz }' "/proc/$(cat "$(registry_dir "$1")/registry.pid")/stat"
+registry_cpu() { pid_cpu "$(cat "$(registry_dir "$1")/registry.pid")"; }
+
+# CPU seconds (utime + stime, /proc/PID/stat) process $1 has used so far.
+pid_cpu() {
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / hz }' "/proc/$1/stat"
 }
 
 # CPU seconds registry $1 has used since registry_cpu printed $2 (same process: take the mark
@@ -535,10 +539,10 @@ sync_table() {
   echo "| floor | seconds | registry CPU seconds | ferry cold / floor | source / target registry CPU seconds | client CPU seconds |"
   echo "|---|---:|---:|---:|---:|---:|"
   local label src dst client
-  for row in "ingest: read from the layout on disk (page cache), no source registry:$ingest" \
-    "copy: each blob streamed from a GET at the source into its PUT:$copy"; do
-    label="${row%%:*}"
-    read -r f c src dst client <<<"${row#*:}"
+  for row in "ingest: read from the layout on disk (page cache), no source registry|$ingest" \
+    "copy: each blob streamed from a GET at the source into its PUT|$copy"; do
+    label="${row%%|*}"
+    read -r f c src dst client <<<"${row#*|}"
     awk -v l="$label" -v f="$f" -v c="$c" -v s="$secs" -v a="$src" -v b="$dst" -v k="$client" \
       'BEGIN { printf "| %s | %.2f | %.1f | %.2f | %.1f / %.1f | %.2f |\n", l, f, c, s / f, a, b, k }'
   done
@@ -612,7 +616,7 @@ main() {
   [ ${#wanted[@]} -eq 0 ] && wanted=(all)
   [ "${wanted[0]}" = all ] && wanted=("${BENCHES[@]}")
   for name in "${wanted[@]}"; do
-    declare -F "bench_${name//-/_}" >/dev/null || die "unknown benchmark '$name' (known: ${BENCHES[*]} scale sync-auth all)"
+    declare -F "bench_${name//-/_}" >/dev/null || die "unknown benchmark '$name' (known: ${BENCHES[*]} scale sync-auth htpasswd all)"
   done
   [ -x "$FERRY_BIN" ] || die "ferry binary not found at $FERRY_BIN (set FERRY_BIN)"
   for tool in docker-registry skopeo curl /usr/bin/time; do
