@@ -259,16 +259,16 @@ scale_table() {
           (ss != "") ? sprintf("%.2f", s) : "–", (fl != "") ? sprintf("%.2f", x) : "–",
           (ss != "" && s > 0) ? sprintf("%.2f", f / s) : "–", (fl != "" && x > 0) ? sprintf("%.2f", f / x) : "–" }'
   done
-  scale_cpu_rows 9 "CPU seconds of both registries"
+  scale_cpu_rows 9 "CPU seconds of both registries" %.1f
   for phase in cold noop plan; do
     awk -v p="$phase" -v k="$(scale_median ferry "$phase" 4)" \
       -v s="$( [ "$with_skopeo" = 1 ] && [ "$phase" != plan ] && scale_median skopeo "$phase" 4)" 'BEGIN {
         printf "| %s: peak RSS (MiB) | %.1f | %s | – | %s | – | |\n", p, k / 1024,
           (s != "") ? sprintf("%.1f", s / 1024) : "–", (s != "") ? sprintf("%.2f", k / s) : "–" }'
   done
-  scale_cpu_rows 10 "CPU seconds of the source registry"
-  scale_cpu_rows 11 "CPU seconds of the target registry"
-  scale_cpu_rows 12 "client CPU seconds (user + sys)"
+  scale_cpu_rows 10 "CPU seconds of the source registry" %.1f
+  scale_cpu_rows 11 "CPU seconds of the target registry" %.1f
+  scale_cpu_rows 12 "client CPU seconds (user + sys)" %.2f
   echo "
 Floors: for the cold sync, the target's ingest floor (scripts/scale-corpus seed into the
 wiped target: only the writes a cold sync cannot avoid, from a bare keep-alive client, $SCALE_WORKERS at a
@@ -300,16 +300,16 @@ skopeo left out of this run (BENCH_SCALE_SKOPEO=0)."
 }
 
 # Rows "PHASE: LABEL | ferry | skopeo | floor | ferry / skopeo | ferry / floor |" of tsv column
-# $1 (registry or client CPU seconds) for the cold, no-op and plan runs ($with_skopeo from the
-# caller). The cold floor reads no source, so its source-registry cell stays empty.
+# $1 (registry or client CPU seconds; printf format $3) for the cold, no-op and plan runs
+# ($with_skopeo from the caller). The cold floor reads no source: its source-registry cell stays empty.
 scale_cpu_rows() {
-  local col="$1" label="$2" phase
+  local col="$1" label="$2" fmt="$3" phase
   for phase in cold noop plan; do
-    awk -v p="$phase" -v lb="$label" -v f="$(scale_median ferry "$phase" "$col")" \
+    awk -v p="$phase" -v lb="$label" -v fmt="$fmt" -v f="$(scale_median ferry "$phase" "$col")" \
       -v l="$( [ "$phase" != plan ] && ! [ "$phase$col" = cold10 ] && scale_median floor "$phase" "$col")" \
       -v s="$( [ "$with_skopeo" = 1 ] && [ "$phase" != plan ] && scale_median skopeo "$phase" "$col")" 'BEGIN {
-        printf "| %s: %s | %.1f | %s | %s | %s | %s | |\n", p, lb, f,
-          (s != "") ? sprintf("%.1f", s) : "–", (l != "") ? sprintf("%.1f", l) : "–",
+        printf "| %s: %s | " fmt " | %s | %s | %s | %s | |\n", p, lb, f,
+          (s != "") ? sprintf(fmt, s) : "–", (l != "") ? sprintf(fmt, l) : "–",
           (s != "" && s > 0) ? sprintf("%.2f", f / s) : "–", (l != "" && l > 0) ? sprintf("%.2f", f / l) : "–" }'
   done
 }
