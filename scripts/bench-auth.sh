@@ -165,13 +165,13 @@ auth_table() {
 # The registry's CPU seconds (/proc/PID/stat) per batch; the difference per request is the
 # bcrypt check docker-registry runs on every Basic-authenticated request (TESTING.md).
 bench_htpasswd() {
-  local n="${BENCH_HTPASSWD_REQUESTS:-800}" cfg="$SCRATCH/htpasswd.curl" pid rep mode a codes want i
+  local n="${BENCH_HTPASSWD_REQUESTS:-800}" cfg="$SCRATCH/htpasswd.curl" pid mode a codes want
   local creds=()
   auth_wipe tls
   pid="$(cat "$(auth_dir tls)/registry.pid")"
-  for i in $(seq "$n"); do printf 'url = "https://%s/v2/"\noutput = "/dev/null"\n' "$(auth_host tls)"; done >"$cfg"
+  for _ in $(seq "$n"); do printf 'url = "https://%s/v2/"\noutput = "/dev/null"\n' "$(auth_host tls)"; done >"$cfg"
   : >"$SCRATCH/htpasswd.tsv"
-  for rep in $(seq "$REPS"); do
+  for _ in $(seq "$REPS"); do
     for mode in anonymous basic; do
       creds=() want=401
       [ "$mode" = basic ] && creds=(--user "$(cat "$(auth_dir tls)/credentials")") want=200

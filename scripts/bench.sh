@@ -190,6 +190,7 @@ machine_facts() {
   echo "- CPU: ${cpu:-unknown} × $(nproc) (online), RAM $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), kernel $kernel"
   echo "- $(docker-registry --version 2>/dev/null | head -1), $(skopeo --version), $("$FERRY_BIN" version 2>/dev/null | head -1 || echo ferry)"
   echo "- registries on loopback, storage on $(df -T "$BENCH_DIR" | awk 'NR == 2 { print $2 }'); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- run as: \`$INVOCATION\`"
 }
 
 # Appends a section (title, machine facts, commands, table from stdin) to BENCHMARKS.md.
@@ -613,6 +614,9 @@ source "$ROOT/scripts/bench-latency.sh"
 
 main() {
   local wanted=("$@") name
+  # The command line that reproduces this run, with every BENCH_* setting and FERRY_BIN:
+  # machine_facts writes it into each section of BENCHMARKS.md.
+  INVOCATION="$(env | grep -E '^(BENCH_[A-Z_]+|FERRY_BIN)=' | sort | tr '\n' ' ')bash scripts/bench.sh $*"
   [ ${#wanted[@]} -eq 0 ] && wanted=(all)
   [ "${wanted[0]}" = all ] && wanted=("${BENCHES[@]}")
   for name in "${wanted[@]}"; do
