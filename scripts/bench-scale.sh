@@ -4,8 +4,9 @@
 # on the cold target, and the no-op request floor: the catalog, tag lists and manifest HEADs a
 # no-op sync cannot avoid, sent by a bare keep-alive client (curl --parallel) with ferry's
 # concurrency (8), and the cold floor: the target's ingest floor (scale_ingest_floor), in the
-# same run. Both registries log requests: the tables give requests per image by kind and the
-# CPU seconds the registries spent, which on a small machine is where a cold sync's time goes.
+# same run. Both registries log requests: the tables give requests per image by kind, the
+# CPU seconds each registry spent (from /proc/PID/stat), which on a small machine is where a
+# cold sync's time goes, and the client's own CPU seconds (user + sys, /usr/bin/time).
 #
 # Environment:
 #   BENCH_SCALE_SIZE    default (1,200 repositories of one image + one repository of 1,500
@@ -15,6 +16,8 @@
 #   BENCH_SCALE_SKOPEO  0 = leave skopeo out (while iterating on ferry; the table says so)
 #   BENCH_SCALE_BASELINE  another ferry binary (e.g. one built from main) measured the same way
 #                       in the same run: its plan, cold and no-op rows are added to the tables
+#   BENCH_SCALE_JOBS    ferry plan/sync --jobs N (default BENCH_JOBS, else the plan default 8);
+#                       the floors' bare clients then run N at a time as well (default 8)
 
 # Each size has its own pair of registries (the seeded source is kept between runs).
 REGISTRY_PORT[bench-scale-src]=$((PORT_BASE + 41))
@@ -34,6 +37,9 @@ scale_size() {
   SCALE_DST="${SCALE_SRC%-src}-dst"
   SCALE_IMAGES=$((SCALE_REPOS + SCALE_TAGS))
   SCALE_SUMMARY="$BENCH_DIR/scale-$SCALE_REPOS-$SCALE_TAGS.json"
+  SCALE_JOBS="${BENCH_SCALE_JOBS:-${BENCH_JOBS:-}}"
+  SCALE_WORKERS="${SCALE_JOBS:-8}"
+  [[ "$SCALE_WORKERS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_SCALE_JOBS must be a positive number"
 }
 
 scale_src() { echo "127.0.0.1:${REGISTRY_PORT[$SCALE_SRC]}"; }
@@ -92,35 +98,46 @@ requests_by_kind() {
 }
 
 # One measured run: tool (ferry|baseline|skopeo), phase (cold|noop|plan); appends to scale.tsv:
-# "tool phase secs kib src_total dst_total src_kinds dst_kinds registry_cpu" (kinds
-# comma-joined; registry_cpu: CPU seconds both registries spent during the run).
+# "tool phase secs kib src_total dst_total src_kinds dst_kinds registry_cpu src_cpu dst_cpu
+# client_cpu" (kinds comma-joined; registry_cpu: CPU seconds both registries spent during the
+# run, then the source's and the target's; client_cpu: the tool's own user + sys seconds).
 scale_run() {
-  local tool="$1" phase="$2" src_mark dst_mark secs kib src dst src_kinds dst_kinds cpu_mark
+  local tool="$1" phase="$2" src_mark dst_mark secs kib client src dst src_kinds dst_kinds
   src_mark="$(log_size "$SCALE_SRC")"
   dst_mark="$(log_size "$SCALE_DST")"
-  cpu_mark="$(scale_registry_cpu)"
+  scale_cpu_mark
   if [ "$tool" != skopeo ]; then
     local verb=sync bin="$FERRY_BIN"
     [ "$phase" = plan ] && verb=plan
     [ "$tool" = baseline ] && bin="$BENCH_SCALE_BASELINE"
-    read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG HOME="$SCRATCH/ferry-home" \
+    read -r secs kib client < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG HOME="$SCRATCH/ferry-home" \
       "$bin" "$verb" -c "$SCRATCH/scale-plan.yaml" --state "$SCRATCH/scale-state.json" \
-      --report "$SCRATCH/scale-report-$phase.json")
+      ${SCALE_JOBS:+--jobs "$SCALE_JOBS"} --report "$SCRATCH/scale-report-$phase.json")
   else
-    read -r secs kib < <(skopeo_measured "$phase" sync --src yaml --dest docker --all --preserve-digests \
+    read -r secs kib client < <(skopeo_measured "$phase" sync --src yaml --dest docker --all --preserve-digests \
       --dest-tls-verify=false "$SCRATCH/scale-skopeo.yaml" "$(scale_dst)/scale")
   fi
+  local cpu
+  cpu="$(scale_cpu_since)"
   read -r src src_kinds < <(requests_by_kind "$SCALE_SRC" "$src_mark")
   read -r dst dst_kinds < <(requests_by_kind "$SCALE_DST" "$dst_mark")
-  cpu="$(awk -v a="$cpu_mark" -v b="$(scale_registry_cpu)" 'BEGIN { printf "%.1f", b - a }')"
-  log "scale $tool $phase: ${secs} s, peak RSS ${kib} KiB, requests src $src ($src_kinds) dst $dst ($dst_kinds), registry CPU ${cpu} s"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$phase" "$secs" "$kib" "$src" "$dst" \
-    "$(tr ' ' , <<<"$src_kinds")" "$(tr ' ' , <<<"$dst_kinds")" "$cpu" >>"$SCRATCH/scale.tsv"
+  log "scale $tool $phase: ${secs} s, peak RSS ${kib} KiB, CPU ${client} s, requests src $src ($src_kinds) dst $dst ($dst_kinds), registry CPU (both, source, target) ${cpu} s"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$phase" "$secs" "$kib" "$src" "$dst" \
+    "$(tr ' ' , <<<"$src_kinds")" "$(tr ' ' , <<<"$dst_kinds")" "$(tr ' ' '\t' <<<"$cpu")" "$client" >>"$SCRATCH/scale.tsv"
 }
 
-# CPU seconds both scale registries have used so far.
-scale_registry_cpu() {
-  awk -v a="$(registry_cpu "$SCALE_SRC")" -v b="$(registry_cpu "$SCALE_DST")" 'BEGIN { printf "%.2f", a + b }'
+# Marks both scale registries' CPU seconds so far (after any wipe: a wipe restarts the target).
+scale_cpu_mark() {
+  SCALE_SRC_CPU_MARK="$(registry_cpu "$SCALE_SRC")"
+  SCALE_DST_CPU_MARK="$(registry_cpu "$SCALE_DST")"
+}
+
+# CPU seconds since scale_cpu_mark: prints "BOTH SOURCE TARGET".
+scale_cpu_since() {
+  local a b
+  a="$(registry_cpu_since "$SCALE_SRC" "$SCALE_SRC_CPU_MARK")"
+  b="$(registry_cpu_since "$SCALE_DST" "$SCALE_DST_CPU_MARK")"
+  awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f %.1f %.1f\n", a + b, a, b }'
 }
 
 scale_verify() {
@@ -129,34 +146,40 @@ scale_verify() {
 }
 
 # The no-op floor: the same catalog, tag-list and manifest HEAD requests as a no-op sync,
-# sent by curl (libcurl's multi interface, keep-alive) 8 at a time, as ferry's 8 image
-# workers do. Appends "floor noop secs 0 requests 0 - -" to scale.tsv.
+# sent by curl (libcurl's multi interface, keep-alive) SCALE_WORKERS (8) at a time, as ferry's
+# image workers do. Appends "floor noop secs 0 requests 0 - - cpu src_cpu dst_cpu curl_cpu".
 scale_floor() {
-  local requests secs
+  local requests secs client cpu
   requests="$("$PYTHON" "$ROOT/scripts/scale-corpus" floor --source "$(scale_src)" --target "$(scale_dst)" \
     --summary "$SCALE_SUMMARY" --output "$SCRATCH/floor.curl")"
-  read -r secs _ < <(measure curl --silent --show-error --fail --parallel --parallel-max 8 -K "$SCRATCH/floor.curl")
-  log "scale floor: ${secs} s for $requests requests"
-  printf 'floor\tnoop\t%s\t0\t%s\t0\t-\t-\t-\n' "$secs" "$requests" >>"$SCRATCH/scale.tsv"
+  scale_cpu_mark
+  read -r secs _ client < <(measure curl --silent --show-error --fail --parallel --parallel-max "$SCALE_WORKERS" \
+    -K "$SCRATCH/floor.curl")
+  cpu="$(scale_cpu_since)"
+  log "scale floor: ${secs} s for $requests requests, curl CPU ${client} s, registry CPU (both, source, target) ${cpu} s"
+  printf 'floor\tnoop\t%s\t0\t%s\t0\t-\t-\t%s\t%s\n' "$secs" "$requests" "$(tr ' ' '\t' <<<"$cpu")" "$client" \
+    >>"$SCRATCH/scale.tsv"
 }
 
 # The cold floor: the target registry's ingest floor, the writes a cold sync cannot avoid
 # (the four shared layers uploaded once and mounted into every other repository, each
 # config uploaded with POST + PUT, every manifest PUT) sent by the bare keep-alive client
-# that seeds the source (scripts/scale-corpus seed), 8 at a time, into the wiped target.
-# No source registry is read, so this is below what any registry-to-registry copy can
-# reach. Appends "floor cold secs 0 0 dst_requests - kinds registry_cpu".
+# that seeds the source (scripts/scale-corpus seed), SCALE_WORKERS (8) at a time, into the
+# wiped target. No source registry is read, so this is below what any registry-to-registry
+# copy can reach. Appends "floor cold secs 0 0 dst_requests - kinds cpu src_cpu dst_cpu
+# client_cpu" (client_cpu: the seeding client's user + sys seconds, Python).
 scale_ingest_floor() {
-  local dst_mark cpu_mark secs dst dst_kinds cpu
+  local dst_mark secs client dst dst_kinds cpu
   registry_wipe "$SCALE_DST"
   dst_mark="$(log_size "$SCALE_DST")"
-  cpu_mark="$(scale_registry_cpu)"
-  read -r secs _ < <(measure "$PYTHON" "$ROOT/scripts/scale-corpus" seed --registry "$(scale_dst)" \
-    --repos "$SCALE_REPOS" --tags "$SCALE_TAGS" --summary "$SCRATCH/floor-summary.json" --workers 8)
+  scale_cpu_mark
+  read -r secs _ client < <(measure "$PYTHON" "$ROOT/scripts/scale-corpus" seed --registry "$(scale_dst)" \
+    --repos "$SCALE_REPOS" --tags "$SCALE_TAGS" --summary "$SCRATCH/floor-summary.json" --workers "$SCALE_WORKERS")
+  cpu="$(scale_cpu_since)"
   read -r dst dst_kinds < <(requests_by_kind "$SCALE_DST" "$dst_mark")
-  cpu="$(awk -v a="$cpu_mark" -v b="$(scale_registry_cpu)" 'BEGIN { printf "%.1f", b - a }')"
-  log "scale ingest floor: ${secs} s for $dst requests, registry CPU ${cpu} s"
-  printf 'floor\tcold\t%s\t0\t0\t%s\t-\t%s\t%s\n' "$secs" "$dst" "$(tr ' ' , <<<"$dst_kinds")" "$cpu" >>"$SCRATCH/scale.tsv"
+  log "scale ingest floor: ${secs} s for $dst requests, client CPU ${client} s, registry CPU (both, source, target) ${cpu} s"
+  printf 'floor\tcold\t%s\t0\t0\t%s\t-\t%s\t%s\t%s\n' "$secs" "$dst" "$(tr ' ' , <<<"$dst_kinds")" \
+    "$(tr ' ' '\t' <<<"$cpu")" "$client" >>"$SCRATCH/scale.tsv"
 }
 
 bench_scale() {
@@ -195,10 +218,10 @@ bench_scale() {
   scale_table "$reps" "$with_skopeo" | tee "$SCRATCH/scale.md"
   record_result "scale: $SCALE_REPOS repositories of one tiny 2-platform image + one repository of $SCALE_TAGS tags ($SCALE_IMAGES images), registry → empty registry, then a no-op rerun" \
     "$(printf '%s\n%s\n%s\n%s' \
-      "ferry plan -c PLAN; ferry sync -c PLAN (twice)   # PLAN: source SRC/scale/*, target DST/ (tls: disabled)" \
+      "ferry plan -c PLAN${SCALE_JOBS:+ --jobs $SCALE_JOBS}; ferry sync -c PLAN${SCALE_JOBS:+ --jobs $SCALE_JOBS} (twice)   # PLAN: source SRC/scale/*, target DST/ (tls: disabled)" \
       "skopeo sync --src yaml --dest docker --all --preserve-digests --dest-tls-verify=false SRC.yaml DST/scale" \
-      "curl --parallel --parallel-max 8 -K FLOOR   # FLOOR (scripts/scale-corpus floor): catalog, tag lists, a manifest HEAD per image at SRC and DST" \
-      "scripts/scale-corpus seed --registry DST --workers 8   # the cold floor: the target's ingest floor, into the wiped DST")" \
+      "curl --parallel --parallel-max $SCALE_WORKERS -K FLOOR   # FLOOR (scripts/scale-corpus floor): catalog, tag lists, a manifest HEAD per image at SRC and DST" \
+      "scripts/scale-corpus seed --registry DST --workers $SCALE_WORKERS   # the cold floor: the target's ingest floor, into the wiped DST")" \
     <"$SCRATCH/scale.md"
 }
 
@@ -236,37 +259,36 @@ scale_table() {
           (ss != "") ? sprintf("%.2f", s) : "–", (fl != "") ? sprintf("%.2f", x) : "–",
           (ss != "" && s > 0) ? sprintf("%.2f", f / s) : "–", (fl != "" && x > 0) ? sprintf("%.2f", f / x) : "–" }'
   done
-  for phase in cold noop plan; do
-    awk -v p="$phase" -v f="$(scale_median ferry "$phase" 9)" -v l="$( [ "$phase" = cold ] && scale_median floor cold 9)" \
-      -v s="$( [ "$with_skopeo" = 1 ] && [ "$phase" != plan ] && scale_median skopeo "$phase" 9)" 'BEGIN {
-        printf "| %s: CPU seconds of both registries | %.1f | %s | %s | %s | %s | |\n", p, f,
-          (s != "") ? s : "–", (l != "") ? l : "–", (s != "" && s > 0) ? sprintf("%.2f", f / s) : "–",
-          (l != "" && l > 0) ? sprintf("%.2f", f / l) : "–" }'
-  done
+  scale_cpu_rows 9 "CPU seconds of both registries" %.1f
   for phase in cold noop plan; do
     awk -v p="$phase" -v k="$(scale_median ferry "$phase" 4)" \
       -v s="$( [ "$with_skopeo" = 1 ] && [ "$phase" != plan ] && scale_median skopeo "$phase" 4)" 'BEGIN {
         printf "| %s: peak RSS (MiB) | %.1f | %s | – | %s | – | |\n", p, k / 1024,
           (s != "") ? sprintf("%.1f", s / 1024) : "–", (s != "") ? sprintf("%.2f", k / s) : "–" }'
   done
+  scale_cpu_rows 10 "CPU seconds of the source registry" %.1f
+  scale_cpu_rows 11 "CPU seconds of the target registry" %.1f
+  scale_cpu_rows 12 "client CPU seconds (user + sys)" %.2f
   echo "
 Floors: for the cold sync, the target's ingest floor (scripts/scale-corpus seed into the
-wiped target: only the writes a cold sync cannot avoid, from a bare keep-alive client, 8 at a
-time, no source read); for the no-op, the catalog, tag lists and manifest HEADs from curl."
+wiped target: only the writes a cold sync cannot avoid, from a bare keep-alive client, $SCALE_WORKERS at a
+time, no source read); for the no-op, the catalog, tag lists and manifest HEADs from curl.
+The floor's client CPU is that client's (Python for the cold floor, curl for the no-op)."
   [ "$with_skopeo" = 1 ] || echo "
 skopeo left out of this run (BENCH_SCALE_SKOPEO=0)."
   if [ -n "${BENCH_SCALE_BASELINE:-}" ]; then
     echo
     echo "Baseline ferry (BENCH_SCALE_BASELINE, $("$BENCH_SCALE_BASELINE" version 2>/dev/null | head -1)) in the same run:"
     echo
-    echo "| run | baseline (s) | ferry (s) | ferry / baseline | baseline requests per image | ferry requests per image | baseline peak RSS (MiB) |"
-    echo "|---|---:|---:|---:|---:|---:|---:|"
+    echo "| run | baseline (s) | ferry (s) | ferry / baseline | baseline requests per image | ferry requests per image | baseline peak RSS (MiB) | baseline / ferry CPU user + sys (s) |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
     for phase in plan cold noop; do
       awk -v p="$phase" -v n="$SCALE_IMAGES" -v b="$(scale_median baseline "$phase" 3)" -v f="$(scale_median ferry "$phase" 3)" \
         -v br="$(( $(scale_median baseline "$phase" 5) + $(scale_median baseline "$phase" 6) ))" \
         -v fr="$(( $(scale_median ferry "$phase" 5) + $(scale_median ferry "$phase" 6) ))" \
-        -v bk="$(scale_median baseline "$phase" 4)" 'BEGIN {
-          printf "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f |\n", p, b, f, f / b, br / n, fr / n, bk / 1024 }'
+        -v bk="$(scale_median baseline "$phase" 4)" \
+        -v bc="$(scale_median baseline "$phase" 12)" -v fc="$(scale_median ferry "$phase" 12)" 'BEGIN {
+          printf "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.2f / %.2f |\n", p, b, f, f / b, br / n, fr / n, bk / 1024, bc, fc }'
     done
   fi
   echo
@@ -275,6 +297,21 @@ skopeo left out of this run (BENCH_SCALE_SKOPEO=0)."
   echo "| kind | ferry cold | ferry no-op | ferry plan | skopeo cold | skopeo no-op |"
   echo "|---|---:|---:|---:|---:|---:|"
   scale_kinds_table "$with_skopeo"
+}
+
+# Rows "PHASE: LABEL | ferry | skopeo | floor | ferry / skopeo | ferry / floor |" of tsv column
+# $1 (registry or client CPU seconds; printf format $3) for the cold, no-op and plan runs
+# ($with_skopeo from the caller). The cold floor reads no source: its source-registry cell stays empty.
+scale_cpu_rows() {
+  local col="$1" label="$2" fmt="$3" phase
+  for phase in cold noop plan; do
+    awk -v p="$phase" -v lb="$label" -v fmt="$fmt" -v f="$(scale_median ferry "$phase" "$col")" \
+      -v l="$( [ "$phase" != plan ] && ! [ "$phase$col" = cold10 ] && scale_median floor "$phase" "$col")" \
+      -v s="$( [ "$with_skopeo" = 1 ] && [ "$phase" != plan ] && scale_median skopeo "$phase" "$col")" 'BEGIN {
+        printf "| %s: %s | " fmt " | %s | %s | %s | %s | |\n", p, lb, f,
+          (s != "") ? sprintf(fmt, s) : "–", (l != "") ? sprintf(fmt, l) : "–",
+          (s != "" && s > 0) ? sprintf("%.2f", f / s) : "–", (l != "" && l > 0) ? sprintf("%.2f", f / l) : "–" }'
+  done
 }
 
 # Rows "kind | src/dst per image" for every kind seen in any run.

@@ -2,19 +2,28 @@
 # ferry benchmarks, each next to a reference tool, on dedicated local registries that tests
 # never touch.
 #
-#   scripts/bench.sh [BENCH...]      BENCH: copy | sync | sync-auth | export | scale | latency | all
-#                                    (all = copy sync export latency; scale and sync-auth run when named)
+#   scripts/bench.sh [BENCH...]      BENCH: copy | sync | sync-auth | htpasswd | export | scale | latency | all
+#                                    (all = copy sync export latency; scale, sync-auth and htpasswd run
+#                                    when named)
 #
 # Environment:
 #   FERRY_BIN        ferry binary (default: build/ferry)
 #   BENCH_REPS       repetitions per tool (default 3; the table shows medians)
 #   BENCH_COPY_MIB   layer size of the copy benchmark (default 1024)
-#   BENCH_SYNC_JOBS  ferry sync --jobs for the sync benchmark (default: the plan default)
+#   BENCH_JOBS       ferry --jobs for the sync and scale benchmarks (default: the plan default, 8)
+#   BENCH_SYNC_JOBS  ferry sync --jobs for the sync benchmark (default: BENCH_JOBS)
+#   BENCH_SYNC_PROFILE  corpus of the sync, export and sync-auth benchmarks: bench (default,
+#                    12 repositories, ≥ 1 GiB) or small (scripts/make-corpus's small profile
+#                    without its 1,050-tag repository, ~2 MB: to check the script, not to measure)
 #   BENCH_LATENCY_REPS  pushes timed by the latency benchmark (default 10)
 #   BENCH_NO_APPEND  set to 1 to print the table without appending it to BENCHMARKS.md
 #   FERRY_WORK       work area (default .work); benchmark registries live in $FERRY_WORK/bench
 #   FERRY_PORT_BASE  moves every benchmark port (default 5100), as for scripts/registry.sh
 #   (scale: BENCH_SCALE_* in scripts/bench-scale.sh; sync-auth: scripts/bench-auth.sh)
+#
+# Every run of ferry or skopeo is timed by /usr/bin/time -v (measure): wall time, peak RSS and
+# the tool's own CPU seconds (user + sys). Registry CPU seconds come from /proc/PID/stat
+# (utime + stime) of each registry before and after a run, source and target apart.
 #
 # Registries (started on demand, stopped on exit when this script started them), ports
 # relative to FERRY_PORT_BASE (B):
@@ -118,7 +127,10 @@ cleanup() {
 
 # ---------------------------------------------------------------------------- measuring
 
-# Runs a command under /usr/bin/time -v; prints "SECONDS PEAK_KIB" (fails if the command does).
+# Runs a command under /usr/bin/time -v; prints "SECONDS PEAK_KIB CPU_SECONDS" (fails if the
+# command does). CPU_SECONDS is the command's own user + system time (getrusage of the child,
+# as wait4 reports it to /usr/bin/time; children it waited for included), PEAK_KIB its maximum
+# resident set size. Commands run through `env`, which execs them: the figures are the tool's.
 measure() {
   local out="$SCRATCH/time.txt"
   if ! /usr/bin/time -v -o "$out" "$@" >"$SCRATCH/cmd.out" 2>"$SCRATCH/cmd.err"; then
@@ -128,12 +140,23 @@ measure() {
   awk -F': ' '
     /Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
     /Maximum resident set size/ { kib = $2 }
-    END { printf "%.2f %d\n", s, kib }' "$out"
+    /User time \(seconds\)/ { cpu += $2 }
+    /System time \(seconds\)/ { cpu += $2 }
+    END { printf "%.2f %d %.2f\n", s, kib, cpu }' "$out"
 }
 
 # CPU seconds (user + system) registry $1 has used since it started.
-registry_cpu() {
-  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / hz }' "/proc/$(cat "$(registry_dir "$1")/registry.pid")/stat"
+registry_cpu() { pid_cpu "$(cat "$(registry_dir "$1")/registry.pid")"; }
+
+# CPU seconds (utime + stime, /proc/PID/stat) process $1 has used so far.
+pid_cpu() {
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / hz }' "/proc/$1/stat"
+}
+
+# CPU seconds registry $1 has used since registry_cpu printed $2 (same process: take the mark
+# after a wipe, which restarts the registry).
+registry_cpu_since() {
+  awk -v a="$2" -v b="$(registry_cpu "$1")" 'BEGIN { printf "%.1f\n", b - a }'
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -167,6 +190,7 @@ machine_facts() {
   echo "- CPU: ${cpu:-unknown} × $(nproc) (online), RAM $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), kernel $kernel"
   echo "- $(docker-registry --version 2>/dev/null | head -1), $(skopeo --version), $("$FERRY_BIN" version 2>/dev/null | head -1 || echo ferry)"
   echo "- registries on loopback, storage on $(df -T "$BENCH_DIR" | awk 'NR == 2 { print $2 }'); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- run as: \`$INVOCATION\`"
 }
 
 # Appends a section (title, machine facts, commands, table from stdin) to BENCHMARKS.md.
@@ -204,7 +228,7 @@ copy_image_ready() {
 bench_copy() {
   registry_start bench-src
   registry_start bench-dst
-  local image src dst rep tool secs kib target
+  local image src dst rep tool secs kib cpu target
   image="$(copy_image_ready)"
   src="127.0.0.1:${REGISTRY_PORT[bench-src]}"
   dst="127.0.0.1:${REGISTRY_PORT[bench-dst]}"
@@ -217,21 +241,17 @@ bench_copy() {
       registry_wipe bench-dst
       target="$dst/bench/copy-$tool-$rep:1.0"
       if [ "$tool" = ferry ]; then
-        read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG HOME="$SCRATCH/ferry-home" \
+        read -r secs kib cpu < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG HOME="$SCRATCH/ferry-home" \
           "$FERRY_BIN" --insecure-registry "$src" --insecure-registry "$dst" copy "docker://$src/$image" "docker://$target")
       else
-        rm -rf "$SCRATCH/skopeo-home" && mkdir -p "$SCRATCH/skopeo-home"
-        read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG -u XDG_RUNTIME_DIR \
-          HOME="$SCRATCH/skopeo-home" XDG_DATA_HOME="$SCRATCH/skopeo-home/data" \
-          _CONTAINERS_ROOTLESS_UID="$(id -u | sed 's/^0$/1000/')" \
-          skopeo copy --preserve-digests --src-tls-verify=false --dest-tls-verify=false \
+        read -r secs kib cpu < <(skopeo_measured cold copy --preserve-digests --src-tls-verify=false --dest-tls-verify=false \
           "docker://$src/$image" "docker://$target")
       fi
       [ "$(skopeo_fresh inspect --raw --tls-verify=false "docker://$target" | sha256sum | cut -d' ' -f1)" = \
         "$(skopeo_fresh inspect --raw --tls-verify=false "docker://$src/$image" | sha256sum | cut -d' ' -f1)" ] ||
         die "$tool: digest at $target differs from the source"
-      log "copy rep $rep $tool: ${secs} s, peak RSS ${kib} KiB"
-      printf '%s\t%s\t%s\n' "$tool" "$secs" "$kib" >>"$SCRATCH/copy.tsv"
+      log "copy rep $rep $tool: ${secs} s, peak RSS ${kib} KiB, CPU ${cpu} s"
+      printf '%s\t%s\t%s\t%s\n' "$tool" "$secs" "$kib" "$cpu" >>"$SCRATCH/copy.tsv"
     done
   done
   registry_wipe bench-dst
@@ -243,16 +263,17 @@ bench_copy() {
     <"$SCRATCH/copy.md"
 }
 
-# The median table of copy.tsv (tool, seconds, peak KiB) for `bytes` copied per run.
+# The median table of copy.tsv (tool, seconds, peak KiB, CPU seconds) for `bytes` copied per run.
 copy_table() {
-  local bytes="$1" tool secs kib
-  echo "| tool | wall time (s) | throughput (MiB/s) | peak RSS (MiB) | runs |"
-  echo "|---|---:|---:|---:|---:|"
+  local bytes="$1" tool secs kib cpu
+  echo "| tool | wall time (s) | throughput (MiB/s) | peak RSS (MiB) | runs | CPU user + sys (s) |"
+  echo "|---|---:|---:|---:|---:|---:|"
   for tool in ferry skopeo; do
     secs="$(awk -v t="$tool" '$1 == t { print $2 }' "$SCRATCH/copy.tsv" | median)"
     kib="$(awk -v t="$tool" '$1 == t { print $3 }' "$SCRATCH/copy.tsv" | median)"
-    awk -v t="$tool" -v s="$secs" -v k="$kib" -v b="$bytes" -v n="$REPS" \
-      'BEGIN { printf "| %s | %.2f | %.1f | %.1f | %d |\n", t, s, b / 1048576 / s, k / 1024, n }'
+    cpu="$(awk -v t="$tool" '$1 == t { print $4 }' "$SCRATCH/copy.tsv" | median)"
+    awk -v t="$tool" -v s="$secs" -v k="$kib" -v c="$cpu" -v b="$bytes" -v n="$REPS" \
+      'BEGIN { printf "| %s | %.2f | %.1f | %.1f | %d | %.2f |\n", t, s, b / 1048576 / s, k / 1024, n, c }'
   done
 }
 
@@ -269,19 +290,38 @@ REGISTRY_PORT[bench-sync-src]=$((PORT_BASE + 31))
 REGISTRY_PORT[bench-sync-dst]=$((PORT_BASE + 32))
 REGISTRY_LOGS_REQUESTS[bench-sync-src]=1
 REGISTRY_LOGS_REQUESTS[bench-sync-dst]=1
+SYNC_PROFILE="${BENCH_SYNC_PROFILE:-bench}"
+case "$SYNC_PROFILE" in bench | small) ;; *) die "BENCH_SYNC_PROFILE must be bench or small" ;; esac
 SYNC_SUMMARY="$BENCH_DIR/sync-corpus.json"
+[ "$SYNC_PROFILE" = bench ] || SYNC_SUMMARY="$BENCH_DIR/sync-corpus-$SYNC_PROFILE.json"
+SYNC_JOBS="${BENCH_SYNC_JOBS:-${BENCH_JOBS:-}}"
 
-# Pushes the bench corpus to bench-sync-src unless its storage already holds this summary's corpus.
+# Pushes the corpus to bench-sync-src unless its storage already holds this summary's corpus
+# (another corpus there is wiped first: the plan takes every repository under bench/).
 sync_corpus_ready() {
   local marker
   marker="$(registry_dir bench-sync-src)/storage/.ferry-bench-corpus"
   if [ -f "$SYNC_SUMMARY" ] && [ -f "$marker" ] && [ "$(cat "$marker")" = "$(sha256sum <"$SYNC_SUMMARY")" ]; then
     return 0
   fi
-  log "pushing the bench corpus to bench-sync-src (builds .work/corpus/bench first if needed)"
-  "$PYTHON" "$ROOT/scripts/make-corpus" --profile bench --no-many-tags \
+  [ -f "$marker" ] && registry_wipe bench-sync-src
+  log "pushing the $SYNC_PROFILE corpus to bench-sync-src (builds .work/corpus/$SYNC_PROFILE first if needed)"
+  "$PYTHON" "$ROOT/scripts/make-corpus" --profile "$SYNC_PROFILE" --prefix bench --no-many-tags \
     --registry "127.0.0.1:${REGISTRY_PORT[bench-sync-src]}" --summary "$SYNC_SUMMARY" >&2
   sha256sum <"$SYNC_SUMMARY" >"$marker"
+}
+
+# "N repositories, M tags, P platforms, X MiB unique" of the sync corpus.
+sync_corpus_facts() {
+  "$PYTHON" - "$SYNC_SUMMARY" <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+repos = s["repositories"].values()
+tags = [t for r in repos for t in r["tags"].values()]
+platforms = max((len(t.get("manifests", [t])) for t in tags), default=0)
+print(f"{len(s['repositories'])} repositories, {len(tags)} tags, {platforms} platforms, "
+      f"{s['unique_bytes'] // 1048576} MiB unique")
+EOF
 }
 
 log_size() { stat -c %s "$(registry_dir "$1")/registry.log" 2>/dev/null || echo 0; }
@@ -323,19 +363,22 @@ EOF
 # $1 = disk: read straight from the layout (in the page cache): the ingest floor, below any
 # registry-to-registry copy. $1 = registry: each blob streamed from a GET at bench-sync-src
 # into its PUT: the copy floor, the same transfers a sync must make and nothing else.
-# Prints "seconds registry_cpu_seconds" (registry CPU: both registries, during the uploads).
+# Prints "seconds registry_cpu_seconds source_cpu target_cpu client_cpu" (registry CPU: both
+# registries, then each, during the uploads; client CPU: the uploading client's user + sys
+# seconds over the same span, from getrusage).
 sync_floor() {
-  local source="$1" cpu_mark secs
+  local source="$1" src_mark dst_mark secs client src_cpu dst_cpu
   registry_wipe bench-sync-dst
-  cpu_mark="$(sync_registry_cpu)"
-  secs="$("$PYTHON" - "$SYNC_SUMMARY" "127.0.0.1:${REGISTRY_PORT[bench-sync-dst]}" \
+  src_mark="$(registry_cpu bench-sync-src)"
+  dst_mark="$(registry_cpu bench-sync-dst)"
+  read -r secs client < <("$PYTHON" - "$SYNC_SUMMARY" "127.0.0.1:${REGISTRY_PORT[bench-sync-dst]}" \
     "$( [ "$source" = registry ] && echo "127.0.0.1:${REGISTRY_PORT[bench-sync-src]}")" <<'EOF'
-import concurrent.futures, http.client, json, os, sys, threading, time
+import concurrent.futures, http.client, json, os, resource, sys, threading, time
 summary, host, source = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
 holder = {}  # digest -> a source repository that has it
 for repo, r in summary["repositories"].items():
     for t in r["tags"].values():
-        for m in t["manifests"]:
+        for m in t.get("manifests", [t]):  # an index's children, or a single manifest
             for d in [m["config"], *(l["digest"] for l in m["layers"])]:
                 holder.setdefault(d, repo)
 path = lambda digest: os.path.join(summary["layout"], "blobs", *digest.split(":"))
@@ -368,18 +411,16 @@ for d in holder:  # into the page cache, so the disk does not count
     with open(path(d), "rb") as f:
         while f.read(1 << 24):
             pass
-started = time.time()
+cpu = lambda: (lambda u: u.ru_utime + u.ru_stime)(resource.getrusage(resource.RUSAGE_SELF))
+started, cpu_started = time.time(), cpu()
 with concurrent.futures.ThreadPoolExecutor(8) as pool:
     list(pool.map(upload, sorted(holder)))
-print(f"{time.time() - started:.2f}")
+print(f"{time.time() - started:.2f} {cpu() - cpu_started:.2f}")
 EOF
-)"
-  echo "$secs $(awk -v a="$cpu_mark" -v b="$(sync_registry_cpu)" 'BEGIN { printf "%.1f", b - a }')"
-}
-
-# CPU seconds both sync registries have used so far.
-sync_registry_cpu() {
-  awk -v a="$(registry_cpu bench-sync-src)" -v b="$(registry_cpu bench-sync-dst)" 'BEGIN { printf "%.2f", a + b }'
+)
+  src_cpu="$(registry_cpu_since bench-sync-src "$src_mark")"
+  dst_cpu="$(registry_cpu_since bench-sync-dst "$dst_mark")"
+  echo "$secs $(awk -v a="$src_cpu" -v b="$dst_cpu" 'BEGIN { printf "%.1f", a + b }') $src_cpu $dst_cpu $client"
 }
 
 sync_write_inputs() {
@@ -401,27 +442,32 @@ EOF
   } >"$SCRATCH/sync-skopeo.yaml"
 }
 
-# Runs one sync with `tool` (ferry|skopeo) and appends "tool phase secs kib src_req dst_req puts".
+# Runs one sync with `tool` (ferry|skopeo) and appends "tool phase secs kib src_req dst_req puts
+# registry_cpu src_cpu dst_cpu client_cpu" (registry CPU: both, source, target; client CPU: the
+# tool's own user + sys seconds).
 sync_run() {
   local tool="$1" phase="$2" dst="127.0.0.1:${REGISTRY_PORT[bench-sync-dst]}"
-  local src_mark dst_mark secs kib src_req dst_req puts _ cpu_mark cpu
+  local src_mark dst_mark secs kib src_req dst_req puts _ src_cpu_mark dst_cpu_mark src_cpu dst_cpu cpu client
   src_mark="$(log_size bench-sync-src)"
   dst_mark="$(log_size bench-sync-dst)"
-  cpu_mark="$(sync_registry_cpu)"
+  src_cpu_mark="$(registry_cpu bench-sync-src)"
+  dst_cpu_mark="$(registry_cpu bench-sync-dst)"
   if [ "$tool" = ferry ]; then
-    read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG HOME="$SCRATCH/ferry-home" \
+    read -r secs kib client < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG HOME="$SCRATCH/ferry-home" \
       "$FERRY_BIN" sync -c "$SCRATCH/sync-plan.yaml" --state "$SCRATCH/sync-state.json" \
-      ${BENCH_SYNC_JOBS:+--jobs "$BENCH_SYNC_JOBS"} --report "$SCRATCH/sync-report-$phase.json")
+      ${SYNC_JOBS:+--jobs "$SYNC_JOBS"} --report "$SCRATCH/sync-report-$phase.json")
   else
-    read -r secs kib < <(skopeo_measured "$phase" sync --src yaml --dest docker --all --preserve-digests \
+    read -r secs kib client < <(skopeo_measured "$phase" sync --src yaml --dest docker --all --preserve-digests \
       --dest-tls-verify=false "$SCRATCH/sync-skopeo.yaml" "$dst/bench")
   fi
+  src_cpu="$(registry_cpu_since bench-sync-src "$src_cpu_mark")"
+  dst_cpu="$(registry_cpu_since bench-sync-dst "$dst_cpu_mark")"
   read -r src_req _ < <(requests_after bench-sync-src "$src_mark")
   read -r dst_req puts < <(requests_after bench-sync-dst "$dst_mark")
-  cpu="$(awk -v a="$cpu_mark" -v b="$(sync_registry_cpu)" 'BEGIN { printf "%.1f", b - a }')"
-  log "sync $tool $phase: ${secs} s, peak RSS ${kib} KiB, requests src $src_req dst $dst_req, manifest PUTs $puts, registry CPU ${cpu} s"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$phase" "$secs" "$kib" "$src_req" "$dst_req" "$puts" "$cpu" \
-    >>"$SCRATCH/sync.tsv"
+  cpu="$(awk -v a="$src_cpu" -v b="$dst_cpu" 'BEGIN { printf "%.1f", a + b }')"
+  log "sync $tool $phase: ${secs} s, peak RSS ${kib} KiB, CPU ${client} s, requests src $src_req dst $dst_req, manifest PUTs $puts, registry CPU ${cpu} s (source $src_cpu, target $dst_cpu)"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$phase" "$secs" "$kib" "$src_req" "$dst_req" "$puts" "$cpu" \
+    "$src_cpu" "$dst_cpu" "$client" >>"$SCRATCH/sync.tsv"
 }
 
 bench_sync() {
@@ -439,22 +485,22 @@ bench_sync() {
     done
   done
   ingest="$(sync_floor disk)"
-  log "target registry ingest floor (seconds, registry CPU seconds): $ingest"
+  log "target registry ingest floor (seconds, registry CPU seconds: both, source, target; client CPU seconds): $ingest"
   copy="$(sync_floor registry)"
-  log "registry-to-registry copy floor (seconds, registry CPU seconds): $copy"
+  log "registry-to-registry copy floor (seconds, registry CPU seconds: both, source, target; client CPU seconds): $copy"
   registry_stop bench-sync-dst
   registry_stop bench-sync-src
   bytes="$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["unique_bytes"])' "$SYNC_SUMMARY")"
   sync_table "$bytes" "$ingest" "$copy" | tee "$SCRATCH/sync.md"
-  record_result "sync: bench corpus (12 repositories, 24 tags, 3 platforms, $((bytes / 1048576)) MiB unique), registry → empty registry, then a no-op rerun" \
+  record_result "sync: $SYNC_PROFILE corpus ($(sync_corpus_facts)), registry → empty registry, then a no-op rerun" \
     "$(printf '%s\n%s' \
-      "ferry sync -c PLAN   # PLAN: source SRC/bench/*, target DST/ (tls: disabled for both)${BENCH_SYNC_JOBS:+ --jobs $BENCH_SYNC_JOBS}" \
-      "skopeo sync --src yaml --dest docker --all --preserve-digests --dest-tls-verify=false SRC.yaml DST/bench   # SRC.yaml: tls-verify: false, the 12 repositories")" \
+      "ferry sync -c PLAN${SYNC_JOBS:+ --jobs $SYNC_JOBS}   # PLAN: source SRC/bench/*, target DST/ (tls: disabled for both)" \
+      "skopeo sync --src yaml --dest docker --all --preserve-digests --dest-tls-verify=false SRC.yaml DST/bench   # SRC.yaml: tls-verify: false, the corpus's repositories")" \
     <"$SCRATCH/sync.md"
 }
 
 # Median of column `col` (3 secs, 4 KiB, 5 src requests, 6 dst requests, 7 PUTs, 8 registry
-# CPU seconds) for tool+phase.
+# CPU seconds, 9 source registry CPU, 10 target registry CPU, 11 the tool's CPU) for tool+phase.
 sync_median() { awk -v t="$1" -v p="$2" -v c="$3" '$1 == t && $2 == p { print $c }' "$SCRATCH/sync.tsv" | median; }
 
 # One table row: label, phase, tsv column, divisor, printf format of the values, target.
@@ -480,54 +526,60 @@ sync_table() {
   sync_row "cold: CPU seconds of both registries" cold 8 1 %.1f ""
   sync_row "cold: peak RSS (MiB)" cold 4 1024 %.1f ""
   sync_row "no-op: peak RSS (MiB)" noop 4 1024 %.1f ""
+  sync_row "cold: CPU seconds of the source registry" cold 9 1 %.1f ""
+  sync_row "cold: CPU seconds of the target registry" cold 10 1 %.1f ""
+  sync_row "no-op: CPU seconds of both registries" noop 8 1 %.1f ""
+  sync_row "cold: client CPU seconds (user + sys)" cold 11 1 %.2f ""
+  sync_row "no-op: client CPU seconds (user + sys)" noop 11 1 %.2f ""
   secs="$(sync_median ferry cold 3)"
   echo
   echo "ferry cold throughput: $(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.0f", b / 1048576 / s }') MiB/s of unique blob bytes."
   echo
   echo "Floors (the corpus's unique blobs, POST + PUT 8 at a time from a bare keep-alive client, one run):"
   echo
-  echo "| floor | seconds | registry CPU seconds | ferry cold / floor |"
-  echo "|---|---:|---:|---:|"
-  read -r f c <<<"$ingest"
-  awk -v f="$f" -v c="$c" -v s="$secs" 'BEGIN { printf "| ingest: read from the layout on disk (page cache), no source registry | %.2f | %.1f | %.2f |\n", f, c, s / f }'
-  read -r f c <<<"$copy"
-  awk -v f="$f" -v c="$c" -v s="$secs" 'BEGIN { printf "| copy: each blob streamed from a GET at the source into its PUT | %.2f | %.1f | %.2f |\n", f, c, s / f }'
+  echo "| floor | seconds | registry CPU seconds | ferry cold / floor | source / target registry CPU seconds | client CPU seconds |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  local label src dst client
+  for row in "ingest: read from the layout on disk (page cache), no source registry|$ingest" \
+    "copy: each blob streamed from a GET at the source into its PUT|$copy"; do
+    label="${row%%|*}"
+    read -r f c src dst client <<<"${row#*|}"
+    awk -v l="$label" -v f="$f" -v c="$c" -v s="$secs" -v a="$src" -v b="$dst" -v k="$client" \
+      'BEGIN { printf "| %s | %.2f | %.1f | %.2f | %.1f / %.1f | %.2f |\n", l, f, c, s / f, a, b, k }'
+  done
 }
 
 # ---------------------------------------------------------------------------- export
 
 # ferry export of the bench corpus into one OCI layout directory vs skopeo sync --dest dir
-# (one directory per image, blobs repeated): wall time, peak RSS and bytes on disk.
+# (one directory per image, blobs repeated): wall time, peak RSS, bytes on disk and CPU seconds.
 bench_export() {
   registry_start bench-sync-src
   sync_corpus_ready
   sync_write_inputs
-  local rep tool out secs kib bytes unique
+  local rep tool out secs kib cpu bytes unique
   : >"$SCRATCH/export.tsv"
   for rep in $(seq "$REPS"); do
     for tool in ferry skopeo; do
       out="$SCRATCH/export-$tool"
       rm -rf "$out"
       if [ "$tool" = ferry ]; then
-        read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG HOME="$SCRATCH/ferry-home" \
+        read -r secs kib cpu < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG HOME="$SCRATCH/ferry-home" \
           "$FERRY_BIN" export -c "$SCRATCH/sync-plan.yaml" "$out")
       else
         mkdir -p "$out"
-        rm -rf "$SCRATCH/skopeo-home" && mkdir -p "$SCRATCH/skopeo-home"
-        read -r secs kib < <(measure env -u REGISTRY_AUTH_FILE -u DOCKER_CONFIG -u XDG_RUNTIME_DIR \
-          HOME="$SCRATCH/skopeo-home" XDG_DATA_HOME="$SCRATCH/skopeo-home/data" \
-          _CONTAINERS_ROOTLESS_UID="$(id -u | sed 's/^0$/1000/')" \
-          skopeo sync --src yaml --dest dir --all --preserve-digests "$SCRATCH/sync-skopeo.yaml" "$out")
+        read -r secs kib cpu < <(skopeo_measured cold sync --src yaml --dest dir --all --preserve-digests \
+          "$SCRATCH/sync-skopeo.yaml" "$out")
       fi
       bytes="$(du -sb "$out" | cut -f1)"
-      log "export $tool: ${secs} s, peak RSS ${kib} KiB, ${bytes} bytes on disk"
-      printf '%s\t%s\t%s\t%s\n' "$tool" "$secs" "$kib" "$bytes" >>"$SCRATCH/export.tsv"
+      log "export $tool: ${secs} s, peak RSS ${kib} KiB, CPU ${cpu} s, ${bytes} bytes on disk"
+      printf '%s\t%s\t%s\t%s\t%s\n' "$tool" "$secs" "$kib" "$bytes" "$cpu" >>"$SCRATCH/export.tsv"
     done
   done
   registry_stop bench-sync-src
   unique="$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["unique_bytes"])' "$SYNC_SUMMARY")"
   export_table "$unique" | tee "$SCRATCH/export.md"
-  record_result "export: bench corpus (registry → one directory), $((unique / 1048576)) MiB unique" \
+  record_result "export: $SYNC_PROFILE corpus (registry → one directory), $((unique / 1048576)) MiB unique" \
     "$(printf '%s\n%s' "ferry export -c PLAN DIR" \
       "skopeo sync --src yaml --dest dir --all --preserve-digests SRC.yaml DIR")" <"$SCRATCH/export.md"
 }
@@ -538,7 +590,8 @@ export_table() {
   local unique="$1" f s col label div fmt
   echo "| measure (median of $REPS) | ferry | skopeo | ferry / skopeo |"
   echo "|---|---:|---:|---:|"
-  for row in "wall time (s):2:1:%.2f" "peak RSS (MiB):3:1024:%.1f" "bytes on disk (MiB):4:1048576:%.1f"; do
+  for row in "wall time (s):2:1:%.2f" "peak RSS (MiB):3:1024:%.1f" "bytes on disk (MiB):4:1048576:%.1f" \
+    "CPU user + sys (s):5:1:%.2f"; do
     IFS=: read -r label col div fmt <<<"$row"
     f="$(export_median ferry "$col")"
     s="$(export_median skopeo "$col")"
@@ -561,10 +614,13 @@ source "$ROOT/scripts/bench-latency.sh"
 
 main() {
   local wanted=("$@") name
+  # The command line that reproduces this run, with every BENCH_* setting and FERRY_BIN:
+  # machine_facts writes it into each section of BENCHMARKS.md.
+  INVOCATION="$(env | grep -E '^(BENCH_[A-Z_]+|FERRY_BIN)=' | sort | tr '\n' ' ')bash scripts/bench.sh $*"
   [ ${#wanted[@]} -eq 0 ] && wanted=(all)
   [ "${wanted[0]}" = all ] && wanted=("${BENCHES[@]}")
   for name in "${wanted[@]}"; do
-    declare -F "bench_${name//-/_}" >/dev/null || die "unknown benchmark '$name' (known: ${BENCHES[*]} scale sync-auth all)"
+    declare -F "bench_${name//-/_}" >/dev/null || die "unknown benchmark '$name' (known: ${BENCHES[*]} scale sync-auth htpasswd all)"
   done
   [ -x "$FERRY_BIN" ] || die "ferry binary not found at $FERRY_BIN (set FERRY_BIN)"
   for tool in docker-registry skopeo curl /usr/bin/time; do
