@@ -8,7 +8,7 @@ using namespace ferry::events;
 namespace {
 
 // Shape of docker-registry 2.8's notification envelope, as it POSTed it when skopeo pushed a
-// 3-platform index (see /work/shared/TESTING.md, "Registry notifications"): children by digest
+// 3-platform index (see TESTING.md, "Notifications"): children by digest
 // without a tag, the index with its tag.
 const char* kDistribution = R"({"events":[
   {"id":"1","action":"push","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json",
