@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "manifest/platform.hpp"
-#include "referrers/selection.hpp"
+#include "manifest/artifact_selection.hpp"
 
 namespace ferry::plan {
 
@@ -27,8 +27,8 @@ struct PlatformSelection {
 
 /// `referrers:` — which signatures, attestations, SBOMs and other artifacts travel with an
 /// image (`all`, `none`, or a list of signature|attestation|sbom|<artifactType>).
-/// The type is the referrers module's (a plain struct: no link dependency on it).
-using ReferrerSelection = referrers::Selection;
+/// The model lives in manifest/ (referrers/ acts on it as referrers::Selection).
+using ReferrerSelection = manifest::ArtifactSelection;
 
 /// `verify:` — copy only images whose cosign signature verifies against `key`.
 struct VerifySettings {

@@ -1,31 +1,13 @@
 #pragma once
-/// Which artifacts attached to an image travel with it (the plan's `referrers:` key), and
-/// how an artifact is classified: cosign's tag suffixes and OCI artifact types both map to
-/// a category. Pure.
-#include <string>
-#include <string_view>
-#include <vector>
+/// The referrers module's names for the artifact selection model, which lives in manifest/
+/// (manifest/artifact_selection.hpp) so that plan/ can read it without depending on referrers/.
+#include "manifest/artifact_selection.hpp"
 
 namespace ferry::referrers {
 
-enum class Category { Signature, Attestation, Sbom, Other };
-
-std::string_view to_string(Category category);
-
-/// Classifies an OCI artifactType (or a manifest's config media type when the artifact has
-/// none): cosign and Notary signatures, in-toto/DSSE attestations, SPDX/CycloneDX SBOMs.
-Category category_of(std::string_view artifact_type);
-
-struct Selection {
-    bool all = false;  ///< every referrer, whatever its artifact type
-    bool signatures = false;
-    bool attestations = false;
-    bool sboms = false;
-    std::vector<std::string> artifact_types;  ///< further media types named explicitly
-
-    bool none() const { return !all && !signatures && !attestations && !sboms && artifact_types.empty(); }
-    /// True when an artifact of `category` and `artifact_type` ("" for cosign tags) is selected.
-    bool wants(Category category, std::string_view artifact_type = {}) const;
-};
+using Category = manifest::ArtifactCategory;
+using Selection = manifest::ArtifactSelection;
+using manifest::category_of;
+using manifest::to_string;
 
 }  // namespace ferry::referrers
