@@ -385,6 +385,8 @@ core::Result<Conversion> convert_regsync(const std::string& text, const std::str
         return plan.finish();
     } catch (const YAML::Exception& e) {
         return core::fail(core::ErrorKind::Config, fmt::format("{}:{}:{}: {}", file, e.mark.line + 1, e.mark.column + 1, e.msg));
+    } catch (const std::exception& e) {  // e.g. a number out of range in an interval
+        return core::fail(core::ErrorKind::Config, fmt::format("{}: cannot convert: {}", file, e.what()));
     }
 }
 

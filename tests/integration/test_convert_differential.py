@@ -278,9 +278,9 @@ storage:
 http:
   addr: {address}:80
 """)
-            log = open(base / "registry.log", "ab")
-            proc = subprocess.Popen(["docker-registry", "serve", str(base / "config.yml")], stdout=log, stderr=log,
-                                    stdin=subprocess.DEVNULL)
+            with open(base / "registry.log", "ab") as log:
+                proc = subprocess.Popen(["docker-registry", "serve", str(base / "config.yml")], stdout=log,
+                                        stderr=log, stdin=subprocess.DEVNULL)
             for _ in range(100):
                 status = None
                 try:

@@ -16,6 +16,10 @@ TEST_CASE("regsync intervals become cron expressions only when they divide evenl
     CHECK_FALSE(interval_as_cron("90m"));
     CHECK_FALSE(interval_as_cron("1d"));
     CHECK_FALSE(interval_as_cron(""));
+    auto huge = convert_regsync("sync:\n  - {source: a/b, target: c/d, type: repository, interval: 99999999999999999999h}\n",
+                                "r.yml");
+    REQUIRE_FALSE(huge);  // an error naming the file, not an uncaught exception
+    CHECK(huge.error().message.rfind("r.yml", 0) == 0);
 }
 
 TEST_CASE("literal tags become one anchored alternation with metacharacters escaped") {
