@@ -21,7 +21,7 @@ import unittest
 import urllib.parse
 
 import ferrytest as ft
-from cli_support import DST, INDEX, SRC, TLS, TOKEN
+from cli_support import DST, INDEX, SRC, TLS, TOKEN, CliCase
 from support import registry_get
 
 MANIFEST_TYPES = ", ".join([
@@ -74,21 +74,12 @@ def contents(prefix, digests=()):
     return out
 
 
-class SkopeoDifferentialTest(unittest.TestCase):
+class SkopeoDifferentialTest(CliCase):
     @classmethod
     def setUpClass(cls):
-        ft.ensure_registries("src", "dst", "tls", "token")
-        cls.src = ft.corpus("src")
+        super().setUpClass()  # src, dst, tls, token; the src corpus
         ft.corpus("tls")
         ft.corpus("token")
-
-    def write(self, name, text):
-        path = ft.temp_dir() / name
-        path.write_text(text)
-        return path
-
-    def digest(self, repo, tag):
-        return self.src["repositories"][repo]["tags"][tag]["digest"]
 
     def skopeo_sync(self, source, prefix, scoped=False, check=True):
         args = ["sync", "--all", "--preserve-digests", "--src", "yaml", "--dest", "docker", "--dest-tls-verify=false"]
