@@ -244,6 +244,45 @@ class SkopeoDifferentialTest(CliCase):
         self.assertEqual(contents(prefix), {(f"{component}/corpus/single", "1.0", self.digest("corpus/single", "1.0"))})
 
 
+class RegsyncConvertedPlanTest(CliCase):
+    """No regsync binary here: the converted plan runs against the real registries and must
+    select what regsync's documented semantics select (cmd/regsync/root.go filterTagList:
+    semverRange, then allow and deny anchored as "^" + re + "$"; pre-releases compare like any
+    version; `platforms:` keeps those platforms' images)."""
+
+    def test_semver_range_and_platforms_run_unedited(self):
+        prefix = ft.unique_repo("regsync-plan")
+        source = self.write("regsync.yml", f"""version: 1
+creds:
+  - registry: {SRC.host}
+    tls: disabled
+  - registry: {DST.host}
+    tls: disabled
+sync:
+  - source: {SRC.host}/corpus/app
+    target: {DST.host}/{prefix}/app
+    type: repository
+    tags:
+      semverRange: [">=1.0.0 <2.0.0"]
+      deny: ['1\\.1\\..*']
+  - source: {SRC.host}/{INDEX[0]}:{INDEX[1]}
+    target: {DST.host}/{prefix}/alpine
+    type: image
+    platforms: [linux/amd64]
+""")
+        rc, out, err = ft.run_ferry("plan", "convert", "--from", "regsync", str(source))
+        self.assertEqual(rc, 0, err)
+        self.ferry("sync", "-c", self.write("plan.yaml", out))
+        # 1.2.0-rc1 is inside >=1.0.0 <2.0.0 for regsync (no pre-release exclusion); 1.1.0 denied.
+        self.assertEqual(sorted(ft.list_tags(dst_url(""), f"{prefix}/app")), ["1.0.0", "1.2.0-rc1"])
+        # type image without a target tag: regsync writes :latest.
+        self.assertEqual(ft.list_tags(dst_url(""), f"{prefix}/alpine"), ["latest"])
+        status, _, body = registry_get(dst_url(f"/v2/{prefix}/alpine/manifests/latest"), accept=MANIFEST_TYPES)
+        self.assertEqual(status, 200)
+        platforms = [m["platform"]["architecture"] for m in json.loads(body)["manifests"]]
+        self.assertEqual(platforms, ["amd64"])
+
+
 class PortlessRegistry:
     """A plain-HTTP docker-registry on <loopback address>:80, for references without a port.
     Binding port 80 needs root; the address 127.0.<base/100>.<1..> is this checkout's own."""
