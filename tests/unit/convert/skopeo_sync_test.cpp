@@ -71,6 +71,10 @@ TEST_CASE("skopeo sync: a repository's tags and tag regexes are one entry, semve
     CHECK_FALSE(sync[3]["tags"]);
     CHECK(noted(*c, "s.yml:10:12: semver constraint '!=1.0.0'"));  // left out, never widened
     CHECK(noted(*c, "two entries"));
+    auto plan = ferry::plan::parse_plan(c->plan_yaml, "converted.yaml");
+    if (!plan) FAIL(plan.error().message);
+    REQUIRE(plan->sync.size() == 4);
+    CHECK(plan->sync[2].tags.semver->text() == ">=3 <4");
 }
 
 TEST_CASE("skopeo sync: what cannot be carried is named, never dropped or widened silently") {
