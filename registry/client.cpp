@@ -40,7 +40,7 @@ core::Status HostClient::ping() {
     if (config_.http_fallback && config_.base_url.starts_with("https://") && !answers_at(config_.base_url)) {
         const std::string plain = "http://" + config_.base_url.substr(std::string_view("https://").size());
         if (answers_at(plain)) {
-            core::log::debug("{}: no registry answer over https; using plain http (tls: insecure)", config_.host);
+            core::log::info("{}: no registry answer over https; using plain http (tls: insecure)", config_.host);
             effective_base_ = plain;
             pinged_ = true;
             return {};
