@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <regex>
 
 namespace ferry::convert {
@@ -22,6 +23,10 @@ std::string PlanWriter::add_entry(const std::string& name_hint, YAML::Node entry
     for (const auto& kv : entry) named[kv.first] = kv.second;
     sync_.push_back(named);
     return name;
+}
+
+void PlanWriter::note(std::string text) {
+    if (std::find(notes_.begin(), notes_.end(), text) == notes_.end()) notes_.push_back(std::move(text));
 }
 
 void PlanWriter::add_schedule(const std::string& name, const std::string& cron, const std::vector<std::string>& jobs) {
@@ -79,6 +84,37 @@ std::string where(const std::string& file, const YAML::Node& node) {
 std::string base_name(const std::string& repository) {
     const auto slash = repository.rfind('/');
     return slash == std::string::npos ? repository : repository.substr(slash + 1);
+}
+
+std::string password_variable(const std::string& host) {
+    std::string var = "FERRY_PASSWORD_";
+    for (char ch : host) var += std::isalnum(static_cast<unsigned char>(ch)) ? static_cast<char>(std::toupper(ch)) : '_';
+    return var;
+}
+
+ReferenceParts split_reference(const std::string& reference) {
+    ReferenceParts out;
+    out.name = reference;
+    if (const auto at = out.name.find('@'); at != std::string::npos) {
+        out.digest = out.name.substr(at + 1);
+        out.name.resize(at);
+    }
+    const auto colon = out.name.rfind(':');
+    const auto slash = out.name.rfind('/');
+    if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
+        out.tag = out.name.substr(colon + 1);
+        out.name.resize(colon);
+    }
+    return out;
+}
+
+bool ecmascript_regex_ok(const std::string& pattern) {
+    try {
+        std::regex compiled(pattern, std::regex::ECMAScript);
+        return true;
+    } catch (const std::regex_error&) {
+        return false;
+    }
 }
 
 }  // namespace ferry::convert

@@ -23,7 +23,8 @@ public:
     std::string add_entry(const std::string& name_hint, YAML::Node entry);
     void add_schedule(const std::string& name, const std::string& cron, const std::vector<std::string>& jobs);
     YAML::Node defaults() { return defaults_; }
-    void note(std::string text) { notes_.push_back(std::move(text)); }
+    /// Adds a line to the header's list of what did not carry over (a repeated line once).
+    void note(std::string text);
 
     Conversion finish() const;
 
@@ -49,5 +50,21 @@ std::string where(const std::string& file, const YAML::Node& node);
 
 /// The last path component of a repository ("coreos/etcd" -> "etcd").
 std::string base_name(const std::string& repository);
+
+/// The environment variable a converted plan reads `host`'s password from
+/// ("r.io:5000" -> "FERRY_PASSWORD_R_IO_5000").
+std::string password_variable(const std::string& host);
+
+/// A reference split as written: "h:5000/a/b:1.0@sha256:…" -> name "h:5000/a/b", tag "1.0",
+/// digest "sha256:…" (a ':' before the last '/' belongs to the host).
+struct ReferenceParts {
+    std::string name;
+    std::string tag;
+    std::string digest;
+};
+ReferenceParts split_reference(const std::string& reference);
+
+/// True when ferry's tag filters (ECMAScript std::regex, plan/tag_filter.cpp) accept `pattern`.
+bool ecmascript_regex_ok(const std::string& pattern);
 
 }  // namespace ferry::convert

@@ -129,6 +129,17 @@ core::Result<Response> Session::probe(Request request) {
     return response;
 }
 
+core::Result<Response> Session::probe_once(Request request) {
+    if (core::process_cancellation().cancelled()) return std::unexpected(cancelled_error(request));
+    core::Result<Response> response = [&] {
+        RequestLimiter::Permit permit = limiter_.acquire();
+        ++requests_;
+        return transport_->perform(request, options_.transfer);
+    }();
+    if (response && response->status == 401) remember_challenge(*response);
+    return response;
+}
+
 core::Result<Response> Session::send_unauthenticated(Request request) {
     request.headers.remove("Authorization");
     return send_with_retries(request, true);

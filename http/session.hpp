@@ -74,6 +74,10 @@ public:
     /// Sends without Authorization (e.g. GET /v2/) and remembers the challenge of a 401.
     core::Result<Response> probe(Request request);
 
+    /// probe() with one attempt: no retries, and the outcome teaches the host's health
+    /// nothing (a refused https try of a host that may answer plain http is no outage).
+    core::Result<Response> probe_once(Request request);
+
     /// Sends without Authorization and without learning from a 401: for URLs on another
     /// host (an upload Location or Link elsewhere), which never get this host's credentials.
     core::Result<Response> send_unauthenticated(Request request);

@@ -83,8 +83,9 @@ std::optional<std::uint64_t> read_byte_size(PlanReader& reader, const PlanNode& 
 
 void read_registry_setting(PlanReader& reader, const PlanNode& child, const std::string& where, RegistryConfig& out) {
     if (child.key == "tls") {
-        static constexpr TlsMode kModes[] = {TlsMode::Verify, TlsMode::Disabled, TlsMode::SkipVerify};
-        if (auto which = reader.choice(child, where, {"verify", "disabled", "skip-verify"})) out.tls = kModes[*which];
+        static constexpr TlsMode kModes[] = {TlsMode::Verify, TlsMode::Disabled, TlsMode::SkipVerify, TlsMode::Insecure};
+        if (auto which = reader.choice(child, where, {"verify", "disabled", "skip-verify", "insecure"}))
+            out.tls = kModes[*which];
     } else if (child.key == "ca_file") {
         out.ca_file = reader.file_path(child, where, true).value_or(std::filesystem::path{});
     } else if (child.key == "client_cert") {
@@ -192,6 +193,7 @@ std::string_view to_string(TlsMode mode) {
         case TlsMode::Verify: return "verify";
         case TlsMode::Disabled: return "disabled";
         case TlsMode::SkipVerify: return "skip-verify";
+        case TlsMode::Insecure: return "insecure";
     }
     return "?";
 }

@@ -13,7 +13,10 @@
 
 namespace ferry::plan {
 
-enum class TlsMode { Verify, Disabled, SkipVerify };  ///< Disabled = plain HTTP
+/// Verify: https, certificates checked. Disabled: plain http. SkipVerify: https without
+/// certificate checks. Insecure: https without certificate checks, and plain http when the
+/// host does not answer /v2/ over https (skopeo's and docker's meaning of an insecure registry).
+enum class TlsMode { Verify, Disabled, SkipVerify, Insecure };
 std::string_view to_string(TlsMode mode);
 
 struct Credentials {

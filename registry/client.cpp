@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 
+#include "core/log.hpp"
 #include "core/redact.hpp"
 #include "core/registry_host.hpp"
 #include "http/credentials.hpp"
@@ -18,12 +19,33 @@ std::vector<std::string> pull_scope(const std::string& repo) { return {"reposito
 std::vector<std::string> push_scope(const std::string& repo) { return {"repository:" + repo + ":pull,push"}; }
 
 HostClient::HostClient(HostClientConfig config, std::shared_ptr<http::Session> session)
-    : config_(std::move(config)), session_(std::move(session)) {}
+    : config_(std::move(config)), session_(std::move(session)), effective_base_(config_.base_url) {}
+
+bool HostClient::answers_at(const std::string& base) {
+    http::Request req;
+    req.url = base + "/v2/";
+    req.max_body_bytes = 64 * 1024;
+    auto response = session_->probe_once(std::move(req));
+    return response && (response->ok() || response->status == 401);
+}
 
 core::Status HostClient::ping() {
     std::lock_guard lock(ping_mutex_);
     if (pinged_) return {};
     const std::string context = "pinging " + config_.host;
+    // An insecure host (skopeo's tls-verify=false, containers/image docker_client.go
+    // detectPropertiesHelper): https without verification first; when no registry answers
+    // there, plain http. One attempt each; when neither answers, the ordinary https ping
+    // below (with retries) gives the error.
+    if (config_.http_fallback && config_.base_url.starts_with("https://") && !answers_at(config_.base_url)) {
+        const std::string plain = "http://" + config_.base_url.substr(std::string_view("https://").size());
+        if (answers_at(plain)) {
+            core::log::info("{}: no registry answer over https; using plain http (tls: insecure)", config_.host);
+            effective_base_ = plain;
+            pinged_ = true;
+            return {};
+        }
+    }
     http::Request req;
     req.url = config_.base_url + "/v2/";
     req.max_body_bytes = 64 * 1024;
@@ -39,9 +61,11 @@ core::Status HostClient::ping() {
 core::Result<http::Response> HostClient::send(http::Request request, const std::vector<std::string>& scopes,
                                               std::string_view context) {
     if (auto st = ping(); !st) return std::unexpected(st.error());
+    if (effective_base_ != config_.base_url && request.url.starts_with(config_.base_url + "/"))
+        request.url = effective_base_ + request.url.substr(config_.base_url.size());
     // A URL the registry handed out on another host (upload Location, Link) never gets
     // this host's credentials.
-    const bool foreign = !same_origin(request.url, config_.base_url);
+    const bool foreign = !same_origin(request.url, effective_base_);
     auto response = foreign ? session_->send_unauthenticated(std::move(request))
                             : session_->send(std::move(request), scopes);
     if (!response) return std::unexpected(response.error().with_context(context));
@@ -123,7 +147,7 @@ struct ClientPool::Impl {
         if (auto it = options.path_prefixes.find(host); it != options.path_prefixes.end()) prefix = it->second;
         HostClientConfig config{host, base_url(host, o.plain_http) + normalize_path_prefix(prefix),
                                 options.max_manifest_bytes, o.chunk_size,
-                                std::max<std::uint64_t>(options.fallback_chunk_size, 1)};
+                                std::max<std::uint64_t>(options.fallback_chunk_size, 1), o.http_fallback && !o.plain_http};
         return std::make_shared<HostClient>(std::move(config),
                                             std::make_shared<http::Session>(transport, session_options(host, o)));
     }

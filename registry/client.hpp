@@ -27,6 +27,9 @@ namespace ferry::registry {
 struct HostOptions {
     bool plain_http = false;       ///< talk http:// (only for hosts marked insecure)
     bool tls_verify = true;        ///< false = skip certificate verification (https)
+    /// When GET /v2/ gets no registry answer (200 or 401) over https, try plain http and use
+    /// it from then on if it answers (the plan's `tls: insecure`, skopeo's tls-verify=false).
+    bool http_fallback = false;
     std::string ca_file;           ///< extra CA bundle for this host ("" = system CAs)
     std::string client_cert;       ///< PEM client certificate for mTLS
     std::string client_key;

@@ -21,6 +21,8 @@ struct HostClientConfig {
     std::uint64_t chunk_size = 0;
     /// Chunk size when falling back to chunks after a refused single PUT.
     std::uint64_t fallback_chunk_size = 16ull << 20;
+    /// An https base_url may turn into http at the first ping (HostOptions::http_fallback).
+    bool http_fallback = false;
 };
 
 class HostClient final : public Client {
@@ -52,7 +54,8 @@ public:
     HostReport report() const override;
 
 private:
-    /// Pings first (once), then sends through the session with `scopes`.
+    /// Pings first (once), then sends through the session with `scopes`. A URL on the
+    /// configured base is moved onto the base the ping settled on (see http_fallback).
     core::Result<http::Response> send(http::Request request, const std::vector<std::string>& scopes,
                                       std::string_view context);
     /// One GET of a manifest with every check of get_manifest (which retries it once).
@@ -107,6 +110,11 @@ private:
     std::shared_ptr<http::Session> session_;
     std::mutex ping_mutex_;
     bool pinged_ = false;
+    /// The base URL requests go to: config_.base_url, or its http:// form once a ping fell
+    /// back to plain http. Written under ping_mutex_ before pinged_; read after ping().
+    std::string effective_base_;
+    /// GET /v2/ at `base` (one attempt, no retries): true when a registry answers (200/401).
+    bool answers_at(const std::string& base);
     /// Whether the host has the referrers API: unknown until the first answer, which one
     /// request at a time establishes (see referrers.cpp).
     enum class ReferrersApi { Unknown, Present, Absent };

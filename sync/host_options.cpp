@@ -9,7 +9,8 @@ namespace {
 registry::HostOptions to_host_options(const plan::RegistryConfig& cfg, int retries) {
     registry::HostOptions h;
     h.plain_http = cfg.tls == plan::TlsMode::Disabled;
-    h.tls_verify = cfg.tls != plan::TlsMode::SkipVerify;
+    h.tls_verify = cfg.tls != plan::TlsMode::SkipVerify && cfg.tls != plan::TlsMode::Insecure;
+    h.http_fallback = cfg.tls == plan::TlsMode::Insecure;
     h.ca_file = cfg.ca_file.string();
     h.client_cert = cfg.client_cert.string();
     h.client_key = cfg.client_key.string();

@@ -41,6 +41,7 @@ TEST_CASE("a good plan parses into typed entries with defaults applied") {
 registries:
   "127.0.0.1:5101": {tls: disabled, max_requests: 4, requests_per_second: 2.5, mirrors: ["m.example.com:5000"]}
   index.docker.io: {tls: skip-verify, credentials: docker-config}
+  "old.example:5000": {tls: insecure}
 sync:
   - name: repo
     source: 127.0.0.1:5101/corpus/app
@@ -83,6 +84,7 @@ schedule:
     REQUIRE(plan.registry("docker.io") != nullptr);
     CHECK(plan.registry("registry-1.docker.io")->credentials.source == Credentials::Source::DockerConfig);
     CHECK(plan.registry("docker.io")->tls == TlsMode::SkipVerify);
+    CHECK(plan.registry("old.example:5000")->tls == TlsMode::Insecure);  // https unverified, else plain http
     CHECK(plan.registry("127.0.0.1:5102") == nullptr);
 
     REQUIRE(plan.sync.size() == 4);
@@ -173,7 +175,7 @@ TEST_CASE("each problem is reported at its exact file:line:col") {
         {kHead + "registries:\n  \"bad host!\": {tls: disabled}\n" + kOneEntry,
          "p.yaml:3:3: registries.bad host!: 'bad host!' is not a host[:port]"},
         {kHead + "registries:\n  h.io:\n    tls: off\n" + kOneEntry,
-         "p.yaml:4:10: registries[\"h.io\"].tls: expected verify|disabled|skip-verify, got 'off'"},
+         "p.yaml:4:10: registries[\"h.io\"].tls: expected verify|disabled|skip-verify|insecure, got 'off'"},
         {kHead + "sync:\n  - name: a\n    source: h.io/x\n", "p.yaml:3:5: sync[0]: missing required key 'target'"},
         {kHead + "sync:\n  - {name: a, source: h.io/x, target: t.io/x, tags: {allow: ['([a-']}}\n",
          "p.yaml:3:62: sync[0].tags.allow[0]: invalid regular expression '([a-': "},
