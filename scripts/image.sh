@@ -118,7 +118,7 @@ tar_flags=(--sort=name --mtime="@$epoch" --numeric-owner --format=posix
            --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime)
 layer_tar="$WORK/layer.tar"
 mapfile -t top < <(cd "$rootfs" && ls -A | grep -vx home | LC_ALL=C sort)
-tar -C "$rootfs" -cf "$layer_tar" "${tar_flags[@]}" --owner=0 --group=0 "${top[@]}" home --no-recursion
+tar -C "$rootfs" -cf "$layer_tar" "${tar_flags[@]}" --owner=0 --group=0 "${top[@]}" --no-recursion home
 tar -C "$rootfs" -rf "$layer_tar" "${tar_flags[@]}" --owner=65532 --group=65532 home/nonroot
 diff_id="sha256:$(sha256sum "$layer_tar" | cut -d' ' -f1)"
 gzip -n -9 -c "$layer_tar" >"$WORK/layer.tar.gz"
