@@ -121,7 +121,7 @@ mapfile -t top < <(cd "$rootfs" && ls -A | grep -vx home | LC_ALL=C sort)
 tar -C "$rootfs" -cf "$layer_tar" "${tar_flags[@]}" --owner=0 --group=0 "${top[@]}" --no-recursion home
 tar -C "$rootfs" -rf "$layer_tar" "${tar_flags[@]}" --owner=65532 --group=65532 home/nonroot
 diff_id="sha256:$(sha256sum "$layer_tar" | cut -d' ' -f1)"
-gzip -n -9 -c "$layer_tar" >"$WORK/layer.tar.gz"
+gzip -n -c "$layer_tar" >"$WORK/layer.tar.gz"
 
 stage="$WORK/stage"
 mkdir -p "$stage/blobs/sha256"

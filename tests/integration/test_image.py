@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import tarfile
+import tempfile
 import unittest
 from pathlib import Path
 
@@ -59,6 +60,7 @@ class ImageTest(unittest.TestCase):
                 raise unittest.SkipTest(f"{tool} is not installed (bash scripts/install-deps.sh)")
         if os.geteuid() != 0:
             raise unittest.SkipTest("chroot and umoci's unpack with image ownership need root")
+        cls.chroot = shutil.which("chroot")   # the image's own PATH is the environment below
         ft.ensure_registries("src", "dst", "tls")
         cls.corpus = ft.corpus("src")
         ft.corpus("tls")
@@ -83,7 +85,7 @@ class ImageTest(unittest.TestCase):
         """Runs the entrypoint with args under chroot in the unpacked root fs, as the image's user,
         with only the image's environment (its Env and WorkingDir)."""
         env = dict(e.split("=", 1) for e in self.config["config"]["Env"])
-        cmd = ["chroot", f"--userspec={self.config['config']['User']}", str(self.rootfs),
+        cmd = [self.chroot, f"--userspec={self.config['config']['User']}", str(self.rootfs),
                *self.config["config"]["Entrypoint"], *args]
         p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout,
                            cwd=self.rootfs / self.config["config"]["WorkingDir"].lstrip("/"))
@@ -185,7 +187,7 @@ class ImageTest(unittest.TestCase):
         self.assertEqual(original, Path("/" + CA_BUNDLE).read_bytes())
         source = f"docker://{TLS.host}/corpus/single:1.0"
         target = f"docker://{DST.host}/{ft.unique_repo('image-tls')}:1.0"
-        args = ("--src-creds", TLS.creds, "--insecure-registry", DST.host, "copy", source, target)
+        args = ("--insecure-registry", DST.host, "copy", "--src-creds", TLS.creds, source, target)
         # the test CA is in no public bundle: refused
         rc, _, err = self.in_image(*args)
         self.assertEqual(rc, ft.EXIT.TLS, err)
@@ -205,7 +207,8 @@ class ImageTest(unittest.TestCase):
         ft.run_ferry("--insecure-registry", DST.host, "copy", f"oci:{self.layout}:{self.version}",
                      f"docker://{repo}:{self.version}", check=True)
         self.assertEqual(ft.skopeo_digest(f"{repo}:{self.version}"), self.digest)
-        storage = self.dir / "podman"
+        # podman refuses a run root path longer than 50 characters
+        storage = Path(tempfile.mkdtemp(prefix="ferry-podman-", dir="/tmp"))
         podman = ["podman", "--root", str(storage / "root"), "--runroot", str(storage / "run"),
                   "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file"]
         env = ft.base_env({"XDG_RUNTIME_DIR": str(storage / "xdg"), "XDG_CONFIG_HOME": str(storage / "cfg")})
@@ -223,6 +226,7 @@ class ImageTest(unittest.TestCase):
             self.assertEqual(info["Labels"]["org.opencontainers.image.version"], self.version)
         finally:
             subprocess.run([*podman, "system", "reset", "--force"], env=env, capture_output=True, timeout=120)
+            shutil.rmtree(storage, ignore_errors=True)
 
 
 def tar_entry(members, name):
