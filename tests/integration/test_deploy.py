@@ -102,8 +102,8 @@ class DeployExamplesTest(unittest.TestCase):
         del self.container(job)["name"]
         rc, results = validate([deployment, job])
         self.assertEqual(rc, 1)
-        self.assertIn("readOnlyRootFilesystem must be boolean", " ".join(results[0]["errors"]))
-        self.assertIn("must have required property 'name'", " ".join(results[1]["errors"]))
+        self.assertIn("securityContext/readOnlyRootFilesystem: must be boolean", " ".join(results[0]["errors"]))
+        self.assertIn("containers/0: must have required property name", " ".join(results[1]["errors"]))
 
     # --------------------------------------------------------------------------------- ferry's image
 
