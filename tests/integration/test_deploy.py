@@ -12,7 +12,6 @@ import copy
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import time
@@ -65,8 +64,7 @@ def pod_template(obj):
 class DeployExamplesTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        if shutil.which("node") is None:
-            raise unittest.SkipTest("node is not installed (bash scripts/install-deps.sh)")
+        ft.skip_unless_tools("node")
         if not (K8S / "node_modules" / "kubernetes-models").is_dir():
             raise AssertionError("tests/k8s/node_modules/kubernetes-models missing: bash scripts/install-deps.sh")
         cls.objects = load_objects()

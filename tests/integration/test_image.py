@@ -7,9 +7,9 @@ every shared library it links; a copy from the TLS registry shows it reads the i
 bundle), the layout is pushed to a test registry by ferry and pulled back by podman, a real
 engine's client that validates manifest, config and layer digests while it stores the image.
 
-Running the container itself (`podman run`) is not possible on these machines: they give no
-cgroup delegation to the test user and no user namespaces for a runtime, so chroot with the
-image's user and environment is the closest run of the entrypoint we have.
+Running the container itself (`podman run`) is not possible on these machines: they have no
+cgroup delegation, so a runtime cannot create the container's cgroup; chroot with the image's
+user, environment and working directory is the closest run of the entrypoint we have.
 
 The image is built from the build directory of FERRY_BIN (it must be a Release build, as
 scripts/test.sh's is), so nothing is compiled twice.
@@ -55,9 +55,7 @@ def git(*args) -> str:
 class ImageTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        for tool in ("umoci", "podman", "chroot"):
-            if shutil.which(tool) is None:
-                raise unittest.SkipTest(f"{tool} is not installed (bash scripts/install-deps.sh)")
+        ft.skip_unless_tools("umoci", "podman", "chroot")
         if os.geteuid() != 0:
             raise unittest.SkipTest("chroot and umoci's unpack with image ownership need root")
         cls.chroot = shutil.which("chroot")   # the image's own PATH is the environment below

@@ -11,7 +11,6 @@ build directory (a Release build), so nothing is compiled twice.
 import json
 import os
 import re
-import shutil
 import subprocess
 import unittest
 from pathlib import Path
@@ -35,9 +34,7 @@ def installed(package="ferry") -> bool:
 class PackageTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        for tool in ("dpkg-deb", "dpkg-shlibdeps", "systemd-analyze"):
-            if shutil.which(tool) is None:
-                raise unittest.SkipTest(f"{tool} is not installed (bash scripts/install-deps.sh)")
+        ft.skip_unless_tools("dpkg-deb", "dpkg-shlibdeps", "systemd-analyze")
         if os.geteuid() != 0:
             raise unittest.SkipTest("dpkg -i installs into the system: needs root")
         if run("dpkg-query", "-W", "ferry").returncode == 0:
