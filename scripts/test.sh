@@ -8,8 +8,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 BUILD="${FERRY_BUILD_DIR:-build-tests}"
 
-for tool in cmake g++ pkg-config docker-registry skopeo htpasswd openssl jq curl /usr/bin/python3; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
+for tool in cmake g++ pkg-config docker-registry skopeo htpasswd openssl jq curl /usr/bin/python3 \
+            umoci podman dpkg-shlibdeps systemd-analyze node tests/k8s/node_modules/kubernetes-models; do
+  if ! command -v "$tool" >/dev/null 2>&1 && [ ! -e "$tool" ]; then
     echo "test.sh: $tool missing; installing dependencies"
     bash scripts/install-deps.sh
     break

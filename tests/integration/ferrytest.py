@@ -350,3 +350,11 @@ def secret_leaks(text: str, secrets=None) -> list:
 def env_with_path(directory: Path) -> dict:
     """An env addition (for run_ferry(env=…)) that puts `directory` first on PATH."""
     return {"PATH": f"{directory}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+def skip_unless_tools(*tools):
+    """Raises unittest.SkipTest naming the first of `tools` not on PATH (for a setUpClass; every
+    tool a test needs is installed by scripts/install-deps.sh, so this skips only elsewhere)."""
+    for tool in tools:
+        if shutil.which(tool) is None:
+            raise unittest.SkipTest(f"{tool} is not installed (bash scripts/install-deps.sh)")
