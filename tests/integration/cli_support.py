@@ -24,10 +24,14 @@ def insecure(*regs):
 
 
 class CliCase(unittest.TestCase):
+    more_corpora = ()  # registries besides src whose corpus the tests read ("tls", "token")
+
     @classmethod
     def setUpClass(cls):
         ft.ensure_registries("src", "dst", "tls", "token")
         cls.corpus = ft.corpus("src")
+        for name in cls.more_corpora:
+            ft.corpus(name)
 
     def ferry(self, *args, want=0, env=None, input=None):
         rc, out, err = ft.run_ferry(*args, env=env, input=input)

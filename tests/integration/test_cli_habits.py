@@ -12,11 +12,7 @@ from support import EXIT
 
 
 class AcceptedHabitTest(CliCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        ft.corpus("tls")
-        ft.corpus("token")
+    more_corpora = ("tls", "token")
 
     def test_skopeo_copy_all_and_preserve_digests(self):
         src = f"{SRC.host}/{INDEX[0]}:{INDEX[1]}"
@@ -96,11 +92,7 @@ class AnsweredHabitTest(CliCase):
 
 
 class ErrorHintTest(CliCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        ft.corpus("tls")
-        ft.corpus("token")
+    more_corpora = ("tls", "token")
 
     def setUp(self):
         self.env = {"DOCKER_CONFIG": str(ft.temp_dir())}  # an empty docker config directory
