@@ -5,6 +5,7 @@ surprises (`plan -c -`, `sync` without the webhook token, `import` naming each i
 completion values and man page sections. Typed as a user types them; skopeo reads the results."""
 import json
 import os
+import pty
 import re
 import subprocess
 
@@ -156,6 +157,41 @@ class SmallSurprisesTest(CliCase):
         prefix = ft.unique_repo("import")
         out, err = self.ferry("import", *insecure(DST), bundle, "--to", f"{DST.host}/{prefix}")
         self.assertEqual((out + err).count(f"{DST.host}/{prefix}/"), 1, out + err)
+
+    def test_progress_line_shows_a_total_from_its_first_frame(self):
+        # A namespace entry: its repositories are listed while the first images already run.
+        # On a terminal the line counts what was found so far ("3/41+ images") until the
+        # expansion ends ("41/41 images"), never a bare "0 images".
+        plan = self.write("plan.yaml", f"""version: 1
+registries:
+  "{SRC.host}": {{tls: disabled}}
+  "{DST.host}": {{tls: disabled}}
+sync:
+  - name: all
+    source: {SRC.host}/corpus/*
+    target: {DST.host}/{ft.unique_repo('progress')}/
+    referrers: none
+""")
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen([str(ft.FERRY_BIN), "sync", "-c", str(plan)], env=ft.base_env(),
+                                stdout=subprocess.DEVNULL, stderr=follower)
+        os.close(follower)
+        screen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the process closed the terminal
+                break
+            if not chunk:
+                break
+            screen += chunk
+        os.close(leader)
+        self.assertEqual(proc.wait(timeout=120), 0, screen.decode("utf-8", "replace"))
+        frames = [f for f in screen.decode("utf-8", "replace").replace("\x1b[K", "").split("\r") if f.startswith("sync: ")]
+        self.assertTrue(frames, screen)
+        self.assertRegex(frames[0], r"^sync: \d+/\d+\+? images")
+        self.assertTrue(all(re.match(r"sync: \d+/\d+\+? images", f) for f in frames), frames)
+        self.assertRegex(frames[-1], r"^sync: (\d+)/\1 images")
 
     def test_completion_offers_values_and_the_man_page_has_every_section(self):
         script, _ = self.ferry("completion", "bash")
