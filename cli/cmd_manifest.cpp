@@ -224,24 +224,35 @@ ExitCode print_manifest_pushes(const std::vector<run::ManifestPush>& pushes, con
     return code;
 }
 
-ExitCode print_manifest_plan(const std::vector<run::ManifestPush>& pushes) {
+ExitCode manifest_plan(const std::vector<run::ManifestPush>& pushes, const std::string& output, nlohmann::json& json) {
+    const bool text = output != "json";
+    json = nlohmann::json::array();
     if (pushes.empty()) return ExitCode::Ok;
     ExitCode code = ExitCode::Ok;
-    std::cout << "manifests:\n";
+    if (text) std::cout << "manifests:\n";
     for (const auto& push : pushes) {
         if (!push.result) {
             const auto& e = push.result.error();
-            if (e.kind == core::ErrorKind::NotFound) {  // a source the sync entries would bring first
-                std::cout << fmt::format("  {:<9} {}  (assembled after the sync: {})\n", "pending", push.target,
-                                         core::redact(e.message));
+            const bool pending = e.kind == core::ErrorKind::NotFound;  // a source the sync entries would bring first
+            const std::string state = pending ? "pending" : "failed";
+            if (!pending && code == ExitCode::Ok) code = exit_code_for(e);
+            if (!text) {
+                json.push_back({{"target", push.target}, {"state", state}, {"error", core::redact(e.message)}});
                 continue;
             }
-            std::cout << fmt::format("  {:<9} {}  {}\n", "failed", push.target, core::redact(e.message));
-            if (code == ExitCode::Ok) code = exit_code_for(e);
+            const std::string why = core::redact(e.message);
+            std::cout << fmt::format("  {:<9} {}  {}\n", state, push.target,
+                                     pending ? "(assembled after the sync: " + why + ")" : why);
             continue;
         }
         const auto& r = *push.result;
         const std::string state = r.unchanged ? "unchanged" : r.previous ? "changed" : "new";
+        if (!text) {
+            auto j = result_json(r);
+            j["state"] = state;
+            json.push_back(std::move(j));
+            continue;
+        }
         std::string line = fmt::format("  {:<9} {}  {}", state, r.target, r.index.digest.str());
         if (state == "changed") line += " (was " + r.previous->str() + ")";
         std::cout << line << "\n";

@@ -46,8 +46,8 @@ public:
         if (report_) report_->add(o);
         if (plan_text_) plan_text_->add(o);
     }
-    void finish(const sync::RunResult& result, const std::string& plan_file) {
-        if (report_) report_->finish(result, plan_file);
+    void finish(const sync::RunResult& result, const std::string& plan_file, const nlohmann::json& extra = nullptr) {
+        if (report_) report_->finish(result, plan_file, extra);
         else if (plan_text_) plan_text_->finish(result);
         else if (!quiet_) {
             sync::print_prune_text(std::cout, result);
@@ -147,12 +147,15 @@ ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
     auto result = run::run_plan(*plan, stores, *options);
     progress.reset();
     if (!result) return report_error(result.error());
-    output.finish(result->sync, a.plan_file);
     ExitCode manifests = ExitCode::Ok;
-    if (plan_only) {  // the plan's verdict on its manifests is print_manifest_plan's (a pending one is no failure)
-        if (a.output != "json") manifests = print_manifest_plan(result->manifests);
+    if (plan_only) {  // the plan's verdict on its manifests is manifest_plan's (a pending one is no failure)
+        nlohmann::json extra = nlohmann::json::object();
+        if (a.output == "json") manifests = manifest_plan(result->manifests, a.output, extra["manifests"]);
+        output.finish(result->sync, a.plan_file, extra);  // the text: after the plan's summary
+        if (a.output != "json") manifests = manifest_plan(result->manifests, a.output, extra["manifests"]);
         result->manifests.clear();
     } else {
+        output.finish(result->sync, a.plan_file);
         print_manifest_pushes(result->manifests, a.output == "json" ? "" : "text");
     }
     for (const auto& line : auth.summary()) core::log::error("{}", line);

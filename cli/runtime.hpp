@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "core/defaults.hpp"
 #include "cli/exit_codes.hpp"
@@ -84,7 +85,9 @@ ExitCode print_manifest_pushes(const std::vector<run::ManifestPush>& pushes, con
 /// `ferry plan`'s `manifests:` section: per entry new / changed (was …) / unchanged with the
 /// index digest and each entry's platform and source, "pending" when a source is not there
 /// yet (the sync would bring it), "failed" otherwise (its exit code is returned; else Ok).
-ExitCode print_manifest_plan(const std::vector<run::ManifestPush>& pushes);
+/// Output "json" fills `json` with one object per entry instead of printing; "text" prints
+/// the section after the plan's text (nothing when the plan has no manifests:).
+ExitCode manifest_plan(const std::vector<run::ManifestPush>& pushes, const std::string& output, nlohmann::json& json);
 
 // Verb registration, one per cmd_*.cpp.
 void add_inspect_verb(CLI::App& app, Runtime& rt, VerbBody& body);

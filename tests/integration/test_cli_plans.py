@@ -80,6 +80,10 @@ manifests:
         self.assertIn(f"linux/arm64", section)
         self.assertIn(arm, section)
         self.assertRegex(section, rf"pending\s+{re.escape(DST.host)}/{prefix}/after-sync:1.0\s+\(assembled after the sync")
+        listed = json.loads(self.ferry("plan", "-c", plan, "-o", "json")[0])["manifests"]
+        self.assertEqual([(m["target"].split("://")[-1], m["state"]) for m in listed],
+                         [(f"{DST.host}/{prefix}/ready:1.0", "new"), (f"{DST.host}/{prefix}/after-sync:1.0", "pending")])
+        self.assertEqual(listed[0]["manifests"][0]["platform"], "linux/arm64/v8")
         self.assertEqual(ft.run_ferry("tags", *insecure(DST), f"{DST.host}/{prefix}/ready")[0], EXIT.NOT_FOUND,
                          "ferry plan wrote the index")
         self.ferry("sync", "-c", plan)
