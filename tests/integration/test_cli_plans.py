@@ -27,11 +27,7 @@ class PlanSplitTest(CliCase):
         prefix = ft.unique_repo("split")
         src = f"{SRC.host}/{INDEX[0]}:{INDEX[1]}"
         self.ferry("copy", "--platform", "linux/amd64", *insecure(SRC, DST), src, f"{DST.host}/{prefix}/two:amd64")
-        plan = self.write("plan.yaml", f"""version: 1
-defaults: {{jobs: 8}}
-registries:
-  "{SRC.host}": {{tls: disabled}}
-  "{DST.host}": {{tls: disabled}}
+        plan = self.plain_http_plan(f"""defaults: {{jobs: 8}}
 sync:
 """ + "".join(f"""  - name: {name}
     source: {src}
@@ -60,11 +56,7 @@ sync:
         prefix = ft.unique_repo("planlist")
         arm = f"{DST.host}/{prefix}/parts:arm64"
         self.ferry("copy", "--platform", "linux/arm64", *insecure(SRC, DST), f"{SRC.host}/{INDEX[0]}:{INDEX[1]}", arm)
-        plan = self.write("plan.yaml", f"""version: 1
-registries:
-  "{SRC.host}": {{tls: disabled}}
-  "{DST.host}": {{tls: disabled}}
-sync:
+        plan = self.plain_http_plan(f"""sync:
   - name: single
     source: {SRC.host}/{SINGLE[0]}:{SINGLE[1]}
     target: {DST.host}/{prefix}/parts:single
@@ -166,11 +158,7 @@ class SmallSurprisesTest(CliCase):
         # A namespace entry: its repositories are listed while the first images already run.
         # On a terminal the line counts what was found so far ("3/41+ images") until the
         # expansion ends ("41/41 images"), never a bare "0 images".
-        plan = self.write("plan.yaml", f"""version: 1
-registries:
-  "{SRC.host}": {{tls: disabled}}
-  "{DST.host}": {{tls: disabled}}
-sync:
+        plan = self.plain_http_plan(f"""sync:
   - name: all
     source: {SRC.host}/corpus/*
     target: {DST.host}/{ft.unique_repo('progress')}/
