@@ -170,7 +170,8 @@ core::Result<ImportSummary> import_bundle(const store::StoreContext& stores, con
     for (std::size_t i = 0; i < bundle->manifest.images.size(); ++i) {
         auto pushed = push_image(*bundle, i, targets->targets[i], stores, options, ledger);
         if (!pushed) return std::unexpected(pushed.error());
-        core::log::info("imported {} -> {} ({}{})", pushed->source, pushed->target, pushed->digest.short_str(),
+        // debug: the caller prints the images (ferry import lists each once, on stdout)
+        core::log::debug("imported {} -> {} ({}{})", pushed->source, pushed->target, pushed->digest.short_str(),
                         pushed->unchanged ? ", unchanged" : "");
         summary.images.push_back(std::move(*pushed));
     }

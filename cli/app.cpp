@@ -53,6 +53,9 @@ void add_global_flags(CLI::App& app, GlobalOptions& o) {
         ->check([](const std::string& v) {
             return v.find('=') == std::string::npos || v.front() == '=' ? std::string("expected HOST=PREFIX") : std::string();
         });
+    app.add_flag("--tls-verify", o.tls_verify,
+                 "=false: https without certificate verification, every host (skopeo's flag; plain HTTP is "
+                 "--insecure-registry HOST, an own CA --ca-file)");
     app.add_option("--log-level", o.log_level, "debug|info|warn|error|off")->capture_default_str();
     app.add_option("--log-format", o.log_format, "text|json")->capture_default_str();
     app.add_option("--max-manifest-size", o.max_manifest_bytes,
@@ -87,8 +90,8 @@ core::Status check_plan_file(const CLI::App& app) {
             if (const auto* opt = verb->get_option_no_throw("--config");
                 opt != nullptr && opt->count() > 0 && opt->get_expected_min() > 0) {
                 const std::string file = opt->as<std::string>();
-                std::error_code ec;
-                if (!std::filesystem::is_regular_file(file, ec))
+                std::error_code ec;  // "-": standard input (cli/plan_file.hpp)
+                if (file != "-" && !std::filesystem::is_regular_file(file, ec))
                     return core::fail(core::ErrorKind::Config, "-c " + file + ": no such plan file");
             }
             const auto chosen = verb->get_subcommands();

@@ -8,6 +8,7 @@
 #include "bundle/export.hpp"
 #include "bundle/import.hpp"
 #include "cli/progress.hpp"
+#include "cli/plan_file.hpp"
 #include "cli/runtime.hpp"
 #include "sync/host_options.hpp"
 
@@ -36,7 +37,7 @@ ExitCode run_export(Runtime& rt, const ExportArgs& a) {
         return report_error(core::make_error(core::ErrorKind::Config,
                                              "export: " + a.bundle + " exists (it may be the base of a later delta); "
                                              "give --force to overwrite it, or another path"));
-    auto plan = plan::load_plan(a.plan_file);
+    auto plan = load_plan_arg(a.plan_file);
     if (!plan) return report_error(plan.error());
     rt.set_client_options(sync::client_options_for(*plan, rt.client_options()));
     store::StoreContext stores;
@@ -66,7 +67,7 @@ ExitCode run_export(Runtime& rt, const ExportArgs& a) {
 
 ExitCode run_import(Runtime& rt, const ImportArgs& a) {
     if (!a.plan_file.empty()) {
-        auto plan = plan::load_plan(a.plan_file);
+        auto plan = load_plan_arg(a.plan_file);
         if (!plan) return report_error(plan.error());
         rt.set_client_options(sync::client_options_for(*plan, rt.client_options()));
     }

@@ -1,5 +1,6 @@
 // ferry copy SRC DST [--platform P]... [--keep-index] [--src-creds U[:P]] [--dest-creds U[:P]]
-//            [--src-authfile F] [--dest-authfile F] [--jobs N] [--output text|json]
+//            [--src-authfile F] [--dest-authfile F] [--src-tls-verify=false] [--dest-tls-verify=false]
+//            [--all] [--preserve-digests] [--jobs N] [--output text|json]
 #include <fmt/format.h>
 
 #include <iostream>
@@ -13,6 +14,7 @@
 #include "copy/copy_image.hpp"
 #include "core/cancel.hpp"
 #include "core/units.hpp"
+#include "manifest/index.hpp"
 #include "manifest/platform.hpp"
 
 namespace ferry::cli {
@@ -23,6 +25,8 @@ struct CopyArgs {
     std::string target;
     std::vector<std::string> platforms;
     bool keep_index = false;
+    bool all = true;               ///< skopeo's --all: what ferry does anyway
+    bool preserve_digests = true;  ///< skopeo's --preserve-digests: what ferry does anyway
     SideAccess src_access, dest_access;
     int jobs = core::kDefaultJobs;
     std::string output = "text";
@@ -64,15 +68,6 @@ void print_result(const CopyArgs& a, bool quiet, const std::string& from, const 
         s.manifests_pushed, s.manifests_skipped, core::format_duration(r.duration));
 }
 
-/// The client pool of one side: the shared one unless that side has its own credentials.
-core::Result<std::shared_ptr<registry::ClientPool>> side_pool(Runtime& rt, const SideAccess& access,
-                                                              const std::string& side) {
-    if (!access.given()) return rt.pool();
-    auto options = side_client_options(access, side, rt.client_options());
-    if (!options) return std::unexpected(options.error());
-    return std::make_shared<registry::ClientPool>(std::move(*options));
-}
-
 /// With exactly one --platform and no --keep-index: the source ref becomes that platform's
 /// image manifest (what skopeo, crane and regctl copy), and no subset index is built.
 core::Status pick_single_platform(store::Store& src, copy::CopyOptions& options) {
@@ -88,8 +83,31 @@ core::Status pick_single_platform(store::Store& src, copy::CopyOptions& options)
             options.platforms.clear();
             return {};
         }
-    return core::fail(core::ErrorKind::NotFound, fmt::format("{}: no image for platform {} in its index {}", src.describe(),
-                                                             options.platforms.front().str(), root->digest.str()));
+    return core::fail(core::ErrorKind::NotFound, fmt::format("{}: no image for platform {} in its index {}; available platforms: {}", src.describe(),
+                                                             options.platforms.front().str(), root->digest.str(),
+                                                             manifest::available_platforms(root->index())));
+}
+
+/// An authentication failure explained for the side it happened on: the side whose host the
+/// message names last (the innermost context: "copying A to B: HEAD manifest B/…: 401"), else
+/// (one host for both) the destination when the message is about writing, else the source.
+core::Error explain_side(const core::Error& error, const CopyNames& names, const SideClients& src,
+                         const SideClients& dst) {
+    if (error.kind != core::ErrorKind::Auth) return error;
+    const auto host_of = [](const std::string& location) {
+        auto parsed = store::parse_location(location);
+        return parsed && parsed->kind == store::Location::Kind::Registry ? parsed->reference.registry : std::string();
+    };
+    const std::string src_host = host_of(names.source), dst_host = host_of(names.target);
+    const auto last = [&](const std::string& h) {
+        const auto at = h.empty() ? std::string::npos : error.message.rfind(h);
+        return at == std::string::npos ? -1L : static_cast<long>(at);
+    };
+    bool dest = last(dst_host) > last(src_host);
+    if (src_host == dst_host)
+        for (const char* word : {"push", "upload", "PUT", "POST", "mount"})
+            if (error.message.find(word) != std::string::npos) dest = true;
+    return dest ? dst.explain(error, names.target) : src.explain(error, names.source);
 }
 
 ExitCode run_copy(Runtime& rt, const CopyArgs& a) {
@@ -99,10 +117,11 @@ ExitCode run_copy(Runtime& rt, const CopyArgs& a) {
     if (!src_pool) return report_error(src_pool.error());
     auto dst_pool = side_pool(rt, a.dest_access, "dest");
     if (!dst_pool) return report_error(dst_pool.error());
-    auto src = rt.open_in(*src_pool, names->source, true, Runtime::Access::Read);
-    if (!src) return report_error(src.error());
-    auto dst = rt.open_in(*dst_pool, names->target, false, Runtime::Access::Write);
-    if (!dst) return report_error(dst.error());
+    const auto fail = [&](const core::Error& e) { return report_error(explain_side(e, *names, *src_pool, *dst_pool)); };
+    auto src = rt.open_in(src_pool->pool, names->source, true, Runtime::Access::Read);
+    if (!src) return fail(src.error());
+    auto dst = rt.open_in(dst_pool->pool, names->target, false, Runtime::Access::Write);
+    if (!dst) return fail(dst.error());
     copy::CopyOptions options;
     options.source_ref = src->ref;
     options.jobs = a.jobs;
@@ -114,11 +133,11 @@ ExitCode run_copy(Runtime& rt, const CopyArgs& a) {
         options.platforms.push_back(*platform);
     }
     if (options.platforms.size() == 1 && !a.keep_index)
-        if (auto st = pick_single_platform(*src->store, options); !st) return report_error(st.error());
+        if (auto st = pick_single_platform(*src->store, options); !st) return fail(st.error());
     auto progress = blob_progress("copy", a.output == "json" || rt.options.quiet, options.progress);
     auto result = copy::copy_image(*src->store, *dst->store, options);
-    if (!result) return report_error(result.error());
-    if (auto st = dst->store->commit(); !st) return report_error(st.error());
+    if (!result) return fail(result.error());
+    if (auto st = dst->store->commit(); !st) return fail(st.error());
     progress.reset();
     print_result(a, rt.options.quiet, names->source, names->target, *result);
     return ExitCode::Ok;
@@ -134,6 +153,8 @@ void add_copy_verb(CLI::App& app, Runtime& rt, VerbBody& body) {
     add_repeatable(*verb, "--platform", args->platforms,
                    "copy only this os/arch[/variant] (repeatable); one platform copies its image manifest");
     verb->add_flag("--keep-index", args->keep_index, "with one --platform: write a one-entry index instead");
+    verb->add_flag("-a,--all", args->all, "every platform of an index (the default; skopeo's --all)");
+    verb->add_flag("--preserve-digests", args->preserve_digests, "keep digests (always; skopeo's --preserve-digests)");
     add_side_access_flags(*verb, "src", args->src_access);
     add_side_access_flags(*verb, "dest", args->dest_access);
     verb->add_option("-j,--jobs", args->jobs, "parallel blob transfers")->check(CLI::Range(1, 64))->capture_default_str();

@@ -1,10 +1,12 @@
-// ferry inspect REF [--raw] [--config] [--platform P] [--output text|json]
+// ferry inspect REF [--raw] [--config] [--platform P] [--creds U[:P]] [--output text|json]
 #include <fmt/format.h>
 
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/access_flags.hpp"
 #include "cli/runtime.hpp"
+#include "manifest/index.hpp"
 #include "manifest/platform.hpp"
 #include "store/store.hpp"
 
@@ -17,6 +19,7 @@ struct InspectArgs {
     bool config = false;
     std::string platform;
     std::string output = "text";
+    SideAccess access;  ///< --creds
 };
 
 nlohmann::json descriptor_json(const manifest::Descriptor& d) {
@@ -68,15 +71,18 @@ core::Result<manifest::ParsedManifest> pick_image(store::Store& s, manifest::Par
         if (d.platform && !d.is_attestation() && d.platform->matches(*wanted))
             return s.get_manifest(d.digest.str());
     return core::fail(core::ErrorKind::NotFound,
-                      "no manifest for platform " + wanted->str() + " in " + m.digest.str());
+                      "no manifest for platform " + wanted->str() + " in " + m.digest.str() +
+                          "; available platforms: " + manifest::available_platforms(m.index()));
 }
 
 ExitCode inspect(Runtime& rt, const InspectArgs& a) {
-    auto opened = rt.open(a.reference);
-    if (!opened) return report_error(opened.error());
+    auto clients = side_pool(rt, a.access, "");
+    if (!clients) return report_error(clients.error());
+    auto opened = rt.open_in(clients->pool, a.reference, true, Runtime::Access::Read);
+    if (!opened) return report_error(clients->explain(opened.error(), a.reference));
     auto& s = *opened->store;
     auto m = s.get_manifest(opened->ref);
-    if (!m) return report_error(m.error().with_context("inspecting " + s.describe()));
+    if (!m) return report_error(clients->explain(m.error().with_context("inspecting " + s.describe()), a.reference));
     if (a.config || !a.platform.empty()) {
         auto image = pick_image(s, *m, a.platform);
         if (!image) return report_error(image.error());
@@ -109,6 +115,7 @@ void add_inspect_verb(CLI::App& app, Runtime& rt, VerbBody& body) {
     verb->add_flag("--raw", args->raw, "print the exact manifest bytes");
     verb->add_flag("--config", args->config, "print the image config of the resolved platform");
     verb->add_option("--platform", args->platform, "os/arch[/variant] to pick from an index");
+    add_creds_flag(*verb, args->access);
     add_output_flag(*verb, args->output);
     verb->callback([&rt, &body, args] { body = [&rt, args] { return inspect(rt, *args); }; });
 }

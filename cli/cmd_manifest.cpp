@@ -1,11 +1,14 @@
 // ferry manifest create TARGET SRC... | ferry manifest inspect REF | ferry manifest push -c PLAN
+// (annotate and rm: cmd_manifest_edit.cpp)
 #include <fmt/format.h>
 
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/plan_file.hpp"
 #include "cli/runtime.hpp"
 #include "core/cancel.hpp"
+#include "core/redact.hpp"
 #include "core/units.hpp"
 #include "multiarch/assemble.hpp"
 #include "multiarch/context_opener.hpp"
@@ -189,7 +192,7 @@ ExitCode run_inspect(Runtime& rt, const InspectArgs& a) {
 }
 
 ExitCode run_push(Runtime& rt, const PushArgs& a) {
-    auto plan = plan::load_plan(a.plan_file);
+    auto plan = load_plan_arg(a.plan_file);
     if (!plan) return report_error(plan.error());
     if (plan->manifests.empty()) {
         std::cerr << "ferry: " << a.plan_file << " has no manifests: section\n";
@@ -218,6 +221,45 @@ ExitCode print_manifest_pushes(const std::vector<run::ManifestPush>& pushes, con
         else if (output == "text") print_result_text(*push.result);
     }
     if (output == "json") std::cout << results.dump(2) << "\n";
+    return code;
+}
+
+ExitCode manifest_plan(const std::vector<run::ManifestPush>& pushes, const std::string& output, nlohmann::json& json) {
+    const bool text = output != "json";
+    json = nlohmann::json::array();
+    if (pushes.empty()) return ExitCode::Ok;
+    ExitCode code = ExitCode::Ok;
+    if (text) std::cout << "manifests:\n";
+    for (const auto& push : pushes) {
+        if (!push.result) {
+            const auto& e = push.result.error();
+            const bool pending = e.kind == core::ErrorKind::NotFound;  // a source the sync entries would bring first
+            const std::string state = pending ? "pending" : "failed";
+            if (!pending && code == ExitCode::Ok) code = exit_code_for(e);
+            if (!text) {
+                json.push_back({{"target", push.target}, {"state", state}, {"error", core::redact(e.message)}});
+                continue;
+            }
+            const std::string why = core::redact(e.message);
+            std::cout << fmt::format("  {:<9} {}  {}\n", state, push.target,
+                                     pending ? "(assembled after the sync: " + why + ")" : why);
+            continue;
+        }
+        const auto& r = *push.result;
+        const std::string state = r.unchanged ? "unchanged" : r.previous ? "changed" : "new";
+        if (!text) {
+            auto j = result_json(r);
+            j["state"] = state;
+            json.push_back(std::move(j));
+            continue;
+        }
+        std::string line = fmt::format("  {:<9} {}  {}", state, r.target, r.index.digest.str());
+        if (state == "changed") line += " (was " + r.previous->str() + ")";
+        std::cout << line << "\n";
+        for (const auto& e : r.entries)
+            std::cout << fmt::format("    {:<16} {}  {}\n", e.descriptor.is_attestation() ? "attestation" : platform_text(e.descriptor),
+                                     e.descriptor.digest.short_str(), e.source);
+    }
     return code;
 }
 
@@ -261,11 +303,12 @@ void add_push(CLI::App& group, Runtime& rt, VerbBody& body) {
 }  // namespace
 
 void add_manifest_verbs(CLI::App& app, Runtime& rt, VerbBody& body) {
-    auto* group = app.add_subcommand("manifest", "manifest lists: create, inspect, push -c PLAN");
+    auto* group = app.add_subcommand("manifest", "manifest lists: create, inspect, annotate, rm, push -c PLAN");
     group->require_subcommand(1);
     add_create(*group, rt, body);
     add_inspect(*group, rt, body);
     add_push(*group, rt, body);
+    add_manifest_edit_verbs(*group, rt, body);
 }
 
 }  // namespace ferry::cli

@@ -5,10 +5,11 @@
 #include <iostream>
 
 #include "cli/progress.hpp"
+#include "cli/auth_note.hpp"
+#include "cli/plan_file.hpp"
 #include "cli/runtime.hpp"
 #include "core/cancel.hpp"
 #include "core/log.hpp"
-#include "http/credentials.hpp"
 #include "run/auth_failures.hpp"
 #include "run/run_plan.hpp"
 #include "sync/host_options.hpp"
@@ -45,8 +46,8 @@ public:
         if (report_) report_->add(o);
         if (plan_text_) plan_text_->add(o);
     }
-    void finish(const sync::RunResult& result, const std::string& plan_file) {
-        if (report_) report_->finish(result, plan_file);
+    void finish(const sync::RunResult& result, const std::string& plan_file, const nlohmann::json& extra = nullptr) {
+        if (report_) report_->finish(result, plan_file, extra);
         else if (plan_text_) plan_text_->finish(result);
         else if (!quiet_) {
             sync::print_prune_text(std::cout, result);
@@ -77,31 +78,22 @@ core::Result<sync::RunOptions> sync_options(const SyncArgs& a, const plan::Plan&
     }
     o.state_file = !a.state_file.empty()            ? std::filesystem::path(a.state_file)
                    : !plan.defaults.state_file.empty() ? plan.defaults.state_file
+                   : plan_from_stdin(a.plan_file)         ? sync::default_state_file("ferry-plan")  // in the working directory
                                                        : sync::default_state_file(a.plan_file);
     o.cancel = &core::process_cancellation();
     return o;
 }
 
-/// The options of the whole run: `ferry plan` runs no `manifests:` and writes no metrics.
+/// The options of the whole run (`ferry plan` runs `manifests:` as a dry run, to show it).
 core::Result<run::PlanRunOptions> run_options(const SyncArgs& a, const plan::Plan& plan, bool plan_only) {
     auto sync = sync_options(a, plan, plan_only || a.dry_run);
     if (!sync) return std::unexpected(sync.error());
     run::PlanRunOptions o;
     o.sync = std::move(*sync);
-    o.manifests = !plan_only;
+    o.manifests = true;
     o.report_file = a.report_file;
     o.metrics_file = a.metrics_file;
     return o;
-}
-
-/// What the run had for `host` when its authentication failed.
-std::string credentials_of(const registry::ClientOptions& options, const std::string& host) {
-    if (options.host_options)
-        if (auto o = options.host_options(host); o && !o->username.empty())
-            return "the plan's credentials for it were refused";
-    auto found = http::lookup_credentials(host, options.authfile);
-    if (found && *found) return "the credentials in docker config.json were refused";
-    return "no credentials found for it: run `ferry login " + host + "` or give it credentials: in the plan";
 }
 
 /// Progress on a terminal; otherwise one log line per image. Authentication failures are told
@@ -111,9 +103,11 @@ void watch_progress(run::PlanRunOptions& options, std::unique_ptr<ProgressLine>&
     if (plan_only) return;
     if (output != "json" && ProgressLine::wanted()) {
         progress = std::make_unique<ProgressLine>();
+        options.sync.on_found = [&progress] { progress->found_one(); };
         options.sync.on_expanded = [&progress](std::size_t images) { progress->set_total(images); };
         options.sync.on_done = [&progress, &auth](const sync::TaskOutcome& o) {
-            const bool keep = o.action == sync::Action::Failed || o.action == sync::Action::Rejected;
+            // Interrupted images are told in one line at the end (report_interrupted), not one each.
+            const bool keep = (o.action == sync::Action::Failed && !sync::interrupted(o)) || o.action == sync::Action::Rejected;
             if (sync::auth_failed(o)) progress->image_done(o, auth.first_for_host(o).value_or(""));
             else progress->image_done(o, keep ? sync::describe_outcome(o) : "");
         };
@@ -123,13 +117,14 @@ void watch_progress(run::PlanRunOptions& options, std::unique_ptr<ProgressLine>&
         if (sync::auth_failed(o)) {
             if (auto line = auth.first_for_host(o)) core::log::error("{}", *line);
         } else if (o.action == sync::Action::Failed && !sync::interrupted(o)) core::log::error("{}", sync::describe_outcome(o));
-        else if (o.action == sync::Action::Rejected || sync::interrupted(o)) core::log::warn("{}", sync::describe_outcome(o));
+        else if (o.action == sync::Action::Rejected) core::log::warn("{}", sync::describe_outcome(o));
+        else if (sync::interrupted(o)) return;  // one line for all of them at the end (report_interrupted)
         else core::log::info("{}", sync::describe_outcome(o));
     };
 }
 
 ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
-    auto plan = plan::load_plan(a.plan_file);
+    auto plan = load_plan_arg(a.plan_file);
     if (!plan) return report_error(plan.error());
     auto options = run_options(a, *plan, plan_only);
     if (!options) return report_error(options.error());
@@ -141,7 +136,7 @@ ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
     for (const auto& [host, looked] : sync::missing_docker_config_credentials(*plan, rt.options.authfile))
         core::log::warn("{}: the plan asks for docker-config credentials, but {} holds none for it; its requests go "
                         "anonymous (run `ferry login {}`)", host, looked, host);
-    run::AuthFailureLog auth([options = rt.client_options()](const std::string& host) { return credentials_of(options, host); });
+    run::AuthFailureLog auth([options = rt.client_options()](const std::string& host) { return credentials_note(options, host, "the plan's registries: entry"); });
     watch_progress(*options, progress, plan_only, a.output, auth);
     store::StoreContext stores;
     stores.clients = rt.pool();
@@ -152,17 +147,30 @@ ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
     auto result = run::run_plan(*plan, stores, *options);
     progress.reset();
     if (!result) return report_error(result.error());
-    output.finish(result->sync, a.plan_file);
-    print_manifest_pushes(result->manifests, a.output == "json" ? "" : "text");
+    ExitCode manifests = ExitCode::Ok;
+    if (plan_only) {  // the plan's verdict on its manifests is manifest_plan's (a pending one is no failure)
+        nlohmann::json extra = nlohmann::json::object();
+        if (a.output == "json") manifests = manifest_plan(result->manifests, a.output, extra["manifests"]);
+        output.finish(result->sync, a.plan_file, extra);  // the text: after the plan's summary
+        if (a.output != "json") manifests = manifest_plan(result->manifests, a.output, extra["manifests"]);
+        result->manifests.clear();
+    } else {
+        output.finish(result->sync, a.plan_file);
+        print_manifest_pushes(result->manifests, a.output == "json" ? "" : "text");
+    }
     for (const auto& line : auth.summary()) core::log::error("{}", line);
+    if (const auto stopped = result->sync.summary.interrupted; stopped > 0)  // one line, not one per image
+        core::log::warn("interrupted: {} {} not finished (nothing half-written; run it again to finish)", stopped,
+                        stopped == 1 ? "image" : "images");
     const auto outcome = run::outcome_of(*result);
     if (outcome == run::Outcome::Failed && run::only_auth_failures(result->sync)) return ExitCode::Auth;
     if (outcome == run::Outcome::Failed && run::only_not_found_failures(result->sync)) return ExitCode::NotFound;
+    if (outcome == run::Outcome::Succeeded && manifests != ExitCode::Ok) return manifests;
     return exit_code_for(outcome);
 }
 
 void add_common(CLI::App& verb, SyncArgs& a) {
-    verb.add_option("-c,--config", a.plan_file, "the plan file (YAML)")->required();
+    verb.add_option("-c,--config", a.plan_file, "the plan file (YAML); - reads it from standard input")->required();
     add_repeatable(verb, "--only", a.only, "run only this sync entry (repeatable)");
     verb.add_option("--shard", a.shard, "I/N: do only this worker's part of the plan");
     verb.add_option("-j,--jobs", a.jobs, "parallel transfers (overrides the plan)")->check(CLI::Range(1, 64));

@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "cli/habits.hpp"
 #include "cli/suggest.hpp"
 
 namespace ferry::cli {
@@ -63,9 +64,20 @@ std::string verb_path(const std::vector<std::string>& path) {
     return out;
 }
 
+/// What follows "unknown flag 'X'": the ferry way for another tool's habit, else "did you mean".
+std::string flag_hint(const CLI::App* where, const std::string& verb, const std::string& flag) {
+    if (auto answer = foreign_flag_answer(verb, flag)) return ": " + *answer;
+    return did_you_mean(flag, flag_names(where));
+}
+
 core::Error unknown_command(const CLI::App& where, const std::vector<std::string>& path, const std::string& typed) {
     const std::string prefix = path.empty() ? "" : verb_path(path) + " ";
     const std::string help = path.empty() ? "ferry help" : "ferry help " + verb_path(path);
+    if (path.empty())
+        if (auto answer = foreign_command_answer(typed))
+            return core::make_error(core::ErrorKind::Config,
+                                    fmt::format("unknown command '{}': {}\nRun '{}' for the list of commands.", typed,
+                                                *answer, help));
     return core::make_error(core::ErrorKind::Config,
                             fmt::format("unknown command '{}{}'{}\nRun '{}' for the list of commands.", prefix, typed,
                                         did_you_mean(typed, subcommand_names(where)), help));
@@ -97,7 +109,7 @@ core::Result<std::vector<std::string>> prepare_arguments(const CLI::App& app, st
             if (opt == nullptr && current == &app)
                 return core::fail(core::ErrorKind::Config,
                                   fmt::format("unknown flag '{}'{}\nRun 'ferry help' for usage.", token,
-                                              did_you_mean(token.substr(0, token.find('=')), flag_names(&app))));
+                                              flag_hint(&app, "", token.substr(0, token.find('=')))));
             if (opt != nullptr && !attached && opt->get_expected_min() > 0) ++i;  // its value
             continue;
         }
@@ -140,7 +152,7 @@ std::string describe_parse_error(const CLI::App& app, const CLI::ParseError& err
             if (first.empty()) first = item;
             if (flag.empty() && item.size() > 1 && item[0] == '-') flag = item.substr(0, item.find('='));
         }
-        if (!flag.empty()) message = fmt::format("unknown flag '{}'{}", flag, did_you_mean(flag, flag_names(current)));
+        if (!flag.empty()) message = fmt::format("unknown flag '{}'{}", flag, flag_hint(current, verb, flag));
         else if (!first.empty()) message = fmt::format("unexpected argument '{}'", first);
     }
     const std::string who = verb.empty() ? "ferry" : "ferry " + verb;

@@ -49,7 +49,14 @@ ProgressLine::~ProgressLine() {
 void ProgressLine::set_total(std::size_t images) {
     std::lock_guard lock(mutex_);
     total_ = images;
+    total_final_ = true;
     draw_locked();
+}
+
+void ProgressLine::found_one() {
+    std::lock_guard lock(mutex_);
+    ++total_;
+    total_final_ = false;
 }
 
 void ProgressLine::add_to_total(std::size_t items) {
@@ -91,7 +98,8 @@ void ProgressLine::loop() {
 
 std::string ProgressLine::render_locked() {
     const auto elapsed = std::chrono::steady_clock::now() - started_;
-    std::string items = total_ ? fmt::format("{}/{} {}", done_, total_, unit_) : fmt::format("{} {}", done_, unit_);
+    std::string items = total_ ? fmt::format("{}/{}{} {}", done_, total_, total_final_ ? "" : "+", unit_)
+                               : fmt::format("{} {}", done_, unit_);
     std::string line = fmt::format("{}: {}", label_, items);
     if (failed_) line += fmt::format(", {} not {}", failed_, label_ == "sync" ? "synced" : "done");
     line += fmt::format(", {} received, {}/s, {}", core::format_bytes(core::meter::received() - start_bytes_),

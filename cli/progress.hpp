@@ -28,7 +28,10 @@ public:
     ProgressLine(const ProgressLine&) = delete;
     ProgressLine& operator=(const ProgressLine&) = delete;
 
+    /// The final total (drawn "done/total").
     void set_total(std::size_t images);
+    /// One more item found while the total is not known yet (drawn "done/found+" until set_total).
+    void found_one();
     void add_to_total(std::size_t items);
     /// Counts the image; prints `permanent_line` above the progress line when not empty.
     void image_done(const sync::TaskOutcome& outcome, const std::string& permanent_line);
@@ -45,6 +48,7 @@ private:
     std::condition_variable wake_;
     bool stopping_ = false;
     std::size_t total_ = 0, done_ = 0, failed_ = 0;
+    bool total_final_ = true;  ///< false between found_one() and set_total(): drawn with "+"
     std::uint64_t start_bytes_ = 0, last_bytes_ = 0;
     double rate_ = 0;  ///< bytes per second, smoothed
     std::chrono::steady_clock::time_point started_, last_sample_;

@@ -1,11 +1,17 @@
 #include "cli/runtime.hpp"
 
+#include "cli/access_flags.hpp"
 #include "store/open.hpp"
 
 namespace ferry::cli {
 
 registry::ClientOptions Runtime::client_options() const {
-    if (custom_) return *custom_;
+    registry::ClientOptions o = custom_ ? *custom_ : global_client_options();
+    if (!options.tls_verify) skip_tls_verification(o);
+    return o;
+}
+
+registry::ClientOptions Runtime::global_client_options() const {
     registry::ClientOptions o;
     o.authfile = options.authfile;
     o.ca_file = options.ca_file;

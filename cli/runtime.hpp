@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "core/defaults.hpp"
 #include "cli/exit_codes.hpp"
@@ -27,6 +28,7 @@ struct GlobalOptions {
     std::string log_format = "text";
     std::size_t max_manifest_bytes = manifest::kDefaultMaxManifestBytes;  ///< --max-manifest-size
     bool quiet = false;  ///< --quiet: no progress, no info logs, no summary lines
+    bool tls_verify = true;  ///< --tls-verify=false: https to every host without certificate verification
 };
 
 class Runtime {
@@ -50,6 +52,7 @@ public:
                                  bool default_latest, Access access);
 
 private:
+    registry::ClientOptions global_client_options() const;  ///< from the global flags alone
     std::shared_ptr<registry::ClientPool> pool_;
     std::optional<registry::ClientOptions> custom_;
 };
@@ -79,11 +82,19 @@ void build_command_line(CLI::App& app, Runtime& rt, VerbBody& body);
 /// Returns the first failure's exit code, or Ok.
 ExitCode print_manifest_pushes(const std::vector<run::ManifestPush>& pushes, const std::string& output);
 
+/// `ferry plan`'s `manifests:` section: per entry new / changed (was …) / unchanged with the
+/// index digest and each entry's platform and source, "pending" when a source is not there
+/// yet (the sync would bring it), "failed" otherwise (its exit code is returned; else Ok).
+/// Output "json" fills `json` with one object per entry instead of printing; "text" prints
+/// the section after the plan's text (nothing when the plan has no manifests:).
+ExitCode manifest_plan(const std::vector<run::ManifestPush>& pushes, const std::string& output, nlohmann::json& json);
+
 // Verb registration, one per cmd_*.cpp.
 void add_inspect_verb(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_tags_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_copy_verb(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_manifest_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
+void add_manifest_edit_verbs(CLI::App& manifest_group, Runtime& rt, VerbBody& body);
 void add_sync_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_bundle_verbs(CLI::App& app, Runtime& rt, VerbBody& body);
 void add_cron_verb(CLI::App& app, Runtime& rt, VerbBody& body);

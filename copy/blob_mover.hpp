@@ -9,8 +9,6 @@
 
 namespace ferry::copy {
 
-enum class BlobOutcome { Skipped, Mounted, Copied };
-
 struct BlobMoveContext {
     store::Store& src;
     store::Store& dst;

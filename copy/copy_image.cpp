@@ -126,11 +126,13 @@ core::Result<CopyResult> copy_graph(const ImageGraph& graph, store::Store& src, 
     auto blobs = unique_blobs(*missing);
     if (options.progress.planned) options.progress.planned(blobs.size());
     AtomicStats counters;
+    if (options.dry_run) result.decisions.resize(blobs.size());
     auto moved = core::run_parallel(blobs.size(), options.jobs, [&](std::size_t i) -> core::Status {
         if (auto st = check_cancel(options); !st) return st;
         auto outcome = move_blob(blobs[i], ctx);
         if (!outcome) return std::unexpected(outcome.error().with_context("blob " + blobs[i].digest.str()));
         counters.add(*outcome, static_cast<std::uint64_t>(blobs[i].size));
+        if (options.dry_run) result.decisions[i] = {blobs[i].digest, static_cast<std::uint64_t>(blobs[i].size), *outcome};
         if (options.progress.done) options.progress.done(static_cast<std::uint64_t>(blobs[i].size));
         return {};
     }, /*stop_on_error=*/true);

@@ -60,6 +60,8 @@ struct CopyResult {
     bool built_subset = false;
     bool unchanged = false;          ///< the target tag already had target_digest
     CopyStats stats;
+    /// Dry runs only: each blob's decision for this image alone (for DryRunSplit).
+    std::vector<BlobDecision> decisions;
     std::chrono::nanoseconds duration{};
 };
 

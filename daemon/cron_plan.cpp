@@ -22,6 +22,8 @@ core::Result<std::shared_ptr<const CronPlan>> load_cron_plan(const std::string& 
     if (plan->schedule.empty() && !plan->webhooks)
         return core::fail(core::ErrorKind::Config,
                           file + ": no schedule entries and no webhooks: nothing for ferry cron to run");
+    if (plan->webhooks && !plan->webhooks->token_problem.empty())
+        return core::fail(core::ErrorKind::Config, plan->webhooks->token_problem);
     auto loaded = std::make_shared<CronPlan>();
     for (const auto& entry : plan->schedule) {
         auto expr = cron::CronExpr::parse(entry.cron);

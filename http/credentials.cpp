@@ -164,19 +164,27 @@ core::Result<std::optional<Credential>> credentials_from_config(const json& conf
                                                                 std::string_view source) {
     if (!config.is_object()) return core::fail(core::ErrorKind::Config, std::string(source) + ": not a JSON object");
     const std::string wanted = credential_host(host);
+    auto from = [](core::Result<std::optional<Credential>> found, std::string origin) {
+        if (found && *found) (*found)->origin = std::move(origin);
+        return found;
+    };
     if (auto helpers = config.find("credHelpers"); helpers != config.end()) {
         if (const json* name = find_host_entry(*helpers, wanted); name && name->is_string())
-            return run_credential_helper(name->get<std::string>(), helper_server_url(wanted));
+            return from(run_credential_helper(name->get<std::string>(), helper_server_url(wanted)),
+                        "credential helper docker-credential-" + name->get<std::string>() + " (credHelpers in " +
+                            std::string(source) + ")");
     }
     if (auto auths = config.find("auths"); auths != config.end()) {
         if (const json* entry = find_host_entry(*auths, wanted); entry && entry->is_object()) {
-            auto found = from_auths_entry(*entry, source);
+            auto found = from(from_auths_entry(*entry, source), std::string(source));
             if (!found || *found) return found;
         }
     }
     if (auto store = config.find("credsStore"); store != config.end() && store->is_string() &&
                                                 !store->get<std::string>().empty())
-        return run_credential_helper(store->get<std::string>(), helper_server_url(wanted));
+        return from(run_credential_helper(store->get<std::string>(), helper_server_url(wanted)),
+                    "credential helper docker-credential-" + store->get<std::string>() + " (credsStore in " +
+                        std::string(source) + ")");
     return std::nullopt;
 }
 

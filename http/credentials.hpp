@@ -16,6 +16,9 @@ struct Credential {
     std::string username;
     std::string password;
     std::string identity_token;  ///< OAuth refresh token (config.json `identitytoken`)
+    /// Where it was found, for messages (never secret): "/home/u/.docker/config.json",
+    /// "credential helper docker-credential-pass (credHelpers in /home/u/.docker/config.json)".
+    std::string origin;
 };
 
 /// The config key Docker uses for Docker Hub.

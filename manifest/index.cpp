@@ -17,16 +17,6 @@ bool matches_any(const Platform& platform, const std::vector<Platform>& wanted) 
     return std::ranges::any_of(wanted, [&](const Platform& w) { return platform.matches(w); });
 }
 
-std::string available_platforms(const Index& index) {
-    std::vector<std::string> names;
-    for (const auto& d : index.manifests) {
-        if (!is_platform_entry(d)) continue;
-        auto name = d.platform->str();
-        if (std::ranges::find(names, name) == names.end()) names.push_back(std::move(name));
-    }
-    return names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "));
-}
-
 std::string platform_list(const std::vector<Platform>& platforms) {
     std::vector<std::string> names;
     for (const auto& p : platforms) names.push_back(p.str());
@@ -83,6 +73,16 @@ core::Status check_unique_platforms(const std::vector<Descriptor>& entries) {
 }
 
 }  // namespace
+
+std::string available_platforms(const Index& index) {
+    std::vector<std::string> names;
+    for (const auto& d : index.manifests) {
+        if (!is_platform_entry(d)) continue;
+        auto name = d.platform->str();
+        if (std::ranges::find(names, name) == names.end()) names.push_back(std::move(name));
+    }
+    return names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "));
+}
 
 core::Result<Index> filter_platforms(const Index& source, const std::vector<Platform>& wanted) {
     if (wanted.empty()) return source;

@@ -14,6 +14,10 @@ namespace ferry::manifest {
 /// platforms the index has. An empty `wanted` keeps everything.
 core::Result<Index> filter_platforms(const Index& source, const std::vector<Platform>& wanted);
 
+/// The platforms of `index`'s image entries, each once, in index order: "linux/amd64,
+/// linux/arm64/v8" ("none" for an index without platform entries).
+std::string available_platforms(const Index& index);
+
 /// True when every entry of `index` is kept by filter_platforms(index, wanted), i.e. the
 /// subset is the whole index and the original bytes can be copied unchanged.
 bool filter_keeps_all(const Index& index, const std::vector<Platform>& wanted);

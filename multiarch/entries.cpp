@@ -75,12 +75,25 @@ bool has_attestation(const manifest::Digest& subject, const std::vector<SourcedE
 
 }  // namespace
 
+Platform as_stated(const Platform& stated) {
+    Platform p = stated.normalized();
+    if (p.architecture == "arm64" && stated.variant.empty()) p.variant.clear();
+    return p;
+}
+
+core::Result<Platform> parse_as_stated(std::string_view text) {
+    auto parsed = Platform::parse(text);
+    if (!parsed) return parsed;
+    if (std::ranges::count(text, '/') < 2 && parsed->architecture == "arm64") parsed->variant.clear();
+    return parsed;
+}
+
 core::Result<std::pair<std::string, Platform>> parse_platform_override(std::string_view text) {
     auto eq = text.rfind('=');
     if (eq == std::string_view::npos || eq == 0 || eq + 1 == text.size())
         return core::fail(core::ErrorKind::InvalidInput,
                           fmt::format("--platform-for \"{}\": expected SRC=os/arch[/variant]", text));
-    auto platform = Platform::parse(text.substr(eq + 1));
+    auto platform = parse_as_stated(text.substr(eq + 1));
     if (!platform) return core::fail(platform.error().with_context(fmt::format("--platform-for \"{}\"", text)));
     return std::pair{std::string(text.substr(0, eq)), std::move(*platform)};
 }
@@ -110,7 +123,7 @@ core::Result<Platform> platform_from_config(std::string_view config_json) {
     p.variant = *variant;
     p.os_version = *os_version;
     p.os_features = std::move(*features);
-    return p.normalized();
+    return as_stated(p);
 }
 
 core::Status check_unique_platforms(const std::vector<SourcedEntry>& entries) {

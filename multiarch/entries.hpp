@@ -20,13 +20,22 @@ struct SourcedEntry {
     std::string source;
 };
 
-/// Parses "SRC=os/arch[/variant]" (the text after the last '=' is the platform).
+/// The platform an index entry gets for what the user or an image config stated: aliases
+/// resolved (aarch64 => arm64, arm => arm/v7), but an arm64 without a variant keeps none
+/// (not v8: what `docker buildx` and the config say is kept; comparisons still treat
+/// linux/arm64 and linux/arm64/v8 as one platform).
+manifest::Platform as_stated(const manifest::Platform& stated);
+
+/// Parses "os/arch[/variant]" as the user stated it (see as_stated). Errors quote the text.
+core::Result<manifest::Platform> parse_as_stated(std::string_view text);
+
+/// Parses "SRC=os/arch[/variant]" (the text after the last '=' is the platform, as stated).
 /// Errors (InvalidInput) quote the text.
 core::Result<std::pair<std::string, manifest::Platform>> parse_platform_override(std::string_view text);
 
 /// Reads the platform from an image config blob (architecture, os, variant, os.version,
-/// os.features) and normalises it (arm64 => v8, arm => v7). Errors (InvalidInput) when the
-/// JSON is malformed or lacks os/architecture.
+/// os.features), as_stated: a bare arm becomes arm/v7, an arm64 keeps the config's variant or
+/// none. Errors (InvalidInput) when the JSON is malformed or lacks os/architecture.
 core::Result<manifest::Platform> platform_from_config(std::string_view config_json);
 
 /// Fails (InvalidInput) when two image entries share a platform, naming both sources:

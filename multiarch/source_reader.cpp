@@ -18,7 +18,7 @@ core::Result<manifest::Descriptor> image_entry(store::Store& store, const manife
     d.digest = m.digest;
     d.size = static_cast<std::int64_t>(m.raw.size());
     if (platform) {
-        d.platform = platform->normalized();
+        d.platform = as_stated(*platform);
         return d;
     }
     auto config = read_config(store, m.image().config);

@@ -30,6 +30,7 @@ public:
     /// All errors, sorted by position, one "file:line:col: path: message" per line (redacted).
     core::Error to_error() const;
     const std::string& file() const { return file_; }
+    const std::filesystem::path& base_dir() const { return base_dir_; }
 
     /// Checks that `node` is a map (Null counts as an empty map) and that it has only
     /// `allowed` keys, each once. Reports and returns false if it is not a map.

@@ -5,6 +5,7 @@
 /// `defaults:`, so every SyncEntry holds its effective settings.
 #include <string>
 #include <string_view>
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -33,13 +34,16 @@ struct RepoFilter {
 };
 
 /// `max_prune`: the most tags one prune of an entry may delete, as a count or a percentage of
-/// the entry's target tags (rounded down); beyond it the entry's whole prune is refused.
+/// the entry's target tags (rounded down, but at least 1: the default 10 % of a repository
+/// with fewer than 10 tags would otherwise never prune); beyond it the entry's whole prune is
+/// refused. A count is exact (`max_prune: 0` prunes nothing).
 struct PruneLimit {
     std::optional<int> count;
     double percent = 10;
     /// The limit for an entry with `target_tags` tags at its targets.
     std::size_t for_tags(std::size_t target_tags) const {
-        return count ? static_cast<std::size_t>(*count) : static_cast<std::size_t>(target_tags * percent / 100.0);
+        if (count) return static_cast<std::size_t>(*count);
+        return std::max<std::size_t>(1, static_cast<std::size_t>(target_tags * percent / 100.0));
     }
 };
 

@@ -56,9 +56,10 @@ std::optional<WebhookSettings> read_webhooks(PlanReader& reader, const PlanNode&
         reader.error(node.mark, path, "missing token_env or token_file: webhooks are never accepted without a token");
         return std::nullopt;
     }
-    auto token = read_password(reader, env ? *env : *file, path, "token");
-    if (!token || !ok) return std::nullopt;
-    out.token = std::move(*token);
+    if (!ok) return std::nullopt;
+    PlanReader token_reader(reader.file(), reader.base_dir());  // its errors are the cron's, not the plan's
+    if (auto token = read_password(token_reader, env ? *env : *file, path, "token")) out.token = std::move(*token);
+    else out.token_problem = token_reader.to_error().message;
     return out;
 }
 

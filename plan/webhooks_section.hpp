@@ -12,6 +12,10 @@ namespace ferry::plan {
 struct WebhookSettings {
     std::string path = "/hooks/registry";
     std::string token;  ///< from token_env or token_file; registered as a secret
+    /// Why the token could not be read ("file:line:col: webhooks.token_env: …"; "" = read).
+    /// Not a plan error: only `ferry cron` serves webhooks, so only it refuses the plan
+    /// (`ferry sync` and `ferry plan` run without the token).
+    std::string token_problem;
     std::size_t max_body_bytes = 1 << 20;
 };
 

@@ -50,7 +50,7 @@ core::Status HostClient::ping() {
     req.url = config_.base_url + "/v2/";
     req.max_body_bytes = 64 * 1024;
     auto response = session_->probe(std::move(req));
-    if (!response) return std::unexpected(with_plain_http_hint(response.error().with_context(context), config_.host));
+    if (!response) return std::unexpected(with_tls_hint(response.error().with_context(context), config_.host));
     if (response->status == 404)
         return core::fail(core::ErrorKind::Protocol, context + ": GET /v2/ answered 404: not a registry API endpoint");
     if (!response->ok() && response->status != 401) return std::unexpected(response_error(context, *response));

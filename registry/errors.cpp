@@ -92,9 +92,16 @@ core::Error response_error(std::string_view context, const http::Response& respo
     return core::make_error(kind_for_status(response.status, code), std::move(message), response.status, code);
 }
 
-core::Error with_plain_http_hint(core::Error error, std::string_view host) {
+core::Error with_tls_hint(core::Error error, std::string_view host) {
     if (error.kind != core::ErrorKind::Tls) return error;
     const auto& m = error.message;
+    if (m.find("issuer certificate") != std::string::npos || m.find("self-signed") != std::string::npos ||
+        m.find("self signed") != std::string::npos || m.find("is issued by") != std::string::npos) {
+        error.message += "; " + std::string(host) +
+                         ": trust its CA with --ca-file CA.pem (or ca_file: under registries: in a plan), or skip "
+                         "verification with --tls-verify=false (tls: skip-verify in a plan)";
+        return error;
+    }
     if (m.find("wrong version number") == std::string::npos && m.find("packet length too long") == std::string::npos &&
         m.find("record layer failure") == std::string::npos)
         return error;

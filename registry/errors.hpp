@@ -29,10 +29,12 @@ core::ErrorKind kind_for_status(int status, std::string_view registry_code);
 /// with http_status and registry_code (the first code) set.
 core::Error response_error(std::string_view context, const http::Response& response);
 
-/// A TLS handshake that met a plain-HTTP server ("wrong version number", "packet length too
-/// long") gets a hint: the registry speaks plain HTTP, allow it with --insecure-registry HOST
-/// or `tls: disabled` in a plan. Other errors are returned as they are.
-core::Error with_plain_http_hint(core::Error error, std::string_view host);
+/// A TLS error gets the hint that says what to do: a certificate of an unknown issuer (or
+/// self-signed; the transport names the issuer) -> trust the CA with --ca-file / `ca_file:`
+/// or skip verification; a handshake that met a plain-HTTP server ("wrong version number",
+/// "packet length too long") -> allow it with --insecure-registry HOST or `tls: disabled` in
+/// a plan. Other errors are returned as they are.
+core::Error with_tls_hint(core::Error error, std::string_view host);
 
 /// True for a 5xx whose registry error says the repository or project does not exist (Harbor
 /// answers a push into a missing project with 500: goharbor/harbor-helm#849): such an answer

@@ -1,5 +1,6 @@
 #include "store/open.hpp"
 
+#include <cctype>
 #include <filesystem>
 
 #include "store/detail/layout_backend.hpp"
@@ -13,6 +14,9 @@ namespace {
 constexpr std::string_view kDocker = "docker://";
 constexpr std::string_view kOci = "oci:";
 constexpr std::string_view kOciArchive = "oci-archive:";
+/// Transports of skopeo/containers-image that ferry does not speak.
+constexpr std::string_view kForeignTransports[] = {"dir:", "docker-archive:", "docker-daemon:",
+                                                   "containers-storage:", "ostree:", "sif:", "tarball:"};
 constexpr std::string_view kSha256 = "sha256:";
 
 bool is_sha256_digest(std::string_view text) {
@@ -132,6 +136,11 @@ core::Result<Location> parse_location(std::string_view text) {
         return parse_layout(Location::Kind::OciArchive, text.substr(kOciArchive.size()), text);
     if (text.starts_with(kOci)) return parse_layout(Location::Kind::OciLayout, text.substr(kOci.size()), text);
     if (text.starts_with(kDocker)) return parse_registry(text.substr(kDocker.size()), text);
+    for (const auto transport : kForeignTransports)  // "dir:5000/app" is a host "dir", port 5000
+        if (text.starts_with(transport) && !(text.size() > transport.size() && std::isdigit(static_cast<unsigned char>(text[transport.size()]))))
+            return core::fail(core::ErrorKind::InvalidInput,
+                              "invalid location \"" + std::string(text) + "\": the transport " + std::string(transport) +
+                                  " is not supported (ferry reads and writes docker://, oci:DIR and oci-archive:FILE.tar)");
     if (text.find("://") != std::string_view::npos)
         return core::fail(core::ErrorKind::InvalidInput,
                           "invalid location \"" + std::string(text) + "\": unsupported transport");

@@ -11,6 +11,8 @@
 /// must be followed by a ':' (`oci:/data/a:b:` = path "/data/a:b", no ref) and a ref cannot
 /// contain '/'. A REF of the form `sha256:<64 hex>` (or `@sha256:<hex>` after the path) is a
 /// digest. Paths may be absolute or relative. The prefixes win: "oci:5000/app" is a layout.
+/// skopeo's other transports (dir:, docker-archive:, docker-daemon:, containers-storage:, …)
+/// are refused by name, unless a port follows ("dir:5000/app" is the host "dir").
 ///
 /// A store is bound to one repository or one layout; the ref (tag or digest) in the
 /// location is what the caller resolves or tags, through the store's methods.

@@ -205,7 +205,9 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
     options.jobs = task.jobs;
     options.retries = task.retries;
     options.dry_run = ctx.dry_run;
-    options.ledger = &ctx.ledger;
+    // A dry run decides each image alone; the runner splits shared blobs in plan order
+    // (copy::DryRunSplit), so `ferry plan` says the same on every run.
+    options.ledger = ctx.dry_run ? nullptr : &ctx.ledger;
     options.cancel = ctx.cancel;
     options.target_tag_checked = task.target.tag.has_value();  // resolved above: not the root
     options.target_empty = !current && (task.target_was_empty ? *task.target_was_empty
@@ -213,6 +215,7 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
     auto copied = copy_serialised(*graph, *source_store, **target, options, task, ctx);
     if (!copied) return fail(copied.error());
     out.stats = copied->stats;
+    out.decisions = std::move(copied->decisions);
     carry_artifacts(task, *source_store, **target, subjects_of(*graph), ctx, out);
     return finish();
 }

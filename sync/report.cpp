@@ -97,7 +97,7 @@ void ReportWriter::add(const TaskOutcome& outcome) {
     first_ = false;
 }
 
-void ReportWriter::finish(const RunResult& result, const std::string& plan_file) {
+void ReportWriter::finish(const RunResult& result, const std::string& plan_file, const nlohmann::json& extra) {
     out_ << (first_ ? "],\n" : "\n  ],\n");  // the images, then the rest
     auto filtered = nlohmann::json::array();
     for (const auto& f : result.filtered) filtered.push_back(filtered_json(f));
@@ -122,9 +122,12 @@ void ReportWriter::finish(const RunResult& result, const std::string& plan_file)
         {"hosts", hosts},
         {"warnings", warnings}};
     const char* separator = "";
-    for (const auto& [key, value] : tail.items()) {
-        out_ << separator << "  " << nlohmann::json(key).dump() << ": " << value.dump();
-        separator = ",\n";
+    for (const auto* part : {&tail, &extra}) {
+        if (!part->is_object()) continue;
+        for (const auto& [key, value] : part->items()) {
+            out_ << separator << "  " << nlohmann::json(key).dump() << ": " << value.dump();
+            separator = ",\n";
+        }
     }
     out_ << "\n}\n";
 }

@@ -21,7 +21,9 @@ class ReportWriter {
 public:
     ReportWriter(std::ostream& out, bool dry_run);
     void add(const TaskOutcome& outcome);
-    void finish(const RunResult& result, const std::string& plan_file);
+    /// Closes the document; the keys of `extra` (an object, or null) follow the run's own
+    /// (`ferry plan` adds its "manifests").
+    void finish(const RunResult& result, const std::string& plan_file, const nlohmann::json& extra = nullptr);
 
 private:
     std::ostream& out_;

@@ -127,6 +127,10 @@ public:
         pending_[index - first_] = std::move(outcome);
         for (; !pending_.empty() && pending_.front(); pending_.pop_front(), ++first_) {
             TaskOutcome& o = *pending_.front();
+            if (!o.decisions.empty()) {  // a dry run: shared blobs go to the first image in plan order
+                split_.settle(o.task.target.registry, o.task.target.repository, o.decisions, o.stats);
+                o.decisions.clear();
+            }
             summary_.add(o);
             if (options_.on_outcome) options_.on_outcome(o);
             if (options_.keep_outcomes) kept_.push_back(std::move(o));
@@ -155,6 +159,7 @@ private:
     }
 
     const RunOptions& options_;
+    copy::DryRunSplit split_;  ///< under mutex_, settled in index (plan) order
     WorkQueue<Numbered> queue_;
     std::mutex mutex_;  // guards everything below and serialises the callbacks
     std::condition_variable moved_;  // the oldest outcomes were handed on
@@ -197,12 +202,14 @@ RunResult run_tasks(const plan::Plan& plan, const store::StoreContext& stores, c
         ExpansionSink sink{[&](ImageTask t) {
                                if (options.jobs > 0) t.jobs = options.jobs;
                                ++images;
+                               if (options.on_found) options.on_found();
                                feed.add(std::move(t));
                            },
                            [&](FilteredImage f) { result.filtered.push_back(std::move(f)); },
                            [&](TaskOutcome o) {  // an entry whose listing failed
                                if (options.fail_fast) cancel.cancel();
                                ++images;
+                               if (options.on_found) options.on_found();
                                feed.done(o);
                                feed.add_done(std::move(o));
                            },

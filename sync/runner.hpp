@@ -35,6 +35,9 @@ struct RunOptions {
     /// thread, with the number of outcomes to come (images to decide and entries whose listing
     /// failed).
     std::function<void(std::size_t images)> on_expanded;
+    /// Called from the expanding thread for each outcome expansion adds (so a progress line
+    /// can show the total found so far before on_expanded gives the final one).
+    std::function<void()> on_found;
     /// Called (from worker threads, serialised) when an image is done, and for each entry whose
     /// listing failed (an outcome of the run like any image).
     std::function<void(const TaskOutcome&)> on_done;

@@ -53,6 +53,9 @@ struct TaskOutcome {
     std::string source_used;           ///< the host read from (a mirror or the source)
     bool built_subset = false;
     copy::CopyStats stats;  ///< the image and its artifacts
+    /// Dry runs: the image's blob decisions as if it were alone, until the run settles them in
+    /// plan order (copy::DryRunSplit; then cleared).
+    std::vector<copy::BlobDecision> decisions;
     std::vector<referrers::ArtifactOutcome> artifacts;  ///< those that travelled or were already there
     std::chrono::nanoseconds duration{};
     std::optional<core::Error> error;

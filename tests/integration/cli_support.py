@@ -24,10 +24,14 @@ def insecure(*regs):
 
 
 class CliCase(unittest.TestCase):
+    more_corpora = ()  # registries besides src whose corpus the tests read ("tls", "token")
+
     @classmethod
     def setUpClass(cls):
         ft.ensure_registries("src", "dst", "tls", "token")
         cls.corpus = ft.corpus("src")
+        for name in cls.more_corpora:
+            ft.corpus(name)
 
     def ferry(self, *args, want=0, env=None, input=None):
         rc, out, err = ft.run_ferry(*args, env=env, input=input)
@@ -43,14 +47,18 @@ class CliCase(unittest.TestCase):
         path.write_text(text)
         return path
 
-    def single_image_plan(self, target, entry_extra="", extra=""):
-        """A plan copying SINGLE from src to dst/target (both plain HTTP); `entry_extra` adds
-        keys to the entry (lines 9-), `extra` top-level sections after it."""
+    def plain_http_plan(self, body):
+        """plan.yaml: version 1, src and dst as plain-HTTP registries (lines 1-4), then `body`."""
         return self.write("plan.yaml", f"""version: 1
 registries:
   "{SRC.host}": {{tls: disabled}}
   "{DST.host}": {{tls: disabled}}
-sync:
+{body}""")
+
+    def single_image_plan(self, target, entry_extra="", extra=""):
+        """A plan copying SINGLE from src to dst/target (both plain HTTP); `entry_extra` adds
+        keys to the entry (lines 9-), `extra` top-level sections after it."""
+        return self.plain_http_plan(f"""sync:
   - name: one
     source: {SRC.host}/{SINGLE[0]}:{SINGLE[1]}
     target: {DST.host}/{target}:{SINGLE[1]}

@@ -97,7 +97,7 @@ class FlagPositionTest(CliCase):
 
 class TypoHelpVersionTest(CliCase):
     def test_unknown_command_suggests(self):
-        for typed, meant in (("inpsect", "inspect"), ("cpoy", "copy"), ("snyc", "sync"), ("tag", "tags")):
+        for typed, meant in (("inpsect", "inspect"), ("cpoy", "copy"), ("snyc", "sync"), ("tgas", "tags")):
             with self.subTest(typed=typed):
                 _, err = self.ferry(typed, "x", want=EXIT_USAGE)
                 self.assertIn(f"unknown command '{typed}' (did you mean '{meant}'?)", err)

@@ -14,11 +14,7 @@ from cli_support import DST, EXIT_AUTH, EXIT_USAGE, INDEX, SINGLE, SRC, TLS, TOK
 
 
 class LoginTest(CliCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        ft.corpus("tls")
-        ft.corpus("token")
+    more_corpora = ("tls", "token")
 
     def setUp(self):
         self.home = ft.temp_dir()

@@ -113,6 +113,10 @@ class InterruptTest(unittest.TestCase):
         self.assertEqual(summary["interrupted"], len(TAGS), summary)
         self.assertEqual(summary["failed"], 0, summary)
         self.assertIn(f"{len(TAGS)} interrupted", out, err)
+        # One line on stderr for the interrupted images, not one per image (issue 27).
+        told = [l for l in err.splitlines() if "interrupted" in l]
+        self.assertEqual(len(told), 1, err)
+        self.assertIn(f"interrupted: {len(TAGS)} images not finished", told[0])
 
 
 if __name__ == "__main__":

@@ -110,11 +110,22 @@ sync:
         self.assertEqual(rc, 0, err)
         self.assertIn("2 tags to prune is over max_prune (1 of 6 target tags)", out + err)
         self.assertEqual(tags_at(DST, self.target), ["a", "b", "c", "other", "x", "y"])
-        # The default limit is 10 % of the target tags (a, b, c, other, x, y): 0 of 6 here.
+        # The default limit is 10 % of the target tags (a, b, c, other, x, y), at least 1: 1 of 6 here.
         rc, out, err = ft.run_ferry("sync", "-c", self.plan("    prune: true"))
         self.assertEqual(rc, 0, err)
-        self.assertIn("over max_prune (0 of 6 target tags)", out + err)
+        self.assertIn("over max_prune (1 of 6 target tags)", out + err)
         self.assertEqual(tags_at(DST, self.target), ["a", "b", "c", "other", "x", "y"])
+
+    def test_default_guard_lets_a_small_repository_lose_one_tag(self):
+        # prune: true with no max_prune on a repository of fewer than 10 tags: 10 % rounds to 0,
+        # and the default guard allows at least one tag (issue 27).
+        plan = self.plan("    prune: true")
+        ft.run_ferry("sync", "-c", plan, check=True)
+        self.put_at_target("stale", f"{SRC.host}/corpus/single:1.0-docker")
+        rc, out, err = ft.run_ferry("sync", "-c", plan)
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn("over max_prune", out + err)
+        self.assertEqual(tags_at(DST, self.target), ["a", "b", "c", "other"])
 
     def test_without_prune_nothing_is_deleted(self):
         plan = self.plan("")

@@ -42,7 +42,8 @@ TEST_CASE("parse_platform_override splits at the last '='") {
     auto arm64 = multiarch::parse_platform_override("oci:/tmp/x:a=linux/aarch64");
     REQUIRE(arm64);
     CHECK(arm64->first == "oci:/tmp/x:a");
-    CHECK(arm64->second.str() == "linux/arm64/v8");
+    CHECK(arm64->second.str() == "linux/arm64");  // as stated: no variant invented
+    CHECK(multiarch::parse_platform_override("app:1=linux/arm64/8")->second.str() == "linux/arm64/v8");
     for (const char* bad : {"no-equals", "=linux/amd64", "app:1=", "app:1=linux"}) {
         INFO(bad);
         auto r = multiarch::parse_platform_override(bad);
@@ -53,10 +54,12 @@ TEST_CASE("parse_platform_override splits at the last '='") {
 }
 
 TEST_CASE("platform_from_config reads and normalises the config's platform") {
-    SECTION("arm64 without a variant gets v8") {
+    SECTION("arm64 without a variant keeps none, with one keeps it") {
         auto p = multiarch::platform_from_config(R"({"architecture":"arm64","os":"linux","rootfs":{}})");
         REQUIRE(p);
-        CHECK(p->str() == "linux/arm64/v8");
+        CHECK(p->str() == "linux/arm64");
+        CHECK(multiarch::platform_from_config(R"({"architecture":"aarch64","os":"linux","variant":"v8"})")->str() ==
+              "linux/arm64/v8");
     }
     SECTION("arm keeps its variant; a bare arm becomes arm/v7") {
         CHECK(multiarch::platform_from_config(R"({"architecture":"arm","os":"linux","variant":"v6"})")->str() ==

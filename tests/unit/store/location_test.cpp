@@ -79,3 +79,19 @@ TEST_CASE("parse_location: invalid input", "[store][location]") {
         CHECK(loc.error().kind == core::ErrorKind::InvalidInput);
     }
 }
+
+TEST_CASE("parse_location: skopeo's other transports are refused by name, a host of that name is not", "[store][location]") {
+    for (const char* text : {"dir:/tmp/image", "docker-archive:/tmp/x.tar", "docker-daemon:alpine:3.18",
+                             "containers-storage:alpine"}) {
+        INFO(text);
+        auto parsed = store::parse_location(text);
+        REQUIRE_FALSE(parsed);
+        CHECK(parsed.error().kind == core::ErrorKind::InvalidInput);
+        const std::string transport = std::string(text).substr(0, std::string(text).find(':') + 1);
+        CHECK_THAT(parsed.error().message, Catch::Contains("the transport " + transport + " is not supported"));
+    }
+    auto host = store::parse_location("dir:5000/app:1");  // the host "dir", port 5000
+    REQUIRE(host);
+    CHECK(host->kind == Kind::Registry);
+    CHECK(host->reference.registry == "dir:5000");
+}

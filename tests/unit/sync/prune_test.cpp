@@ -29,7 +29,8 @@ TEST_CASE("prune keys: prune, max_prune as count or percentage, and their guards
 )");
     CHECK(plan.sync[0].prune);
     CHECK(plan.sync[0].max_prune.for_tags(40) == 4);  // default 10 %
-    CHECK(plan.sync[0].max_prune.for_tags(9) == 0);
+    CHECK(plan.sync[0].max_prune.for_tags(9) == 1);  // a small repository may lose one tag by default
+    CHECK(plan.sync[0].max_prune.for_tags(0) == 1);
     CHECK(plan.sync[1].max_prune.for_tags(1000) == 3);
     CHECK(plan.sync[2].max_prune.for_tags(10) == 2);
     CHECK_FALSE(plan.sync[3].prune);
