@@ -111,6 +111,15 @@ core::Result<copy::CopyResult> copy_serialised(const copy::ImageGraph& graph, st
     return copy::copy_graph(graph, source, target, options);
 }
 
+/// For a digest-pinned source going to a target without a tag: the digest the copy would
+/// push (the source's own, or the subset index built from it before, from the state file);
+/// nullopt when it is not known without reading the source.
+std::optional<manifest::Digest> pinned_target_digest(const ImageTask& task, const TaskContext& ctx) {
+    if (task.target.tag || !task.source.digest) return std::nullopt;
+    if (task.platforms.empty()) return *task.source.digest;
+    return ctx.state.built_for(*task.source.digest, task.platforms);
+}
+
 ArtifactSubjects subjects_of(const copy::ImageGraph& graph) {
     ArtifactSubjects subjects;
     subjects.root = graph.source_digest;
@@ -146,6 +155,12 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
     std::optional<manifest::Digest> current;
     if (task.target.tag && !target_known_absent(task, ctx, **target)) {
         auto t = (*target)->resolve(*task.target.tag);
+        if (!t) return fail(t.error());
+        if (*t) current = (*t)->digest;
+    } else if (auto pinned = pinned_target_digest(task, ctx); pinned && !target_known_absent(task, ctx, **target)) {
+        // A digest-pinned source pushed by digest alone: no tag to compare, but the digest it
+        // would write can be asked for (one HEAD); if the target has it, nothing changes.
+        auto t = (*target)->resolve(pinned->str());
         if (!t) return fail(t.error());
         if (*t) current = (*t)->digest;
     }
