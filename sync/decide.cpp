@@ -146,6 +146,13 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
         out.error = e.with_context(task.source.str() + " -> " + task.target.str());
         return finish();
     };
+    if (!task.conflicts_with.empty()) {
+        out.action = Action::Conflict;
+        out.error = core::make_error(core::ErrorKind::Conflict,
+                                     task.target.str() + " is also written by " + task.conflicts_with +
+                                         ", earlier in the plan, which keeps it: not written (a target tag has one writer)");
+        return finish();
+    }
     if (task.known_present) {
         out.action = Action::Unchanged;
         return out;
