@@ -11,13 +11,6 @@ bool under(const std::string& prefix, const std::string& repository) {
     return prefix.empty() || repository == prefix || repository.starts_with(prefix + "/");
 }
 
-/// Whether `filter` (without `newest`, which depends on the source's other tags) keeps `tag`.
-bool filter_admits(const TagFilter& filter, const std::string& tag) {
-    TagFilter screen = filter;
-    screen.newest.reset();
-    return !select_tags({tag}, screen).selected.empty();
-}
-
 }  // namespace
 
 TargetScope target_scope(const SyncEntry& entry) {
@@ -30,7 +23,7 @@ TargetScope target_scope(const SyncEntry& entry) {
             break;
         case SourceKind::Repository:
             scope.repository = entry.target_repository(entry.source.repository);
-            scope.filter = &entry.tags;
+            scope.source_tags = true;
             break;
         case SourceKind::Namespace:
             scope.repository = entry.target_repository(entry.source.repository);
@@ -45,7 +38,7 @@ TargetScope target_scope(const SyncEntry& entry) {
 }
 
 TargetScope target_scope(const ManifestEntry& entry) {
-    return TargetScope{entry.target.registry, entry.target.repository, false, entry.target.tag, nullptr};
+    return TargetScope{entry.target.registry, entry.target.repository, false, entry.target.tag, false};
 }
 
 bool scopes_overlap(const TargetScope& a, const TargetScope& b) {
@@ -57,11 +50,8 @@ bool scopes_overlap(const TargetScope& a, const TargetScope& b) {
 }
 
 std::optional<std::string> statically_shared_tag(const TargetScope& a, const TargetScope& b) {
-    if (a.subtree || b.subtree || !scopes_overlap(a, b)) return std::nullopt;
-    if (a.tag && b.tag) return *a.tag == *b.tag ? a.tag : std::nullopt;
-    if (a.tag && b.filter && filter_admits(*b.filter, *a.tag)) return a.tag;
-    if (b.tag && a.filter && filter_admits(*a.filter, *b.tag)) return b.tag;
-    return std::nullopt;  // two tag filters: only the tag lists tell (at run time)
+    if (!a.tag || !b.tag || *a.tag != *b.tag || !scopes_overlap(a, b)) return std::nullopt;
+    return a.tag;  // a repository source's tags are its tag list's: only the run knows them
 }
 
 namespace detail {

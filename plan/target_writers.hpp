@@ -2,14 +2,16 @@
 /// One writer per target tag: what each sync and `manifests:` entry may write at its target,
 /// as far as the plan says without asking a registry, and the check that two entries never
 /// write the same target tag.
-///  - Statically known (an image source's target tag, a repository source's target repository
-///    and tag filter, a manifest list's target): two entries that can write the same tag are a
-///    plan error, located at the later entry and naming the earlier one's place
-///    (check_single_writers, run by parse_plan).
-///  - Known only after expansion (namespace and registry sources, two repository sources into
-///    one repository): scopes_overlap() says which entries may meet; sync/target_claims.hpp
-///    settles them at run time (the first entry in plan order writes, the others report a
-///    conflict).
+///  - Named by the plan (an image source's target tag, whether renamed or kept under a prefix,
+///    and a manifest list's target): two entries naming the same target tag are a plan error,
+///    located at the later entry and naming the earlier one's place (check_single_writers, run
+///    by parse_plan).
+///  - Known only after expansion (namespace and registry sources; a repository source, whose
+///    tags are those its source lists, meeting an image entry or another repository source in
+///    one target repository): scopes_overlap() says which entries may meet;
+///    sync/target_claims.hpp settles them at run time (the first entry in plan order writes,
+///    the others report a conflict). A plan that mirrors a repository and adds one more tag to
+///    it from elsewhere is valid as long as the source never lists that tag.
 /// Plan order: the sync entries in file order, then the manifest lists (they run after them).
 #include <optional>
 #include <string>
@@ -29,10 +31,10 @@ struct TargetScope {
     bool subtree = false;  ///< namespace and registry sources
     /// The only tag written, when the plan names it (image sources with a tag, manifest lists).
     std::optional<std::string> tag;
-    /// Repository sources: the filter choosing the tags written (tags are those of the source).
-    const TagFilter* filter = nullptr;
+    /// Repository sources: the tags written are those the source lists (and `tags:` keeps).
+    bool source_tags = false;
     /// True when nothing is tagged (a digest-pinned image into a repository target).
-    bool untagged() const { return !subtree && !tag && filter == nullptr; }
+    bool untagged() const { return !subtree && !tag && !source_tags; }
 };
 
 /// The scope of a sync entry (after a successful parse) or of a manifest list.
@@ -42,8 +44,7 @@ TargetScope target_scope(const ManifestEntry& entry);
 /// Whether the two scopes may write into a common repository.
 bool scopes_overlap(const TargetScope& a, const TargetScope& b);
 
-/// When the plan alone shows that both scopes write one tag: that tag. A repository source
-/// "may write" a tag its allow/deny/semver filters keep (`newest` is not decided statically).
+/// When the plan alone shows that both scopes write one tag (both name it): that tag.
 std::optional<std::string> statically_shared_tag(const TargetScope& a, const TargetScope& b);
 
 namespace detail {

@@ -38,20 +38,20 @@ TEST_CASE("two entries writing one target tag are a plan error naming both place
          "  - {name: b, source: s.io/y:2, target: t.io/m:stable}\n",
          "p.yaml:4:41: sync[1].target: writes t.io/m:stable, which sync[0] 'a' (p.yaml:3:41) also writes: "
          "a target tag has one writer"},
-        {"an image kept under a prefix and a repository whose tags include its tag",
+        {"an image kept under a prefix and an image renamed onto the same tag",
          "sync:\n  - {name: a, source: s.io/lib/nginx:1.25, target: t.io/mirror/}\n"
-         "  - {name: b, source: u.io/lib/nginx, target: t.io/mirror/lib/nginx, tags: {semver: '^1'}}\n",
-         "p.yaml:4:47: sync[1].target: writes t.io/mirror/lib/nginx:1.25, which sync[0] 'a' (p.yaml:3:52) also "
+         "  - {name: b, source: u.io/nginx:1.25.3, target: t.io/mirror/lib/nginx:1.25}\n",
+         "p.yaml:4:50: sync[1].target: writes t.io/mirror/lib/nginx:1.25, which sync[0] 'a' (p.yaml:3:52) also "
          "writes: a target tag has one writer"},
         {"a manifest list onto an image entry's tag",
          "sync:\n  - {name: a, source: s.io/x:1, target: t.io/m:1}\n"
          "manifests:\n  - {target: t.io/m:1, images: [s.io/x:1]}\n",
          "p.yaml:5:14: manifests[0].target: writes t.io/m:1, which sync[0] 'a' (p.yaml:3:41) also writes: "
          "a target tag has one writer"},
-        {"a repository source whose filter keeps a manifest list's tag",
-         "sync:\n  - {name: a, source: s.io/x, target: t.io/m}\n"
-         "manifests:\n  - {target: t.io/m:latest, images: [s.io/x:1]}\n",
-         "p.yaml:5:14: manifests[0].target: writes t.io/m:latest, which sync[0] 'a' (p.yaml:3:39) also writes: "
+        {"a manifest list and a digest-pinned image with a tag",
+         "sync:\n  - {name: a, source: 's.io/x@sha256:0000000000000000000000000000000000000000000000000000000000000000', "
+         "target: t.io/m:latest}\nmanifests:\n  - {target: t.io/m:latest, images: [s.io/x:1]}\n",
+         "p.yaml:5:14: manifests[0].target: writes t.io/m:latest, which sync[0] 'a' (p.yaml:3:113) also writes: "
          "a target tag has one writer"},
     };
     for (const Case& c : cases) {
@@ -61,13 +61,14 @@ TEST_CASE("two entries writing one target tag are a plan error naming both place
 }
 
 TEST_CASE("entries that cannot meet statically are accepted") {
-    // Disjoint tags, a filter that drops the image's tag, different repositories or
-    // registries, a digest pushed without a tag, and namespace sources (decided at run time).
+    // Disjoint tags, different repositories or registries, a digest pushed without a tag, and
+    // what only the run can decide: repository sources (their tags are their source's, so
+    // c and d may even share tags with a and the list) and namespace sources.
     Plan plan = parsed(R"(sync:
   - {name: a, source: s.io/x:1, target: t.io/m:one}
   - {name: b, source: s.io/x:2, target: t.io/m:two}
-  - {name: c, source: s.io/x, target: t.io/m, tags: {allow: ['^v']}}
-  - {name: d, source: s.io/x, target: t.io/m, tags: {semver: '>=5'}}
+  - {name: c, source: s.io/x, target: t.io/m}
+  - {name: d, source: s.io/y, target: t.io/m, tags: {allow: ['^one$']}}
   - {name: e, source: s.io/x:1, target: u.io/m:one}
   - {name: f, source: 's.io/x@sha256:0000000000000000000000000000000000000000000000000000000000000000', target: t.io/m}
   - {name: g, source: s.io/ns/*, target: t.io/}

@@ -218,3 +218,34 @@ sync:
         }
     }
 }
+
+TEST_CASE("runner: a tag added to a mirrored repository is the adding entry's until the source lists it too") {
+    Run r;
+    r.plan = plan_of(R"(defaults: {referrers: none, jobs: 2}
+sync:
+  - {name: app, source: src.test/app, target: dst.test/app}
+  - {name: extra, source: src.test/lib:1, target: dst.test/app:extra}
+)");
+    auto app = put_image(r.registries.repo("src.test", "app"), "app 1", "amd64", "1");
+    auto lib = put_image(r.registries.repo("src.test", "lib"), "lib", "amd64", "1");
+    auto actions_now = [&] {
+        std::map<std::string, sync::Action> out;
+        for (const auto& o : r.run().outcomes) out[o.task.entry + " " + o.task.target.str()] = o.action;
+        return out;
+    };
+    CHECK(actions_now() == std::map<std::string, sync::Action>{{"app dst.test/app:1", sync::Action::New},
+                                                               {"extra dst.test/app:extra", sync::Action::New}});
+    CHECK(r.registries.repo("dst.test", "app").tags.at("extra") == lib.digest);
+    // The source now lists "extra" as well: the entry first in the plan writes it.
+    put_image(r.registries.repo("src.test", "app"), "app extra", "amd64", "extra");
+    const auto app_extra = r.registries.repo("src.test", "app").tags.at("extra");
+    for (int run = 0; run < 2; ++run) {
+        INFO("run " << run);
+        CHECK(actions_now() == std::map<std::string, sync::Action>{
+                                   {"app dst.test/app:1", sync::Action::Unchanged},
+                                   {"app dst.test/app:extra", run == 0 ? sync::Action::Changed : sync::Action::Unchanged},
+                                   {"extra dst.test/app:extra", sync::Action::Conflict}});
+        CHECK(r.registries.repo("dst.test", "app").tags.at("extra") == app_extra);
+    }
+    CHECK(app.digest != lib.digest);
+}
