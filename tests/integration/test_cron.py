@@ -57,6 +57,17 @@ def peak_rss_kib(pid: int) -> int:
     raise AssertionError(f"no VmHWM for pid {pid}")
 
 
+def alpine_every_2s_plan() -> tuple:
+    """(target repository, plan) of a plan mirroring corpus/alpine every 2 seconds (job every2s)."""
+    target = ft.unique_repo("cron") + "/alpine"
+    return target, write_plan(f"""  - name: alpine
+    source: {SRC.host}/corpus/alpine
+    target: {DST.host}/{target}""", """schedule:
+  - name: every2s
+    cron: "*/2 * * * * *"
+    jobs: [alpine]""")
+
+
 def tags_of(repo: str) -> list:
     return ft.list_tags(DST.url(""), repo, all_pages=False)
 
@@ -131,13 +142,7 @@ class CronTest(unittest.TestCase):
             self.assertEqual(ft.skopeo_digest(f"{DST.host}/{target}:{tag}"), want[tag], f"{target}:{tag}")
 
     def test_seconds_schedule_syncs_and_metrics_show_the_run(self):
-        target = ft.unique_repo("cron") + "/alpine"
-        plan = write_plan(f"""  - name: alpine
-    source: {SRC.host}/corpus/alpine
-    target: {DST.host}/{target}""", """schedule:
-  - name: every2s
-    cron: "*/2 * * * * *"
-    jobs: [alpine]""")
+        target, plan = alpine_every_2s_plan()
         cron = self.start(plan)
         samples = cron.wait_for(
             lambda: (m := cron.metrics()) and metric(m, "ferry_sync_runs_total", job="every2s", outcome="succeeded") >= 2 and m,
@@ -263,13 +268,7 @@ manifests:
             self.assertEqual(ft.skopeo_digest(f"{DST.host}/{repo}/app@{children[p]}"), children[p])
 
     def test_sighup_with_an_alias_bomb_keeps_the_plan_and_never_stalls_the_listener(self):
-        target = ft.unique_repo("cron") + "/alpine"
-        plan = write_plan(f"""  - name: alpine
-    source: {SRC.host}/corpus/alpine
-    target: {DST.host}/{target}""", """schedule:
-  - name: every2s
-    cron: "*/2 * * * * *"
-    jobs: [alpine]""")
+        target, plan = alpine_every_2s_plan()
         cron = self.start(plan)
         runs = lambda: metric(cron.metrics(), "ferry_sync_runs_total", job="every2s", outcome="succeeded")
         cron.wait_for(lambda: runs() >= 1, what="a first successful run")

@@ -53,6 +53,14 @@ std::string captured_stderr(const std::function<void()>& action) {
     return text.str();
 }
 
+/// An empty directory of that name under the temporary directory.
+fs::path fresh_dir(const std::string& name) {
+    const fs::path dir = fs::temp_directory_path() / name;
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
 std::size_t count_of(const std::string& text, const std::string& needle) {
     std::size_t n = 0;
     for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
@@ -88,9 +96,7 @@ sync:
 }
 
 TEST_CASE("password_file - the first line is the password, a second non-empty line is an error") {
-    const fs::path dir = fs::temp_directory_path() / "ferry-plan-limits-test";
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    const fs::path dir = fresh_dir("ferry-plan-limits-test");
     std::ofstream(dir / "crlf") << "crlf-secret-771\r\n";
     std::ofstream(dir / "blank-after") << "blank-secret-772\n\n\r\n";
     std::ofstream(dir / "two") << "first-line-secret-773\nsecond-line-secret-774\n";
@@ -114,9 +120,7 @@ TEST_CASE("password_file - the first line is the password, a second non-empty li
 }
 
 TEST_CASE("password_file readable by group or everyone - one warning naming the file, never its content") {
-    const fs::path dir = fs::temp_directory_path() / "ferry-plan-limits-perm-test";
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    const fs::path dir = fresh_dir("ferry-plan-limits-perm-test");
     std::ofstream(dir / "open") << "world-readable-secret-881\n";
     std::ofstream(dir / "closed") << "private-secret-882\n";
     ::chmod((dir / "open").c_str(), 0644);

@@ -8,21 +8,8 @@ using namespace ferry::plan;
 
 namespace {
 
-const std::string kHead = "version: 1\n";
-
-std::string errors_of(const std::string& yaml) {
-    auto plan = parse_plan(kHead + yaml, "p.yaml");
-    INFO(yaml);
-    REQUIRE_FALSE(plan.has_value());
-    CHECK(plan.error().kind == ferry::core::ErrorKind::Config);
-    return plan.error().message;
-}
-
-Plan parsed(const std::string& yaml) {
-    auto plan = parse_plan(kHead + yaml, "p.yaml");
-    if (!plan) FAIL(plan.error().message);
-    return *plan;
-}
+/// The plan, version 1, parsed as p.yaml.
+ferry::core::Result<Plan> parse(const std::string& yaml) { return parse_plan("version: 1\n" + yaml, "p.yaml"); }
 
 }  // namespace
 
@@ -56,7 +43,10 @@ TEST_CASE("two entries writing one target tag are a plan error naming both place
     };
     for (const Case& c : cases) {
         INFO(c.what);
-        CHECK(errors_of(c.yaml) == c.error);
+        auto plan = parse(c.yaml);
+        REQUIRE_FALSE(plan);
+        CHECK(plan.error().kind == ferry::core::ErrorKind::Config);
+        CHECK(plan.error().message == c.error);
     }
 }
 
@@ -64,7 +54,7 @@ TEST_CASE("entries that cannot meet statically are accepted") {
     // Disjoint tags, different repositories or registries, a digest pushed without a tag, and
     // what only the run can decide: repository sources (their tags are their source's, so
     // c and d may even share tags with a and the list) and namespace sources.
-    Plan plan = parsed(R"(sync:
+    auto plan = parse(R"(sync:
   - {name: a, source: s.io/x:1, target: t.io/m:one}
   - {name: b, source: s.io/x:2, target: t.io/m:two}
   - {name: c, source: s.io/x, target: t.io/m}
@@ -76,11 +66,12 @@ TEST_CASE("entries that cannot meet statically are accepted") {
 manifests:
   - {target: t.io/m:list, images: [s.io/x:1]}
 )");
-    CHECK(plan.sync.size() == 8);
+    REQUIRE(plan);
+    CHECK(plan->sync.size() == 8);
 }
 
 TEST_CASE("target scopes: which entries may meet at run time") {
-    Plan plan = parsed(R"(sync:
+    auto plan = parse(R"(sync:
   - {name: ns, source: s.io/x/*, target: t.io/m/}
   - {name: repo, source: u.io/x/nginx, target: t.io/m/}
   - {name: other, source: u.io/y/nginx, target: t.io/m/}
@@ -88,7 +79,8 @@ TEST_CASE("target scopes: which entries may meet at run time") {
   - {name: pinned, source: 's.io/p@sha256:0000000000000000000000000000000000000000000000000000000000000000', target: t.io/m/x/p}
   - {name: elsewhere, source: s.io/x/*, target: z.io/m/}
 )");
-    auto scope = [&](std::size_t i) { return target_scope(plan.sync[i]); };
+    REQUIRE(plan);
+    auto scope = [&](std::size_t i) { return target_scope(plan->sync[i]); };
     CHECK(scope(0).subtree);
     CHECK(scope(0).repository == "m/x");
     CHECK(scope(1).repository == "m/x/nginx");
