@@ -9,7 +9,7 @@ enum class ExitCode : int {
     Ok = 0,
     Failed = 1,        ///< some images failed (sync/copy), or an unclassified error
     Usage = 2,         ///< bad command line, or plan/config error (file:line:col)
-    Conflict = 3,      ///< policy immutable refused to overwrite a tag
+    Conflict = 3,      ///< policy immutable refused to overwrite a tag, or an earlier entry writes it
     InvalidInput = 4,  ///< bad reference, digest or platform
     NotFound = 5,      ///< 404: repository, tag, manifest or blob absent
     Auth = 6,          ///< 401/403: credentials missing, wrong or insufficient

@@ -1,5 +1,7 @@
 #include "daemon/cron_service.hpp"
 
+#include <utility>
+
 #include <fmt/format.h>
 
 #include <ctime>
@@ -93,6 +95,7 @@ core::Status CronService::run() {
     if (webhooks_) webhooks_->stop();
     control_.stop();
     control.join();
+    if (reloader_.joinable()) reloader_.join();  // no SIGHUP is handled any more
     server_.reset();
     core::log::info("cron: stopped");
     return {};
@@ -196,6 +199,28 @@ void CronService::stop(int signal) {
 }
 
 void CronService::reload() {
+    std::lock_guard lock(reload_mutex_);
+    if (reloading_) {
+        reload_again_ = true;
+        return;
+    }
+    reloading_ = true;
+    if (reloader_.joinable()) reloader_.join();  // the previous one has finished its rounds
+    reloader_ = std::jthread([this] { reload_rounds(); });
+}
+
+void CronService::reload_rounds() {
+    for (;;) {
+        load_and_apply();
+        std::lock_guard lock(reload_mutex_);
+        if (!std::exchange(reload_again_, false)) {
+            reloading_ = false;
+            return;
+        }
+    }
+}
+
+void CronService::load_and_apply() {
     auto fresh = load_cron_plan(options_.plan_file, base_);
     if (!fresh) {
         core::log::error("cron: SIGHUP: keeping the current plan: {}", fresh.error().message);

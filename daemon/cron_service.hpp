@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -52,7 +53,11 @@ private:
     core::Status run_job(const std::string& job, core::CancellationToken& cancel);
     void wait_for_signal();
     void stop(int signal);
+    /// SIGHUP: starts load_and_apply() on the reload thread (or asks it for one more round
+    /// when it is busy), so the control thread, which serves /healthz, never waits for a load.
     void reload();
+    void reload_rounds();    ///< the reload thread: load_and_apply() until no SIGHUP is pending
+    void load_and_apply();   ///< loads the plan file; keeps the current plan when it fails
     std::shared_ptr<const CronPlan> plan() const;
     std::vector<cron::JobState> job_states() const;
     std::string metrics_text() const;
@@ -80,6 +85,10 @@ private:
     RunHistory history_;
     sync::ImageLocks image_locks_;
     std::unique_ptr<WebhookService> webhooks_;  ///< when the plan has webhooks
+    std::mutex reload_mutex_;
+    bool reloading_ = false;     ///< guarded by reload_mutex_
+    bool reload_again_ = false;  ///< guarded by reload_mutex_: a SIGHUP came during a load
+    std::jthread reloader_;      ///< last member: joined before anything it uses goes away
 };
 
 }  // namespace ferry::daemon

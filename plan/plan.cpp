@@ -5,6 +5,7 @@
 
 #include "core/registry_host.hpp"
 #include "plan/plan_reader.hpp"
+#include "plan/target_writers.hpp"
 
 namespace ferry::plan {
 
@@ -50,6 +51,8 @@ core::Result<Plan> parse_plan(std::string_view yaml, std::string_view file_name_
     plan.manifests = detail::read_manifests(reader, section("manifests"));
     plan.schedule = detail::read_schedule(reader, section("schedule"), plan.sync);
     if (const PlanNode* hooks = detail::find(root, "webhooks")) plan.webhooks = detail::read_webhooks(reader, *hooks);
+    if (!reader.failed())
+        detail::check_single_writers(reader, plan.sync, section("sync"), plan.manifests, section("manifests"));
     if (!reader.failed() && plan.sync.empty() && plan.manifests.empty()) {
         reader.error(root.mark, "", "the plan has no 'sync' or 'manifests' entries: nothing to do");
     }

@@ -8,6 +8,8 @@
 /// (line and column 1-based). `${VAR}` and `${VAR:-default}` are expanded in string values.
 /// Passwords (password_env / password_file) are read at load time, registered with
 /// core::register_secret and never appear in messages.
+/// Two entries (sync or `manifests:`) that the plan alone shows writing one target tag are an
+/// error at the later one, naming the earlier one's file:line:col (plan/target_writers.hpp).
 /// Defaults are applied during loading: every SyncEntry holds its effective settings.
 /// Relative file paths are resolved against the plan file's directory.
 /// One file per section, named after its YAML key: defaults_section, registries_section,

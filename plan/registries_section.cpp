@@ -1,10 +1,15 @@
 #include "plan/registries_section.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 
+#include "core/log.hpp"
 #include "core/redact.hpp"
 #include "core/registry_host.hpp"
 #include "plan/plan_reader.hpp"
@@ -124,6 +129,54 @@ RegistryConfig read_registry(PlanReader& reader, const PlanNode& node, std::stri
     return out;
 }
 
+/// Warns (once per file and process: a daemon reloads its plan) when a secret file can be
+/// read by its group or by everyone. Names the file and its mode, never its content.
+void warn_if_readable_by_others(const std::filesystem::path& file, std::string_view what) {
+    struct stat info {};
+    if (::stat(file.c_str(), &info) != 0 || (info.st_mode & (S_IRGRP | S_IROTH)) == 0) return;
+    static std::mutex mutex;
+    static std::set<std::string> warned;
+    std::lock_guard lock(mutex);
+    if (!warned.insert(file.string()).second) return;
+    core::log::warn("{} file '{}' is readable by {} (mode {:04o}); make it private: chmod 600 '{}'", what,
+                    file.string(), (info.st_mode & S_IROTH) ? "everyone" : "its group", info.st_mode & 07777,
+                    file.string());
+}
+
+/// The secret in `file`: its first line, without the line end ("\n" or "\r\n"). Further
+/// non-empty lines are an error (a file with several lines is not one password, and sending
+/// all of it would leak the rest). Files over 64 KiB are refused unread.
+std::optional<std::string> read_first_line(PlanReader& reader, Mark mark, const std::string& where,
+                                           const std::filesystem::path& file, std::string_view what) {
+    constexpr std::size_t kMaxPasswordFileBytes = 64 * 1024;
+    std::ifstream in(file, std::ios::binary);
+    const bool opened = in.is_open();
+    std::string content(kMaxPasswordFileBytes + 1, '\0');
+    in.read(content.data(), static_cast<std::streamsize>(content.size()));
+    content.resize(static_cast<std::size_t>(in.gcount()));
+    if (content.size() > kMaxPasswordFileBytes) {
+        reader.error(mark, where, "'" + file.string() + "' is larger than 64 KiB: not a " + std::string(what) + " file");
+        return std::nullopt;
+    }
+    const std::size_t end = content.find('\n');
+    std::string first = content.substr(0, end);
+    if (first.ends_with('\r')) first.pop_back();
+    const std::string rest = end == std::string::npos ? std::string() : content.substr(end + 1);
+    const bool more_lines = rest.find_first_not_of("\r\n") != std::string::npos;
+    std::fill(content.begin(), content.end(), '\0');
+    if (more_lines) {
+        reader.error(mark, where, "'" + file.string() + "' has more than one line: a " + std::string(what) +
+                                      " file holds the " + std::string(what) + " on its first line only");
+        return std::nullopt;
+    }
+    if (!opened || first.empty()) {
+        reader.error(mark, where, "cannot read a " + std::string(what) + " from '" + file.string() + "'");
+        return std::nullopt;
+    }
+    warn_if_readable_by_others(file, what);
+    return first;
+}
+
 }  // namespace
 
 std::optional<std::string> read_password(PlanReader& reader, const PlanNode& source, std::string_view path,
@@ -142,21 +195,9 @@ std::optional<std::string> read_password(PlanReader& reader, const PlanNode& sou
     } else {
         auto file = reader.file_path(source, where, true);
         if (!file) return std::nullopt;
-        constexpr std::size_t kMaxPasswordFileBytes = 64 * 1024;
-        std::ifstream in(*file, std::ios::binary);
-        const bool opened = in.is_open();
-        password.resize(kMaxPasswordFileBytes + 1);
-        in.read(password.data(), static_cast<std::streamsize>(password.size()));
-        password.resize(static_cast<std::size_t>(in.gcount()));
-        if (password.size() > kMaxPasswordFileBytes) {
-            reader.error(source.mark, where, "'" + file->string() + "' is larger than 64 KiB: not a " + std::string(what) + " file");
-            return std::nullopt;
-        }
-        while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
-        if (!opened || password.empty()) {
-            reader.error(source.mark, where, "cannot read a " + std::string(what) + " from '" + file->string() + "'");
-            return std::nullopt;
-        }
+        auto first = read_first_line(reader, source.mark, where, *file, what);
+        if (!first) return std::nullopt;
+        password = std::move(*first);
     }
     core::register_secret(password);
     return password;

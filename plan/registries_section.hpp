@@ -45,9 +45,12 @@ namespace detail {
 class PlanReader;
 struct PlanNode;
 
-/// Reads the secret named by a `*_env` key (an environment variable) or a `*_file` key (a
-/// file of at most 64 KiB, trailing newlines dropped); registers it as a secret. `what`
-/// names it in errors ("password", "token").
+/// Reads the secret named by a `*_env` key (an environment variable) or a `*_file` key;
+/// registers it as a secret. `what` names it in errors ("password", "token").
+/// A file (at most 64 KiB) holds the secret on its first line; the line end ("\n", "\r\n")
+/// is dropped, and a further non-empty line is an error naming the file. A file its group or
+/// everyone may read is accepted with one warning per file and process (naming the file and
+/// its mode, never the content).
 std::optional<std::string> read_password(PlanReader& reader, const PlanNode& source, std::string_view path,
                                          std::string_view what = "password");
 

@@ -109,6 +109,37 @@ std::optional<Partial> parse_partial(std::string_view text, Leniency rules,
     return out;
 }
 
+bool is_digits_or_empty(std::string_view s) { return s.empty() || is_digits(s); }
+
+/// Tags like "3.13.0rc1" and "1.22rc2" (Python's and Go's release candidates) carry a
+/// pre-release glued to the last number (a, b, rc, alpha, beta, pre or dev, then digits; a
+/// commit-like "3f2a1bc" is left alone); spelled as semver ("3.13.0-rc1", "1.22-rc2") so that
+/// they sort and filter as the pre-releases they are. A suffix already there follows as
+/// further identifiers ("1.22rc2-alpine" = "1.22-rc2.alpine"). Other text is returned as is.
+std::string attached_prerelease_as_semver(std::string_view tag) {
+    const std::size_t core_end = std::min(tag.find_first_of("-+"), tag.size());
+    std::size_t i = tag.find_last_of('.', core_end == 0 ? 0 : core_end - 1);
+    i = (i == std::string_view::npos || i >= core_end) ? 0 : i + 1;
+    if (i == 0 && !tag.empty() && (tag[0] == 'v' || tag[0] == 'V')) i = 1;
+    const std::size_t digits_end = std::min(tag.find_first_not_of("0123456789", i), core_end);
+    if (digits_end == i || digits_end == core_end) return std::string(tag);
+    std::string_view suffix = tag.substr(digits_end, core_end - digits_end);
+    const std::string_view word = suffix.substr(0, suffix.find_first_of("0123456789"));
+    const bool known = word == "a" || word == "b" || word == "rc" || word == "alpha" || word == "beta" ||
+                       word == "pre" || word == "dev";
+    if (!known || !is_digits_or_empty(suffix.substr(word.size()))) return std::string(tag);
+    std::string out(tag.substr(0, digits_end));
+    out += '-';
+    out += tag.substr(digits_end, core_end - digits_end);
+    if (core_end < tag.size() && tag[core_end] == '-') {
+        out += '.';
+        out += tag.substr(core_end + 1);
+    } else {
+        out += tag.substr(core_end);
+    }
+    return out;
+}
+
 /// The lowest pre-release of a version: "2.0.0-0", used as an exclusive upper bound so that
 /// pre-releases of the next version stay out of the range.
 Version lowest_prerelease(std::uint64_t major, std::uint64_t minor, std::uint64_t patch) {
@@ -313,7 +344,8 @@ core::Result<Version> Version::parse(std::string_view text) {
 
 std::optional<Version> Version::parse_tag(std::string_view tag) {
     std::vector<std::string> build;
-    auto p = parse_partial(tag, kTag, &build);
+    std::string spelled = attached_prerelease_as_semver(tag);
+    auto p = parse_partial(spelled, kTag, &build);
     if (!p || !p->major) return std::nullopt;
     Version v = p->floor();
     v.build = std::move(build);

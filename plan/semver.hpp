@@ -39,7 +39,12 @@ struct Version {
     /// Strict semver 2.0.0: "MAJOR.MINOR.PATCH[-pre][+build]", no leading zeros, no "v".
     static core::Result<Version> parse(std::string_view text);
     /// Lenient form for image tags: optional leading 'v'/'V', "1.2" = 1.2.0, "1" = 1.0.0,
-    /// leading zeros allowed. Returns nullopt for tags that are not versions ("latest").
+    /// leading zeros allowed. A suffix after '-' is a pre-release, as in semver:
+    /// "1.2-amd64" = 1.2.0-amd64, "3.12-slim-bookworm" = 3.12.0-slim-bookworm,
+    /// "1.21-alpine3.19" = 1.21.0-alpine3.19. A candidate glued to the last number (a, b, rc,
+    /// alpha, beta, pre, dev plus digits) is one too: "3.13.0rc1" = 3.13.0-rc1, "1.22rc2" =
+    /// 1.22.0-rc2. Returns nullopt for tags that are not versions ("latest", "lts-alpine",
+    /// "3f2a1bc").
     static std::optional<Version> parse_tag(std::string_view tag);
 
     bool is_prerelease() const { return !prerelease.empty(); }

@@ -218,6 +218,12 @@ std::vector<SyncEntry> read_sync(PlanReader& reader, const PlanNode& node, const
 
 }  // namespace detail
 
+std::string SyncEntry::target_repository(const std::string& source_repository) const {
+    if (!target_is_prefix) return target.repository;
+    if (target.repository.empty()) return source_repository;
+    return target.repository + "/" + source_repository;
+}
+
 std::string_view to_string(SourceKind kind) {
     switch (kind) {
         case SourceKind::Image: return "image";

@@ -71,6 +71,10 @@ struct SyncEntry {
     /// source tag is gone or no longer selected, unless another entry writes them.
     bool prune = false;
     PruneLimit max_prune;
+
+    /// Where a source repository lands: the target repository itself, or the target prefix
+    /// plus the full source repository path.
+    std::string target_repository(const std::string& source_repository) const;
 };
 
 namespace detail {

@@ -47,6 +47,9 @@ std::optional<FilteredTag> screen(const KeyedTag& t, const TagFilter& filter) {
             return FilteredTag{t.tag, TagDropReason::OutOfRange, filter.semver->text()};
         }
     }
+    if (filter.newest && !filter.semver && !filter.include_prerelease && t.version && t.version->is_prerelease()) {
+        return FilteredTag{t.tag, TagDropReason::Prerelease, {}};
+    }
     return std::nullopt;
 }
 
@@ -75,6 +78,7 @@ std::string FilteredTag::describe() const {
         case TagDropReason::NotSemver: return "not a semver version";
         case TagDropReason::OutOfRange: return "outside semver range '" + detail + "'";
         case TagDropReason::NotNewest: return "not among the newest " + detail;
+        case TagDropReason::Prerelease: return "a pre-release (include_prerelease: false)";
     }
     return "filtered";
 }

@@ -6,6 +6,14 @@
 ///     optional 'v', "1.2" = 1.2.0) and satisfy the range;
 ///  4. newest N: keep the N highest tags: versions by precedence first (highest first), then
 ///     non-version tags in descending lexical order.
+/// Suffixed tags are pre-releases (semver's rule is the reference): "1.2-amd64" = 1.2.0-amd64,
+/// "1.25.3-alpine", "3.12-slim-bookworm", "1.21-alpine3.19", and the glued candidates
+/// "3.13.0rc1" = 3.13.0-rc1, "1.22rc2" = 1.22.0-rc2. Unless `include_prerelease` is set they
+/// satisfy no range (except one naming a pre-release of the same major.minor.patch, the
+/// node-semver rule) and, without a range, `newest` drops them before counting; they are
+/// never counted among the non-version tags. Tags without a leading number ("latest",
+/// "mainline", "stable-alpine-slim", "lts-alpine") are not versions: a range drops them,
+/// `newest` ranks them after every version.
 /// Patterns are ECMAScript regular expressions matched anywhere in the tag (std::regex_search);
 /// anchor them with ^…$ for a whole-tag match.
 #include <optional>
@@ -43,7 +51,7 @@ struct TagFilter {
     bool selects_all() const { return allow.empty() && deny.empty() && !semver && !newest; }
 };
 
-enum class TagDropReason { NotAllowed, Denied, NotSemver, OutOfRange, NotNewest };
+enum class TagDropReason { NotAllowed, Denied, NotSemver, OutOfRange, NotNewest, Prerelease };
 
 struct FilteredTag {
     std::string tag;

@@ -27,7 +27,9 @@ struct PlanNode {
 };
 
 /// Parses YAML text into a tree (first document; an empty text gives a Null node). Nesting
-/// deeper than 64 levels and non-scalar map keys are refused.
+/// deeper than 64 levels, non-scalar map keys and documents that expand (every alias copied
+/// in) to more than 100,000 nodes are refused; the node count is checked before anything is
+/// copied, so an alias bomb costs milliseconds and no memory beyond yaml-cpp's shared graph.
 /// Errors: Config, "file:line:col: YAML syntax error: …".
 core::Result<PlanNode> parse_yaml_tree(std::string_view yaml, std::string_view file);
 

@@ -23,7 +23,7 @@ struct PlanRun {
 ///  Failed    an image failed, and the run was not cancelled (a cancelled run's unfinished
 ///            images fail as a consequence, not as a cause);
 ///  Rejected  the signature policy (`verify:`) refused an image;
-///  Conflict  policy `immutable` refused to overwrite a tag;
+///  Conflict  policy `immutable` refused to overwrite a tag, or an earlier entry writes it;
 ///  Cancelled the run was cancelled (SIGINT/SIGTERM, or a cron stop);
 ///  Failed    a `manifests:` entry failed;
 ///  Succeeded otherwise.

@@ -111,6 +111,15 @@ core::Result<copy::CopyResult> copy_serialised(const copy::ImageGraph& graph, st
     return copy::copy_graph(graph, source, target, options);
 }
 
+/// For a digest-pinned source going to a target without a tag: the digest the copy would
+/// push (the source's own, or the subset index built from it before, from the state file);
+/// nullopt when it is not known without reading the source.
+std::optional<manifest::Digest> pinned_target_digest(const ImageTask& task, const TaskContext& ctx) {
+    if (task.target.tag || !task.source.digest) return std::nullopt;
+    if (task.platforms.empty()) return *task.source.digest;
+    return ctx.state.built_for(*task.source.digest, task.platforms);
+}
+
 ArtifactSubjects subjects_of(const copy::ImageGraph& graph) {
     ArtifactSubjects subjects;
     subjects.root = graph.source_digest;
@@ -137,6 +146,13 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
         out.error = e.with_context(task.source.str() + " -> " + task.target.str());
         return finish();
     };
+    if (!task.conflicts_with.empty()) {
+        out.action = Action::Conflict;
+        out.error = core::make_error(core::ErrorKind::Conflict,
+                                     task.target.str() + " is also written by " + task.conflicts_with +
+                                         ", earlier in the plan, which keeps it: not written (a target tag has one writer)");
+        return finish();
+    }
     if (task.known_present) {
         out.action = Action::Unchanged;
         return out;
@@ -146,6 +162,12 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
     std::optional<manifest::Digest> current;
     if (task.target.tag && !target_known_absent(task, ctx, **target)) {
         auto t = (*target)->resolve(*task.target.tag);
+        if (!t) return fail(t.error());
+        if (*t) current = (*t)->digest;
+    } else if (auto pinned = pinned_target_digest(task, ctx); pinned && !target_known_absent(task, ctx, **target)) {
+        // A digest-pinned source pushed by digest alone: no tag to compare, but the digest it
+        // would write can be asked for (one HEAD); if the target has it, nothing changes.
+        auto t = (*target)->resolve(pinned->str());
         if (!t) return fail(t.error());
         if (*t) current = (*t)->digest;
     }

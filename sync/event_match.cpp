@@ -7,6 +7,7 @@
 #include "referrers/artifact_tags.hpp"
 #include "sync/expand.hpp"
 #include "plan/tag_filter.hpp"
+#include "plan/target_writers.hpp"
 
 namespace ferry::sync {
 namespace {
@@ -62,10 +63,54 @@ bool tag_selected(const plan::SyncEntry& entry, const Reference& repo, const std
 
 /// The target of the image `source_repo:tag` under `entry` (as expansion maps it).
 Reference target_for(const plan::SyncEntry& entry, const Reference& source_repo, const std::string& tag) {
-    Reference target = entry.target.with_repository(target_repository_for(entry, source_repo.repository));
+    Reference target = entry.target.with_repository(entry.target_repository(source_repo.repository));
     target.digest.reset();
     if (entry.source_kind != plan::SourceKind::Image || !target.tag) target.tag = tag;
     return target;
+}
+
+/// The source repository of `entry` that would land on `target_repository`, if any.
+std::optional<Reference> source_for_target(const plan::SyncEntry& entry, const std::string& target_repository) {
+    std::string repository = entry.source.repository;
+    if (entry.target_is_prefix) {
+        const std::string& prefix = entry.target.repository;
+        if (!prefix.empty()) {
+            if (!target_repository.starts_with(prefix + "/")) return std::nullopt;
+            repository = target_repository.substr(prefix.size() + 1);
+        } else {
+            repository = target_repository;
+        }
+    }
+    if (entry.target_repository(repository) != target_repository) return std::nullopt;
+    std::string ignored;
+    return covered_repository(entry, repository, ignored);
+}
+
+/// Whether an earlier writer of the plan owns `target` (as a scheduled run's expansion would
+/// decide it, sync/target_claims.hpp): a manifest list naming it, or a sync entry before
+/// `entry` whose target scope overlaps and which maps a source tag there. Only contested
+/// entries are looked at, so an event for an uncontested one costs nothing.
+std::optional<std::string> earlier_writer(const plan::Plan& plan, const plan::SyncEntry& entry, const Reference& target,
+                                          const TagLister& list_tags) {
+    for (std::size_t k = 0; k < plan.manifests.size(); ++k)
+        if (plan.manifests[k].target.str() == target.str()) return "manifests[" + std::to_string(k) + "]";
+    const plan::TargetScope mine = plan::target_scope(entry);
+    for (const plan::SyncEntry& other : plan.sync) {
+        if (&other == &entry) break;
+        if (!plan::scopes_overlap(plan::target_scope(other), mine)) continue;
+        auto source = source_for_target(other, target.repository);
+        if (!source) continue;
+        const std::string& tag = *target.tag;
+        bool writes = false;
+        if (other.source_kind == plan::SourceKind::Image) {
+            writes = (other.target.tag ? other.target.tag : other.source.tag) == tag;
+        } else if (std::string why; tag_selected(other, *source, tag, list_tags, why)) {
+            auto tags = list_tags(source->registry, source->repository);
+            writes = tags && std::find(tags->begin(), tags->end(), tag) != tags->end();
+        }
+        if (writes) return "entry '" + other.name + "'";
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -93,6 +138,7 @@ PushMatch match_push(const plan::Plan& plan, const events::PushEvent& event, con
             continue;
         }
         auto task = make_image_task(plan, entry, repo->with_tag(event.tag), target_for(entry, *repo, event.tag));
+        if (auto owner = earlier_writer(plan, entry, task.target, list_tags)) task.conflicts_with = std::move(*owner);
         if (!entry.referrers.none() || entry.verify) {
             if (auto tags = list_tags(repo->registry, repo->repository))
                 task.artifact_tags = split_artifact_tags(*tags).artifact_tags;

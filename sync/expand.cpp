@@ -9,6 +9,7 @@
 
 #include "core/log.hpp"
 #include "referrers/artifact_tags.hpp"
+#include "sync/target_claims.hpp"
 
 namespace ferry::sync {
 namespace {
@@ -46,6 +47,13 @@ struct Expander {
     const ExpandOptions& options;
     const ExpansionSink& sink;
     std::map<std::string, std::vector<std::string>> catalogs;  // by host
+    TargetClaims claims{plan};
+
+    /// Hands a task on, claiming its target tag first (one writer per tag, first in plan order).
+    void hand_on(const plan::SyncEntry& entry, ImageTask task) {
+        if (auto owner = claims.claim(entry, task.target)) task.conflicts_with = std::move(*owner);
+        sink.task(std::move(task));
+    }
 
     void fail_entry(const plan::SyncEntry& entry, const Reference& ref, const Reference& target, const core::Error& e) {
         sink.failure(failure_outcome(entry, ref, target, e));
@@ -75,7 +83,7 @@ struct Expander {
     void add_image(const plan::SyncEntry& entry) {
         Reference target = entry.target;
         if (entry.target_is_prefix)
-            target = target.with_repository(target_repository_for(entry, entry.source.repository));
+            target = target.with_repository(entry.target_repository(entry.source.repository));
         if (!target.tag && entry.source.tag) target.tag = entry.source.tag;
         target.digest.reset();
         if (!keep(target)) return;
@@ -86,13 +94,13 @@ struct Expander {
             else core::log::debug("{}: cannot list the tags of {} ({}); artifacts are looked up one by one",
                                   entry.name, entry.source.repository_str(), tags.error().message);
         }
-        sink.task(std::move(task));
+        hand_on(entry, std::move(task));
     }
 
     /// Lists one repository (and, under `missing`, its target) and selects its tags. Runs on
     /// any thread: it only reads the plan and asks the registries (thread-safe).
     RepositoryExpansion expand_repository(const plan::SyncEntry& entry, const Reference& source_repo) const {
-        RepositoryExpansion out{&entry, source_repo, entry.target.with_repository(target_repository_for(entry, source_repo.repository))};
+        RepositoryExpansion out{&entry, source_repo, entry.target.with_repository(entry.target_repository(source_repo.repository))};
         Reference& target = out.target;
         target.tag.reset();
         target.digest.reset();
@@ -131,7 +139,7 @@ struct Expander {
             if (repo.target_listed) task.target_was_empty = repo.present.empty();
             task.artifact_tags = repo.artifact_tags;
             std::string().swap(tag);  // the name lives on in the task
-            sink.task(std::move(task));
+            hand_on(*repo.entry, std::move(task));
         }
     }
 
@@ -215,12 +223,6 @@ bool repository_selected(const plan::SyncEntry& entry, std::string_view relative
         return std::any_of(ps.begin(), ps.end(), [&](const plan::TagPattern& p) { return p.matches(relative); });
     };
     return (entry.repos.allow.empty() || any(entry.repos.allow)) && !any(entry.repos.deny);
-}
-
-std::string target_repository_for(const plan::SyncEntry& entry, const std::string& source_repository) {
-    if (!entry.target_is_prefix) return entry.target.repository;
-    if (entry.target.repository.empty()) return source_repository;
-    return entry.target.repository + "/" + source_repository;
 }
 
 void expand_plan_into(const plan::Plan& plan, RegistryAccess& registries, const ExpandOptions& options,

@@ -38,6 +38,9 @@ struct ImageTask {
     /// The artifact tags (cosign, referrers fallback) of the source repository, from its tag
     /// list; null when it was not listed.
     std::shared_ptr<const std::set<std::string>> artifact_tags;
+    /// Set by expansion when an earlier writer of the plan ("entry 'a'", "manifests[0]") owns
+    /// the target tag (sync/target_claims.hpp): the task is a conflict and writes nothing.
+    std::string conflicts_with;
 };
 
 /// Rejected: the signature policy (`verify`) refused the image; nothing was copied.

@@ -49,6 +49,25 @@ def http_get(port: int, path: str) -> tuple:
         return e.code, e.read().decode()
 
 
+def peak_rss_kib(pid: int) -> int:
+    """The process's peak resident set (VmHWM) in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no VmHWM for pid {pid}")
+
+
+def alpine_every_2s_plan() -> tuple:
+    """(target repository, plan) of a plan mirroring corpus/alpine every 2 seconds (job every2s)."""
+    target = ft.unique_repo("cron") + "/alpine"
+    return target, write_plan(f"""  - name: alpine
+    source: {SRC.host}/corpus/alpine
+    target: {DST.host}/{target}""", """schedule:
+  - name: every2s
+    cron: "*/2 * * * * *"
+    jobs: [alpine]""")
+
+
 def tags_of(repo: str) -> list:
     return ft.list_tags(DST.url(""), repo, all_pages=False)
 
@@ -123,13 +142,7 @@ class CronTest(unittest.TestCase):
             self.assertEqual(ft.skopeo_digest(f"{DST.host}/{target}:{tag}"), want[tag], f"{target}:{tag}")
 
     def test_seconds_schedule_syncs_and_metrics_show_the_run(self):
-        target = ft.unique_repo("cron") + "/alpine"
-        plan = write_plan(f"""  - name: alpine
-    source: {SRC.host}/corpus/alpine
-    target: {DST.host}/{target}""", """schedule:
-  - name: every2s
-    cron: "*/2 * * * * *"
-    jobs: [alpine]""")
+        target, plan = alpine_every_2s_plan()
         cron = self.start(plan)
         samples = cron.wait_for(
             lambda: (m := cron.metrics()) and metric(m, "ferry_sync_runs_total", job="every2s", outcome="succeeded") >= 2 and m,
@@ -253,6 +266,38 @@ manifests:
         self.assertIn(f"{DST.host}/{repo}/app:1.0 {digest}", line)
         for p in platforms:
             self.assertEqual(ft.skopeo_digest(f"{DST.host}/{repo}/app@{children[p]}"), children[p])
+
+    def test_sighup_with_an_alias_bomb_keeps_the_plan_and_never_stalls_the_listener(self):
+        target, plan = alpine_every_2s_plan()
+        cron = self.start(plan)
+        runs = lambda: metric(cron.metrics(), "ferry_sync_runs_total", job="every2s", outcome="succeeded")
+        cron.wait_for(lambda: runs() >= 1, what="a first successful run")
+        before = peak_rss_kib(cron.proc.pid)
+        # "Billion laughs": 9 anchors of 9 aliases each, 9^9 scalars once expanded (353 bytes).
+        bomb = 'version: 1\na: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+        for prev, name in zip("abcdefgh", "bcdefghi"):
+            bomb += f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]\n"
+        self.assertLess(len(bomb), 600)
+        plan.write_text(bomb)
+        sent = time.monotonic()
+        cron.proc.send_signal(signal.SIGHUP)
+        refused = None
+        while refused is None and time.monotonic() - sent < 20:
+            asked = time.monotonic()
+            self.assertEqual(http_get(cron.port, "/healthz")[0], 200)
+            self.assertLess(time.monotonic() - asked, 1.0, "/healthz stalled during the reload")
+            refused = next((l for l in cron.lines if "keeping the current plan" in l), None)
+            time.sleep(0.05)
+        self.assertIsNotNone(refused, "no reload error logged; log:\n" + "\n".join(cron.lines[-20:]))
+        self.assertLess(time.monotonic() - sent, 5)
+        self.assertRegex(refused, re.escape(str(plan)) + r":\d+:\d+: the document expands to more than 100000 nodes")
+        self.assertLess(peak_rss_kib(cron.proc.pid) - before, 64 * 1024, "the reload grew the daemon by 64 MiB or more")
+        # the old plan keeps running
+        done = runs()
+        cron.wait_for(lambda: runs() > done, what="a run of the kept plan after the SIGHUP")
+        self.assertEqual([j["name"] for j in cron.status()["jobs"]], ["every2s"])
+        self.assertEqual(http_get(cron.port, "/healthz")[0], 200)
+        self.assertEqual(cron.terminate(), 0)
 
     def test_plan_shards_partition_the_image_list(self):
         plan = write_plan(f"""  - name: corpus

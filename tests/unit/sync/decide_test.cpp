@@ -209,3 +209,38 @@ TEST_CASE("decide: a task known present by expansion costs nothing") {
     CHECK(out.action == sync::Action::Unchanged);
     CHECK_FALSE(out.error);
 }
+
+TEST_CASE("decide: a digest-pinned source into a repository target - copied once, then a HEAD-only no-op") {
+    Decider d;
+    auto& src = d.registries.repo("src.test", "app");
+    auto& dst = d.registries.repo("dst.test", "pinned");
+    auto image = put_image(src, "v1", "amd64", "1.0");
+    sync::ImageTask pinned;
+    pinned.entry = "app";
+    pinned.source = manifest::Reference::parse("src.test/app@" + image.digest.str()).value();
+    pinned.target = manifest::Reference::parse("dst.test/pinned", false).value();  // no tag: by digest alone
+    pinned.referrers = {};
+
+    auto first = d.run(pinned);
+    CHECK(first.action == sync::Action::New);
+    CHECK(first.target_digest == image.digest);
+    CHECK(dst.tags.empty());  // the rule: the digest, and no tag the entry does not name
+    const int writes = dst.blob_puts + dst.manifest_puts;
+    const int gets = src.manifest_gets + dst.manifest_gets;
+
+    auto second = d.run(pinned);
+    CHECK(second.action == sync::Action::Unchanged);
+    CHECK(second.previous_digest == image.digest);
+    CHECK(second.target_digest == image.digest);
+    CHECK(dst.blob_puts + dst.manifest_puts == writes);
+    CHECK(src.manifest_gets + dst.manifest_gets == gets);  // HEADs only
+    CHECK(dst.resolves >= 1);
+
+    SECTION("with a tag the entry names, the tag is written and compared") {
+        sync::ImageTask tagged = pinned;
+        tagged.target = manifest::Reference::parse("dst.test/pinned:stable").value();
+        CHECK(d.run(tagged).action == sync::Action::New);  // the tag is new, the content was there
+        CHECK(dst.tags.at("stable") == image.digest);
+        CHECK(d.run(tagged).action == sync::Action::Unchanged);
+    }
+}

@@ -133,3 +133,28 @@ TEST_CASE("image locks exclude per key and forget released keys") {
     auto b = locks.lock("b");  // another key does not wait
     CHECK(locks.size() == 2);
 }
+
+TEST_CASE("a push for a later writer of a target tag an earlier entry writes is a conflict, as in a scheduled run") {
+    const auto plan = plan_of(R"(sync:
+  - {name: first, source: one.io/x/*, target: dst.io/m/, referrers: none}
+  - {name: second, source: two.io/x/nginx, target: dst.io/m/, referrers: none, tags: {allow: ['^[0-9]']}}
+manifests:
+  - {target: dst.io/m/x/nginx:list, images: [one.io/x/nginx:1.0]}
+)");
+    std::vector<std::string> listed;
+    TagLister lister = [&](const std::string& host, const std::string& repo) -> core::Result<std::vector<std::string>> {
+        listed.push_back(host + "/" + repo);
+        if (host == "one.io" && repo == "x/nginx") return std::vector<std::string>{"1.0", "list"};
+        return std::vector<std::string>{};
+    };
+    auto owner = [&](const events::PushEvent& e) {
+        auto m = match_push(plan, e, lister);
+        REQUIRE(m.tasks.size() == 1);
+        return m.tasks[0].conflicts_with;
+    };
+    CHECK(owner(push("two.io", "x/nginx", "1.0")) == "entry 'first'");
+    CHECK(listed == std::vector<std::string>{"one.io/x/nginx"});
+    CHECK(owner(push("two.io", "x/nginx", "2.0")).empty());  // one.io has no 2.0: second's tag
+    CHECK(owner(push("one.io", "x/nginx", "1.0")).empty());  // the first writer itself
+    CHECK(owner(push("one.io", "x/nginx", "list")) == "manifests[0]");  // lists always write theirs
+}

@@ -66,7 +66,7 @@ TEST_CASE("expand: a namespace source maps every selected repository under the t
     auto e = sync::expand_plan(plan, registries, {});
     CHECK(targets(e) == std::vector<std::string>{"dst.test/mirror/corpus/alpine:3.19",
                                                  "dst.test/mirror/corpus/busybox:1.36"});
-    CHECK(sync::target_repository_for(plan.sync[0], "corpus/alpine") == "mirror/corpus/alpine");
+    CHECK(plan.sync[0].target_repository("corpus/alpine") == "mirror/corpus/alpine");
 }
 
 TEST_CASE("expand: under policy missing, tags already at the target are marked known present") {

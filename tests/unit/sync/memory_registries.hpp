@@ -3,6 +3,7 @@
 // (tests/support/memory_store.hpp), one per "host/repository", images from tests/support/images.hpp.
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -42,11 +43,13 @@ class MemoryRegistries final : public sync::RegistryAccess {
 public:
     /// The repository `host/repository`, created empty on first use.
     MemoryStore& repo(const std::string& host, const std::string& repository) {
+        std::lock_guard lock(mutex_);
         auto& slot = repos_[host + "/" + repository];
         if (!slot) slot = std::make_shared<MemoryStore>(host, repository);
         return *slot;
     }
     bool has(const std::string& host, const std::string& repository) const {
+        std::lock_guard lock(mutex_);
         return repos_.count(host + "/" + repository) > 0;
     }
     /// Hosts that answer every request with a Network error.
@@ -55,26 +58,34 @@ public:
 
     core::Result<std::vector<std::string>> list_tags(const std::string& host, const std::string& repository) override {
         if (down.count(host)) return core::fail(core::ErrorKind::Network, host + " is down");
-        ++tag_listings;
-        auto it = repos_.find(host + "/" + repository);
-        if (it == repos_.end()) return core::fail(core::ErrorKind::NotFound, "no repository " + repository);
-        return it->second->list_tags();
+        std::shared_ptr<MemoryStore> found;
+        {
+            std::lock_guard lock(mutex_);
+            ++tag_listings;
+            auto it = repos_.find(host + "/" + repository);
+            if (it == repos_.end()) return core::fail(core::ErrorKind::NotFound, "no repository " + repository);
+            found = it->second;
+        }
+        return found->list_tags();
     }
     core::Result<std::vector<std::string>> catalog(const std::string& host) override {
         if (down.count(host)) return core::fail(core::ErrorKind::Network, host + " is down");
         std::vector<std::string> out;
+        std::lock_guard lock(mutex_);
         for (const auto& [key, _] : repos_)
             if (key.starts_with(host + "/")) out.push_back(key.substr(host.size() + 1));
         return out;
     }
     core::Result<std::unique_ptr<store::Store>> open(const manifest::Reference& ref) override {
         if (down.count(ref.registry)) return core::fail(core::ErrorKind::Network, ref.registry + " is down");
+        std::lock_guard lock(mutex_);  // workers open targets concurrently, creating them
         auto& slot = repos_[ref.registry + "/" + ref.repository];
         if (!slot) slot = std::make_shared<MemoryStore>(ref.registry, ref.repository);
         return std::unique_ptr<store::Store>(new StoreHandle(slot));
     }
 
 private:
+    mutable std::mutex mutex_;  // guards repos_ and tag_listings
     std::map<std::string, std::shared_ptr<MemoryStore>> repos_;
 };
 

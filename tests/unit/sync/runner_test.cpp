@@ -181,3 +181,74 @@ TEST_CASE("report: one line per image names entry, source, target, action and di
     CHECK(sync::describe_outcome(o) == "app: src.test/app:1 -> dst.test/app:1 conflict " +
                                            o.target_digest.short_str() + ": policy immutable");
 }
+
+TEST_CASE("runner: two entries writing one target tag - the first in plan order writes, the second is a conflict") {
+    // Two sources with the same path (x/nginx) on two registries: "a" maps the namespace under
+    // dst.test/m/, "b" the one repository under the same prefix. Only the catalog shows that
+    // both land on dst.test/m/x/nginx.
+    Run r;
+    r.plan = plan_of(R"(defaults: {referrers: none, jobs: 2}
+sync:
+  - {name: a, source: one.test/x/*, target: dst.test/m/}
+  - {name: b, source: two.test/x/nginx, target: dst.test/m/}
+  - {name: c, source: two.test/other, target: dst.test/other}
+)");
+    auto first = put_image(r.registries.repo("one.test", "x/nginx"), "from one", "amd64", "1.0");
+    put_image(r.registries.repo("one.test", "x/nginx"), "only one", "amd64", "1.1");
+    put_image(r.registries.repo("two.test", "x/nginx"), "from two", "amd64", "1.0");
+    put_image(r.registries.repo("two.test", "x/nginx"), "only two", "amd64", "2.0");
+    put_image(r.registries.repo("two.test", "other"), "other", "amd64", "1.0");
+
+    for (int run = 0; run < 2; ++run) {
+        INFO("run " << run);
+        auto result = r.run();
+        const auto expected_first = run == 0 ? sync::Action::New : sync::Action::Unchanged;
+        std::map<std::string, sync::Action> by_entry_and_target;
+        for (const auto& o : result.outcomes) by_entry_and_target[o.task.entry + " " + o.task.target.str()] = o.action;
+        CHECK(by_entry_and_target == std::map<std::string, sync::Action>{
+                                         {"a dst.test/m/x/nginx:1.0", expected_first},
+                                         {"a dst.test/m/x/nginx:1.1", expected_first},
+                                         {"b dst.test/m/x/nginx:1.0", sync::Action::Conflict},
+                                         {"b dst.test/m/x/nginx:2.0", expected_first},
+                                         {"c dst.test/other:1.0", expected_first}});
+        CHECK(r.registries.repo("dst.test", "m/x/nginx").tags.at("1.0") == first.digest);
+        CHECK(sync::summarize(result).conflicts == 1);
+        for (const auto& o : result.outcomes) {
+            if (o.action != sync::Action::Conflict) continue;
+            REQUIRE(o.error);
+            CHECK(o.error->message == "dst.test/m/x/nginx:1.0 is also written by entry 'a', earlier in the plan, "
+                                      "which keeps it: not written (a target tag has one writer)");
+        }
+    }
+}
+
+TEST_CASE("runner: a tag added to a mirrored repository is the adding entry's until the source lists it too") {
+    Run r;
+    r.plan = plan_of(R"(defaults: {referrers: none, jobs: 2}
+sync:
+  - {name: app, source: src.test/app, target: dst.test/app}
+  - {name: extra, source: src.test/lib:1, target: dst.test/app:extra}
+)");
+    auto app = put_image(r.registries.repo("src.test", "app"), "app 1", "amd64", "1");
+    auto lib = put_image(r.registries.repo("src.test", "lib"), "lib", "amd64", "1");
+    auto actions_now = [&] {
+        std::map<std::string, sync::Action> out;
+        for (const auto& o : r.run().outcomes) out[o.task.entry + " " + o.task.target.str()] = o.action;
+        return out;
+    };
+    CHECK(actions_now() == std::map<std::string, sync::Action>{{"app dst.test/app:1", sync::Action::New},
+                                                               {"extra dst.test/app:extra", sync::Action::New}});
+    CHECK(r.registries.repo("dst.test", "app").tags.at("extra") == lib.digest);
+    // The source now lists "extra" as well: the entry first in the plan writes it.
+    put_image(r.registries.repo("src.test", "app"), "app extra", "amd64", "extra");
+    const auto app_extra = r.registries.repo("src.test", "app").tags.at("extra");
+    for (int run = 0; run < 2; ++run) {
+        INFO("run " << run);
+        CHECK(actions_now() == std::map<std::string, sync::Action>{
+                                   {"app dst.test/app:1", sync::Action::Unchanged},
+                                   {"app dst.test/app:extra", run == 0 ? sync::Action::Changed : sync::Action::Unchanged},
+                                   {"extra dst.test/app:extra", sync::Action::Conflict}});
+        CHECK(r.registries.repo("dst.test", "app").tags.at("extra") == app_extra);
+    }
+    CHECK(app.digest != lib.digest);
+}
