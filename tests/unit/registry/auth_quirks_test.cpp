@@ -118,15 +118,7 @@ TEST_CASE("reads ask for a pull token and writes for a pull,push token", "[regis
     server.expect("PUT", "/v2/app/blobs/uploads/u1?*", Reply{201});
     auto r = scripted_registry(server, with_credentials);
     REQUIRE(r->head_blob("app", kBlob));
-    const std::string bytes = "layer bytes";
-    std::size_t at = 0;
-    auto st = r->put_blob("app", kBlob, bytes.size(), [&](char* buf, std::size_t room) -> core::Result<std::size_t> {
-        const auto n = std::min(room, bytes.size() - at);
-        std::copy_n(bytes.data() + at, n, buf);
-        at += n;
-        return n;
-    });
-    REQUIRE(st);
+    REQUIRE(r->put_blob("app", kBlob, 11, source_of("layer bytes")));
     REQUIRE(server.received("GET", "/token").size() == 2);
     CHECK(token_scopes(server, 0) == std::vector<std::string>{"repository:app:pull"});
     CHECK(token_scopes(server, 1) == std::vector<std::string>{"repository:app:pull,push"});
@@ -176,14 +168,7 @@ TEST_CASE("Authorization is not sent to an upload Location on another host", "[r
     storage.expect(Exchange{"PUT", "/upload/s1?*", Reply{201}, 1, no_authorization});
     auto r = scripted_registry(server, with_credentials);
     const std::string bytes = "layer bytes";
-    bool given = false;
-    auto st = r->put_blob("app", kBlob, bytes.size(), [&](char* buf, std::size_t room) -> core::Result<std::size_t> {
-        if (given) return 0;
-        given = true;
-        std::copy_n(bytes.data(), std::min(room, bytes.size()), buf);
-        return std::min(room, bytes.size());
-    });
-    REQUIRE(st);
+    REQUIRE(r->put_blob("app", kBlob, bytes.size(), source_of(bytes)));
     CHECK(server.problems() == "");
     CHECK(storage.problems() == "");
     CHECK(storage.received().at(0).body == bytes);

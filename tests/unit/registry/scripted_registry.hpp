@@ -1,6 +1,7 @@
 #pragma once
 // Shared by the registry quirk tests: a real registry::Client (ClientPool, libcurl) talking
 // plain HTTP to a ScriptedHttp server, with no retries unless a test asks for them.
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <string>
@@ -44,6 +45,17 @@ inline constexpr const char* kBasicValue = "Basic dXNlcjpzM2NyM3QtcHc=";
 inline void with_credentials(registry::HostOptions& h) {
     h.username = kUser;
     h.password = kPassword;
+}
+
+/// Hands out `bytes` (copied) as an upload source, in pieces as large as asked for.
+inline registry::ByteSource source_of(std::string bytes) {
+    auto at = std::make_shared<std::size_t>(0);
+    return [bytes = std::move(bytes), at](char* buffer, std::size_t room) -> core::Result<std::size_t> {
+        const auto n = std::min(room, bytes.size() - *at);
+        std::copy_n(bytes.data() + *at, n, buffer);
+        *at += n;
+        return n;
+    };
 }
 
 /// A ping that needs no credentials.
