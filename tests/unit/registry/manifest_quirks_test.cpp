@@ -168,7 +168,8 @@ TEST_CASE("PUT manifests into one repository are serialised, into two repositori
     const bool same_repo = GENERATE(true, false);
     ScriptedHttp server;
     open_ping(server);
-    const Reply slow{201, {{"Docker-Content-Digest", kDigest}}, "", std::chrono::milliseconds(300)};
+    // 800 ms: ample time for the second PUT to arrive while the first waits, even on a busy machine.
+    const Reply slow{201, {{"Docker-Content-Digest", kDigest}}, "", std::chrono::milliseconds(800)};
     server.expect("PUT", "/v2/*", slow, 2);
     auto r = scripted_registry(server);
     REQUIRE(r->ping());
