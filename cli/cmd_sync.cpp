@@ -155,10 +155,7 @@ ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
     output.finish(result->sync, a.plan_file);
     print_manifest_pushes(result->manifests, a.output == "json" ? "" : "text");
     for (const auto& line : auth.summary()) core::log::error("{}", line);
-    const auto outcome = run::outcome_of(*result);
-    if (outcome == run::Outcome::Failed && run::only_auth_failures(result->sync)) return ExitCode::Auth;
-    if (outcome == run::Outcome::Failed && run::only_not_found_failures(result->sync)) return ExitCode::NotFound;
-    return exit_code_for(outcome);
+    return exit_code_for(run::outcome_of(*result));
 }
 
 void add_common(CLI::App& verb, SyncArgs& a) {

@@ -7,7 +7,9 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <exception>
 
@@ -122,8 +124,9 @@ Response guarded(const RequestHead& head, F&& f) {
 class Session : public std::enable_shared_from_this<Session> {
 public:
     Session(tcp::socket socket, const HttpStatusOptions& options,
-            std::shared_ptr<const StatusHandlers> handlers)
-        : socket_(std::move(socket)),
+            std::shared_ptr<const StatusHandlers> handlers, std::shared_ptr<void> slot)
+        : slot_(std::move(slot)),
+          socket_(std::move(socket)),
           buffer_(options.max_request_bytes),
           deadline_(socket_.get_executor()),
           handlers_(std::move(handlers)),
@@ -223,6 +226,7 @@ private:
 
     static constexpr std::size_t kMaxDrainBytes = 64u << 20;
 
+    std::shared_ptr<void> slot_;  ///< the server's count of open connections, released with this
     tcp::socket socket_;
     asio::streambuf buffer_;
     asio::steady_timer deadline_;
@@ -240,15 +244,51 @@ private:
 
 struct HttpStatusServer::State : std::enable_shared_from_this<State> {
     State(asio::io_context& io, HttpStatusOptions o, StatusHandlers h)
-        : acceptor(io), options(std::move(o)), handlers(std::make_shared<const StatusHandlers>(std::move(h))) {}
+        : acceptor(io), retry(io), options(std::move(o)), handlers(std::make_shared<const StatusHandlers>(std::move(h))) {}
     tcp::acceptor acceptor;
+    asio::steady_timer retry;  ///< the back-off after running out of descriptors
     HttpStatusOptions options;
-    std::shared_ptr<const StatusHandlers> handlers;
+    std::shared_ptr<const StatusHandlers> handlers;  ///< io thread only
+    std::size_t open = 0;       ///< connections being served (io thread only)
+    bool accepting = false;     ///< an accept is pending or backing off (io thread only)
+    std::chrono::milliseconds backoff{0};
+
+    /// A token each Session holds: its destruction frees the connection's place.
+    std::shared_ptr<void> slot() {
+        ++open;
+        return std::shared_ptr<void>(nullptr, [weak = weak_from_this()](void*) {
+            if (auto self = weak.lock()) {
+                --self->open;
+                if (!self->accepting && self->acceptor.is_open()) self->accept();
+            }
+        });
+    }
 
     void accept() {
+        if (open >= std::max<std::size_t>(options.max_connections, 1)) {
+            accepting = false;  // resumed when a connection ends
+            return;
+        }
+        accepting = true;
         acceptor.async_accept([self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
             if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
-            if (!ec) std::make_shared<Session>(std::move(socket), self->options, self->handlers)->start();
+            if (ec == asio::error::no_descriptors || ec.value() == ENFILE || ec == asio::error::no_buffer_space ||
+                ec == asio::error::no_memory) {
+                // Out of descriptors: accepting again at once would fail again (the pending
+                // connection stays in the backlog), so wait for connections to end.
+                self->backoff = std::clamp(self->backoff * 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+                if (self->backoff == std::chrono::milliseconds(10) || self->backoff == std::chrono::milliseconds(1000))
+                    core::log::warn("cron: http: accepting a connection: {}; trying again in {} ms", ec.message(),
+                                    self->backoff.count());
+                self->retry.expires_after(self->backoff);
+                self->retry.async_wait([self](const boost::system::error_code& wait_ec) {
+                    if (wait_ec || !self->acceptor.is_open()) return;
+                    self->accept();
+                });
+                return;
+            }
+            self->backoff = std::chrono::milliseconds(0);
+            if (!ec) std::make_shared<Session>(std::move(socket), self->options, self->handlers, self->slot())->start();
             self->accept();
         });
     }
@@ -286,6 +326,15 @@ void HttpStatusServer::close() {
     asio::post(state_->acceptor.get_executor(), [state = state_] {
         boost::system::error_code ignored;
         state->acceptor.close(ignored);
+        state->retry.cancel();
+    });
+}
+
+void HttpStatusServer::set_post_route(std::optional<PostRoute> post) {
+    asio::post(state_->acceptor.get_executor(), [state = state_, post = std::move(post)]() mutable {
+        auto handlers = std::make_shared<StatusHandlers>(*state->handlers);
+        handlers->post = std::move(post);
+        state->handlers = std::move(handlers);
     });
 }
 
