@@ -13,6 +13,8 @@
 #include <charconv>
 #include <exception>
 
+#include <malloc.h>
+
 #include <fmt/format.h>
 
 #include "core/log.hpp"
@@ -210,8 +212,9 @@ private:
     }
 
     void drain() {
+        if (!scratch_) scratch_ = std::make_unique<std::array<char, 16384>>();
         auto self = shared_from_this();
-        socket_.async_read_some(asio::buffer(scratch_), [self](const boost::system::error_code& ec, std::size_t n) {
+        socket_.async_read_some(asio::buffer(*scratch_), [self](const boost::system::error_code& ec, std::size_t n) {
             self->drained_ += n;
             if (ec || self->drained_ > kMaxDrainBytes) return self->finish();
             self->drain();
@@ -236,7 +239,7 @@ private:
     bool is_head_ = false;
     std::string body_;
     std::string reply_;
-    std::array<char, 16384> scratch_{};
+    std::unique_ptr<std::array<char, 16384>> scratch_;  ///< only for draining a refused body
     std::size_t drained_ = 0;
 };
 
@@ -249,17 +252,34 @@ struct HttpStatusServer::State : std::enable_shared_from_this<State> {
     asio::steady_timer retry;  ///< the back-off after running out of descriptors
     HttpStatusOptions options;
     std::shared_ptr<const StatusHandlers> handlers;  ///< io thread only
-    std::size_t open = 0;       ///< connections being served (io thread only)
-    bool accepting = false;     ///< an accept is pending or backing off (io thread only)
+    // The rest: io thread only.
+    std::size_t open = 0;        ///< connections being served
+    std::size_t peak = 0;        ///< most open at once since connections last dropped to none
+    bool accepting = false;      ///< an accept is pending or backing off
+    bool backing_off = false;    ///< out of descriptors: `retry` runs
     std::chrono::milliseconds backoff{0};
 
-    /// A token each Session holds: its destruction frees the connection's place.
+    /// A token each Session holds: its destruction frees the connection's place (and, while
+    /// backing off, a descriptor: accepting resumes at once).
     std::shared_ptr<void> slot() {
-        ++open;
+        peak = std::max(peak, ++open);
         return std::shared_ptr<void>(nullptr, [weak = weak_from_this()](void*) {
-            if (auto self = weak.lock()) {
-                --self->open;
-                if (!self->accepting && self->acceptor.is_open()) self->accept();
+            auto self = weak.lock();
+            if (!self) return;
+            --self->open;
+            if (self->open == 0 && self->peak >= kTrimAfter) {
+                // A flood is over: hand the freed session memory back to the system
+                // (glibc keeps it otherwise, and RSS would stay at the flood's level).
+                self->peak = 0;
+                ::malloc_trim(0);
+            }
+            if (!self->acceptor.is_open()) return;
+            if (self->backing_off) {
+                self->backing_off = false;
+                self->retry.cancel();
+                self->accept();
+            } else if (!self->accepting) {
+                self->accept();
             }
         });
     }
@@ -275,14 +295,16 @@ struct HttpStatusServer::State : std::enable_shared_from_this<State> {
             if (ec == asio::error::no_descriptors || ec.value() == ENFILE || ec == asio::error::no_buffer_space ||
                 ec == asio::error::no_memory) {
                 // Out of descriptors: accepting again at once would fail again (the pending
-                // connection stays in the backlog), so wait for connections to end.
+                // connection stays in the backlog), so wait for a connection to end or for
+                // a growing back-off (10 ms to 1 s), whichever comes first.
                 self->backoff = std::clamp(self->backoff * 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
-                if (self->backoff == std::chrono::milliseconds(10) || self->backoff == std::chrono::milliseconds(1000))
-                    core::log::warn("cron: http: accepting a connection: {}; trying again in {} ms", ec.message(),
-                                    self->backoff.count());
+                if (self->backoff == std::chrono::milliseconds(10))
+                    core::log::warn("cron: http: accepting a connection: {}; backing off", ec.message());
+                self->backing_off = true;
                 self->retry.expires_after(self->backoff);
                 self->retry.async_wait([self](const boost::system::error_code& wait_ec) {
-                    if (wait_ec || !self->acceptor.is_open()) return;
+                    if (wait_ec || !self->backing_off || !self->acceptor.is_open()) return;
+                    self->backing_off = false;
                     self->accept();
                 });
                 return;
@@ -292,6 +314,8 @@ struct HttpStatusServer::State : std::enable_shared_from_this<State> {
             self->accept();
         });
     }
+
+    static constexpr std::size_t kTrimAfter = 64;
 };
 
 core::Result<std::unique_ptr<HttpStatusServer>> HttpStatusServer::start(asio::io_context& io,
