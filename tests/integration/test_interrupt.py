@@ -76,6 +76,23 @@ class RateLimitedRegistry:
         self.server.server_close()
 
 
+def stop_while_waiting(test, proc, source, sig, what):
+    """Once `source` answered its first manifest request with its status and ferry waits, sends
+    `sig` and returns (seconds until exit, stdout, stderr); fails when ferry outlives 30 s."""
+    test.assertTrue(source.throttled.wait(30), f"{what} never asked the source for a manifest")
+    time.sleep(1.0)  # let the wait take hold: workers now wait on the paused host or in a retry back-off
+    test.assertIsNone(proc.poll(), f"{what} ended before the signal")
+    signalled = time.monotonic()
+    proc.send_signal(sig)
+    try:
+        out, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        test.fail(f"{what} did not stop within 30 s of {signal.Signals(sig).name}:\n" + err.decode())
+    return time.monotonic() - signalled, (out or b"").decode("utf-8", "replace"), err.decode("utf-8", "replace")
+
+
 class InterruptTest(unittest.TestCase):
     def setUp(self):
         self.source = RateLimitedRegistry()
@@ -96,20 +113,7 @@ class InterruptTest(unittest.TestCase):
         proc = subprocess.Popen([str(ft.FERRY_BIN), "sync", "-c", str(plan), "--report", str(report)],
                                 env=ft.base_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.addCleanup(lambda: proc.poll() is None and proc.kill())
-        self.assertTrue(self.source.throttled.wait(30), "ferry never asked the source for a manifest")
-        time.sleep(0.5)  # let the pause take hold: workers now wait on the host or a retry
-        self.assertIsNone(proc.poll(), "ferry ended before the signal")
-        signalled = time.monotonic()
-        proc.send_signal(signal.SIGINT)
-        try:
-            out, err = proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, err = proc.communicate()
-            self.fail("ferry did not stop within 30 s of SIGINT:\n" + err.decode())
-        took = time.monotonic() - signalled
-        err = err.decode("utf-8", "replace")
-        out = out.decode("utf-8", "replace")
+        took, out, err = stop_while_waiting(self, proc, self.source, signal.SIGINT, "ferry sync")
         self.assertEqual(proc.returncode, EXIT.INTERRUPTED, out + err)
         self.assertLess(took, STOP_BOUND_SECONDS, f"stopped {took:.2f} s after SIGINT\n{err}")
         summary = json.loads(report.read_text())["summary"]
@@ -141,19 +145,7 @@ class CronInterruptTest(unittest.TestCase):
         proc = subprocess.Popen([str(ft.FERRY_BIN), "cron", "-c", str(plan), "--listen", f"127.0.0.1:{ft.free_port()}"],
                                 env=ft.base_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.addCleanup(lambda: proc.poll() is None and proc.kill())
-        self.assertTrue(source.throttled.wait(30), "ferry cron never asked the source for a manifest")
-        time.sleep(1.0)  # every worker now waits: on the paused host (429) or in a retry back-off (503)
-        self.assertIsNone(proc.poll(), "ferry cron ended before the signal")
-        signalled = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        try:
-            _, err = proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            _, err = proc.communicate()
-            self.fail(f"ferry cron did not stop within 30 s of SIGTERM (status {status}):\n" + err.decode())
-        took = time.monotonic() - signalled
-        err = err.decode("utf-8", "replace")
+        took, _, err = stop_while_waiting(self, proc, source, signal.SIGTERM, f"ferry cron (source answering {status})")
         self.assertEqual(proc.returncode, 0, err)
         self.assertLess(took, STOP_BOUND_SECONDS, f"stopped {took:.2f} s after SIGTERM\n{err}")
         print(f"\nferry cron stopped {took:.3f} s after SIGTERM during a {status} wait")
