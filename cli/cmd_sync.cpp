@@ -163,8 +163,6 @@ ExitCode run(Runtime& rt, const SyncArgs& a, bool plan_only) {
         core::log::warn("interrupted: {} {} not finished (nothing half-written; run it again to finish)", stopped,
                         stopped == 1 ? "image" : "images");
     const auto outcome = run::outcome_of(*result);
-    if (outcome == run::Outcome::Failed && run::only_auth_failures(result->sync)) return ExitCode::Auth;
-    if (outcome == run::Outcome::Failed && run::only_not_found_failures(result->sync)) return ExitCode::NotFound;
     if (outcome == run::Outcome::Succeeded && manifests != ExitCode::Ok) return manifests;
     return exit_code_for(outcome);
 }

@@ -23,6 +23,8 @@ ExitCode exit_code_for(run::Outcome outcome) {
     switch (outcome) {
         case run::Outcome::Succeeded: return ExitCode::Ok;
         case run::Outcome::Failed: return ExitCode::Failed;
+        case run::Outcome::AuthFailed: return ExitCode::Auth;
+        case run::Outcome::NotFound: return ExitCode::NotFound;
         case run::Outcome::Rejected: return ExitCode::Rejected;
         case run::Outcome::Conflict: return ExitCode::Conflict;
         case run::Outcome::Cancelled: return ExitCode::Interrupted;

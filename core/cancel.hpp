@@ -18,4 +18,10 @@ private:
 /// The process-wide token that SIGINT/SIGTERM trip.
 CancellationToken& process_cancellation();
 
+/// True when the process token has tripped or `extra` (a narrower stop, e.g. the cron daemon's
+/// own; null = none) has: what every wait below a verb polls.
+inline bool stop_requested(const CancellationToken* extra) noexcept {
+    return process_cancellation().cancelled() || (extra != nullptr && extra->cancelled());
+}
+
 }  // namespace ferry::core

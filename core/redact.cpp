@@ -1,6 +1,7 @@
 #include "core/redact.hpp"
 
 #include <algorithm>
+#include <map>
 #include <mutex>
 #include <regex>
 #include <shared_mutex>
@@ -10,9 +11,13 @@ namespace ferry::core {
 namespace {
 
 std::shared_mutex secrets_mutex;
-std::vector<std::string>& secrets() {
+std::vector<std::string>& secrets() {  // longest first
     static std::vector<std::string> values;
     return values;
+}
+std::map<std::string, std::size_t, std::less<>>& registrations() {  // value -> times registered
+    static std::map<std::string, std::size_t, std::less<>> counts;
+    return counts;
 }
 
 void replace_all(std::string& text, std::string_view needle) {
@@ -56,12 +61,33 @@ void register_secret(std::string_view secret) {
     if (secret.size() < 4) return;
     std::unique_lock lock(secrets_mutex);
     auto& list = secrets();
-    if (std::find(list.begin(), list.end(), secret) == list.end()) {
-        list.emplace_back(secret);
-        // Longest first, so a secret containing another is masked whole.
-        std::sort(list.begin(), list.end(),
-                  [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+    auto& counts = registrations();
+    if (auto it = counts.find(secret); it != counts.end()) {
+        ++it->second;
+        return;
     }
+    counts.emplace(std::string(secret), 1);
+    {
+        // Longest first, so a secret containing another is masked whole.
+        const auto at = std::upper_bound(list.begin(), list.end(), secret.size(),
+                                         [](std::size_t size, const std::string& s) { return size > s.size(); });
+        list.emplace(at, secret);
+    }
+}
+
+void forget_secret(std::string_view secret) {
+    std::unique_lock lock(secrets_mutex);
+    auto& counts = registrations();
+    auto counted = counts.find(secret);
+    if (counted == counts.end() || --counted->second > 0) return;
+    counts.erase(counted);
+    auto& list = secrets();
+    if (auto it = std::find(list.begin(), list.end(), secret); it != list.end()) list.erase(it);
+}
+
+std::size_t secret_count() {
+    std::shared_lock lock(secrets_mutex);
+    return secrets().size();
 }
 
 std::string redact(std::string_view text) {

@@ -7,9 +7,13 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <exception>
+
+#include <malloc.h>
 
 #include <fmt/format.h>
 
@@ -122,8 +126,9 @@ Response guarded(const RequestHead& head, F&& f) {
 class Session : public std::enable_shared_from_this<Session> {
 public:
     Session(tcp::socket socket, const HttpStatusOptions& options,
-            std::shared_ptr<const StatusHandlers> handlers)
-        : socket_(std::move(socket)),
+            std::shared_ptr<const StatusHandlers> handlers, std::shared_ptr<void> slot)
+        : slot_(std::move(slot)),
+          socket_(std::move(socket)),
           buffer_(options.max_request_bytes),
           deadline_(socket_.get_executor()),
           handlers_(std::move(handlers)),
@@ -207,8 +212,9 @@ private:
     }
 
     void drain() {
+        if (!scratch_) scratch_ = std::make_unique<std::array<char, 16384>>();
         auto self = shared_from_this();
-        socket_.async_read_some(asio::buffer(scratch_), [self](const boost::system::error_code& ec, std::size_t n) {
+        socket_.async_read_some(asio::buffer(*scratch_), [self](const boost::system::error_code& ec, std::size_t n) {
             self->drained_ += n;
             if (ec || self->drained_ > kMaxDrainBytes) return self->finish();
             self->drain();
@@ -223,6 +229,7 @@ private:
 
     static constexpr std::size_t kMaxDrainBytes = 64u << 20;
 
+    std::shared_ptr<void> slot_;  ///< the server's count of open connections, released with this
     tcp::socket socket_;
     asio::streambuf buffer_;
     asio::steady_timer deadline_;
@@ -232,7 +239,7 @@ private:
     bool is_head_ = false;
     std::string body_;
     std::string reply_;
-    std::array<char, 16384> scratch_{};
+    std::unique_ptr<std::array<char, 16384>> scratch_;  ///< only for draining a refused body
     std::size_t drained_ = 0;
 };
 
@@ -240,18 +247,75 @@ private:
 
 struct HttpStatusServer::State : std::enable_shared_from_this<State> {
     State(asio::io_context& io, HttpStatusOptions o, StatusHandlers h)
-        : acceptor(io), options(std::move(o)), handlers(std::make_shared<const StatusHandlers>(std::move(h))) {}
+        : acceptor(io), retry(io), options(std::move(o)), handlers(std::make_shared<const StatusHandlers>(std::move(h))) {}
     tcp::acceptor acceptor;
+    asio::steady_timer retry;  ///< the back-off after running out of descriptors
     HttpStatusOptions options;
-    std::shared_ptr<const StatusHandlers> handlers;
+    std::shared_ptr<const StatusHandlers> handlers;  ///< io thread only
+    // The rest: io thread only.
+    std::size_t open = 0;        ///< connections being served
+    std::size_t peak = 0;        ///< most open at once since connections last dropped to none
+    bool accepting = false;      ///< an accept is pending or backing off
+    bool backing_off = false;    ///< out of descriptors: `retry` runs
+    std::chrono::milliseconds backoff{0};
+
+    /// A token each Session holds: its destruction frees the connection's place (and, while
+    /// backing off, a descriptor: accepting resumes at once).
+    std::shared_ptr<void> slot() {
+        peak = std::max(peak, ++open);
+        return std::shared_ptr<void>(nullptr, [weak = weak_from_this()](void*) {
+            auto self = weak.lock();
+            if (!self) return;
+            --self->open;
+            if (self->open == 0 && self->peak >= kTrimAfter) {
+                // A flood is over: hand the freed session memory back to the system
+                // (glibc keeps it otherwise, and RSS would stay at the flood's level).
+                self->peak = 0;
+                ::malloc_trim(0);
+            }
+            if (!self->acceptor.is_open()) return;
+            if (self->backing_off) {
+                self->backing_off = false;
+                self->retry.cancel();
+                self->accept();
+            } else if (!self->accepting) {
+                self->accept();
+            }
+        });
+    }
 
     void accept() {
+        if (open >= std::max<std::size_t>(options.max_connections, 1)) {
+            accepting = false;  // resumed when a connection ends
+            return;
+        }
+        accepting = true;
         acceptor.async_accept([self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
             if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
-            if (!ec) std::make_shared<Session>(std::move(socket), self->options, self->handlers)->start();
+            if (ec == asio::error::no_descriptors || ec.value() == ENFILE || ec == asio::error::no_buffer_space ||
+                ec == asio::error::no_memory) {
+                // Out of descriptors: accepting again at once would fail again (the pending
+                // connection stays in the backlog), so wait for a connection to end or for
+                // a growing back-off (10 ms to 1 s), whichever comes first.
+                self->backoff = std::clamp(self->backoff * 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+                if (self->backoff == std::chrono::milliseconds(10))
+                    core::log::warn("cron: http: accepting a connection: {}; backing off", ec.message());
+                self->backing_off = true;
+                self->retry.expires_after(self->backoff);
+                self->retry.async_wait([self](const boost::system::error_code& wait_ec) {
+                    if (wait_ec || !self->backing_off || !self->acceptor.is_open()) return;
+                    self->backing_off = false;
+                    self->accept();
+                });
+                return;
+            }
+            self->backoff = std::chrono::milliseconds(0);
+            if (!ec) std::make_shared<Session>(std::move(socket), self->options, self->handlers, self->slot())->start();
             self->accept();
         });
     }
+
+    static constexpr std::size_t kTrimAfter = 64;
 };
 
 core::Result<std::unique_ptr<HttpStatusServer>> HttpStatusServer::start(asio::io_context& io,
@@ -286,6 +350,15 @@ void HttpStatusServer::close() {
     asio::post(state_->acceptor.get_executor(), [state = state_] {
         boost::system::error_code ignored;
         state->acceptor.close(ignored);
+        state->retry.cancel();
+    });
+}
+
+void HttpStatusServer::set_post_route(std::optional<PostRoute> post) {
+    asio::post(state_->acceptor.get_executor(), [state = state_, post = std::move(post)]() mutable {
+        auto handlers = std::make_shared<StatusHandlers>(*state->handlers);
+        handlers->post = std::move(post);
+        state->handlers = std::move(handlers);
     });
 }
 

@@ -3,7 +3,10 @@
 /// /metrics, /status and / (an HTML page, when a handler is set), and one optional POST route
 /// with a body (the webhook); 404 for other paths, 405 for other methods. One request per
 /// connection (the reply says `Connection: close`); requests larger than the limit get 413,
-/// connections idle past the timeout are closed. Handlers run on the io_context's thread and
+/// connections idle past the timeout are closed. At most `max_connections` are served at
+/// once (the rest wait in the listen backlog); when the process runs out of descriptors
+/// (EMFILE/ENFILE) accepting pauses with a growing back-off (10 ms to 1 s) instead of
+/// spinning. Handlers run on the io_context's thread and
 /// must be quick and thread-safe with respect to whatever they read.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -56,6 +59,8 @@ struct HttpStatusOptions {
     boost::asio::ip::tcp::endpoint endpoint{boost::asio::ip::make_address_v4("127.0.0.1"), 9090};
     std::size_t max_request_bytes = 8192;
     std::chrono::milliseconds request_timeout{5000};
+    /// Connections served at once; further ones wait in the kernel's backlog until one ends.
+    std::size_t max_connections = 256;
 };
 
 class HttpStatusServer {
@@ -71,6 +76,8 @@ public:
     std::uint16_t port() const;
     /// Stops accepting; connections in progress finish on their own.
     void close();
+    /// Replaces the POST route (nullopt = none) for connections accepted from now on.
+    void set_post_route(std::optional<PostRoute> post);
 
 private:
     struct State;

@@ -10,10 +10,13 @@
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 
 #include "core/units.hpp"
 #include "core/log.hpp"
+#include "core/redact.hpp"
 #include "cron/job_report.hpp"
+#include "cron/process_metrics.hpp"
 #include "cron/status_page.hpp"
 #include "run/run_plan.hpp"
 #include "sync/report.hpp"
@@ -28,19 +31,13 @@ void log_manifests(const std::string& job, const run::PlanRun& run) {
     }
 }
 
-/// Whether an image failed because its source was not found (no source digest was learnt).
-bool source_not_found(const sync::TaskOutcome& o) {
-    return o.action == sync::Action::Failed && o.error && o.error->kind == core::ErrorKind::NotFound &&
-           o.source_digest.empty();
-}
-
-/// Sleeps `delay` unless `cancel` trips first; false when it did.
-bool pause(std::chrono::milliseconds delay, const core::CancellationToken& cancel) {
-    for (auto left = delay; left.count() > 0; left -= std::chrono::milliseconds(50)) {
-        if (cancel.cancelled()) return false;
-        std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
-    }
-    return !cancel.cancelled();
+/// One line per finished run: "JOB: OUTCOME in S s: N image(s): a new, b changed, c unchanged,
+/// d failed, e interrupted".
+void log_run(const std::string& job, const run::PlanRun& run) {
+    const auto& s = run.sync.summary;
+    core::log::info("{}: {} in {:.2f} s: {} image(s): {} new, {} changed, {} unchanged, {} failed, {} interrupted", job,
+                    run::to_string(run::outcome_of(run)), std::chrono::duration<double>(run.duration).count(), s.images,
+                    s.created, s.changed, s.unchanged, s.failed, s.interrupted);
 }
 
 }  // namespace
@@ -51,6 +48,8 @@ core::Status job_status(const run::PlanRun& run) {
         case run::Outcome::Rejected: return {};
         case run::Outcome::Cancelled: return core::fail(core::ErrorKind::Cancelled, "cancelled");
         case run::Outcome::Failed:
+        case run::Outcome::AuthFailed:
+        case run::Outcome::NotFound:
         case run::Outcome::Conflict: break;
     }
     const auto s = sync::summarize(run.sync);
@@ -71,17 +70,27 @@ core::Status job_status(const run::PlanRun& run) {
 CronService::CronService(DaemonOptions options, registry::ClientOptions base, std::shared_ptr<const CronPlan> plan)
     : options_(std::move(options)), base_(std::move(base)), loaded_(std::move(plan)),
       signals_(control_, SIGTERM, SIGINT, SIGHUP) {
+    pool_ = make_pool(*loaded_);
     // Until the first scheduler runs, /status and /metrics list the jobs, none run yet.
     for (const auto& spec : loaded_->specs)
         finished_states_.push_back(cron::JobState{.name = spec.name, .schedule = spec.schedule.text(), .zone = spec.zone});
 }
 
+std::shared_ptr<registry::ClientPool> CronService::make_pool(const CronPlan& plan) {
+    registry::ClientOptions options = plan.client_options;
+    options.cancel = &stop_;
+    return std::make_shared<registry::ClientPool>(std::move(options));
+}
+
+std::shared_ptr<registry::ClientPool> CronService::clients() const {
+    std::lock_guard lock(mutex_);
+    return pool_;
+}
+
 core::Status CronService::run() {
-    if (plan()->plan.webhooks) {
-        if (options_.listen.empty())
-            return core::fail(core::ErrorKind::Config, options_.plan_file + ": webhooks need --listen ADDR:PORT to receive them");
-        start_webhooks();
-    }
+    if (plan()->plan.webhooks && options_.listen.empty())
+        return core::fail(core::ErrorKind::Config, options_.plan_file + ": webhooks need --listen ADDR:PORT to receive them");
+    if (!options_.listen.empty()) start_webhooks();  // a reload may add webhooks to the plan
     if (!options_.listen.empty()) {
         auto server = start_status_server();
         if (!server) return std::unexpected(server.error());
@@ -107,6 +116,7 @@ core::Result<std::unique_ptr<cron::HttpStatusServer>> CronService::start_status_
     endpoint_host_ = endpoint->address().to_string();
     cron::HttpStatusOptions options;
     options.endpoint = *endpoint;
+    options.max_connections = options_.max_connections;
     cron::StatusHandlers handlers;
     handlers.healthy = [this] {
         std::lock_guard lock(mutex_);
@@ -115,7 +125,7 @@ core::Result<std::unique_ptr<cron::HttpStatusServer>> CronService::start_status_
     handlers.metrics = [this] { return metrics_text(); };
     handlers.status = [this] { return status_json(); };
     handlers.page = [this] { return cron::render_status_page(status_document()); };
-    if (webhooks_) handlers.post = webhooks_->route(*plan()->plan.webhooks);
+    if (webhooks_ && plan()->plan.webhooks) handlers.post = webhooks_->route(*plan()->plan.webhooks);
     return cron::HttpStatusServer::start(control_, options, std::move(handlers));
 }
 
@@ -152,6 +162,8 @@ bool CronService::run_one_scheduler() {
     {
         std::lock_guard lock(mutex_);
         if (stopping_) return false;
+        // A reload while this scheduler was being built found none to restart: build again.
+        if (loaded_ != current && !same_schedule(loaded_->specs, current->specs)) return true;
         scheduler_ = scheduler.get();
     }
     scheduler->run();
@@ -174,11 +186,12 @@ core::Status CronService::run_job(const std::string& job, core::CancellationToke
     options.metrics = &sync_metrics_;
     options.metrics_job = job;
     store::StoreContext stores;
-    stores.clients = std::make_shared<registry::ClientPool>(current->client_options);  // fresh for every run
+    stores.clients = clients();
     const auto run = run::run_plan(current->plan, stores, options);
     if (!run) return std::unexpected(run.error());
     history_.record_run(job, "schedule", started, *run);
     log_manifests(job, *run);
+    log_run(job, *run);
     return job_status(*run);
 }
 
@@ -191,8 +204,17 @@ void CronService::wait_for_signal() {
     });
 }
 
+void CronService::request_stop() {
+    boost::asio::post(control_, [this] { stop(0); });
+}
+
+void CronService::request_reload() {
+    boost::asio::post(control_, [this] { reload(); });
+}
+
 void CronService::stop(int signal) {
     core::log::info("cron: received signal {}: starting nothing new, cancelling running jobs", signal);
+    stop_.cancel();
     std::lock_guard lock(mutex_);
     stopping_ = true;
     if (scheduler_) scheduler_->request_stop(cron::StopMode::CancelRunning);
@@ -222,13 +244,27 @@ void CronService::reload_rounds() {
 
 void CronService::load_and_apply() {
     auto fresh = load_cron_plan(options_.plan_file, base_);
+    if (fresh && (*fresh)->plan.webhooks && options_.listen.empty())
+        fresh = core::fail(core::ErrorKind::Config, options_.plan_file + ": webhooks need --listen ADDR:PORT to receive them");
     if (!fresh) {
         core::log::error("cron: SIGHUP: keeping the current plan: {}", fresh.error().message);
+        std::lock_guard lock(mutex_);
+        ++reload_failures_;
+        last_reload_ = std::chrono::system_clock::now();
+        last_reload_error_ = fresh.error().message;
         return;
     }
+    auto pool = make_pool(**fresh);  // the plan's registries may have changed
+    if (server_ && webhooks_)
+        server_->set_post_route((*fresh)->plan.webhooks ? std::optional(webhooks_->route(*(*fresh)->plan.webhooks))
+                                                        : std::nullopt);
     std::lock_guard lock(mutex_);
     const bool restart = !same_schedule(loaded_->specs, (*fresh)->specs);
     loaded_ = std::move(*fresh);
+    pool_ = std::move(pool);
+    ++reloads_;
+    last_reload_ = std::chrono::system_clock::now();
+    last_reload_error_.clear();
     core::log::info("cron: SIGHUP: plan {} reloaded", options_.plan_file);
     if (restart && scheduler_) scheduler_->request_stop(cron::StopMode::LetRunningFinish);
 }
@@ -243,10 +279,41 @@ std::vector<cron::JobState> CronService::job_states() const {
     return scheduler_ ? scheduler_->snapshot() : finished_states_;
 }
 
+nlohmann::json CronService::reload_json() const {
+    std::lock_guard lock(mutex_);
+    nlohmann::json doc = {{"reloads", reloads_}, {"failures", reload_failures_}};
+    doc["last"] = last_reload_ ? nlohmann::json(core::format_rfc3339(*last_reload_)) : nlohmann::json();
+    doc["error"] = last_reload_error_.empty() ? nlohmann::json() : nlohmann::json(last_reload_error_);
+    return doc;
+}
+
 std::string CronService::metrics_text() const {
     cron::PrometheusText text;
     cron::append_job_metrics(text, job_states());
     sync_metrics_.append_to(text);
+    {
+        std::lock_guard lock(mutex_);
+        text.add("ferry_cron_reloads_total", cron::MetricType::Counter, "SIGHUP reloads of the plan, by result.",
+                 {{"result", "succeeded"}}, static_cast<double>(reloads_));
+        text.add("ferry_cron_reloads_total", cron::MetricType::Counter, "SIGHUP reloads of the plan, by result.",
+                 {{"result", "failed"}}, static_cast<double>(reload_failures_));
+        text.add("ferry_cron_last_reload_failed", cron::MetricType::Gauge,
+                 "1 when the last SIGHUP reload failed (the daemon kept the plan it had).", {},
+                 last_reload_error_.empty() ? 0 : 1);
+    }
+    if (webhooks_) {
+        const auto counts = webhooks_->counts();
+        text.add("ferry_webhook_events_received_total", cron::MetricType::Counter,
+                 "Push events accepted by the webhook.", {}, static_cast<double>(counts.received));
+        text.add("ferry_webhook_events_coalesced_total", cron::MetricType::Counter,
+                 "Matched images whose event was served by a run already waiting.", {},
+                 static_cast<double>(counts.coalesced));
+        text.add("ferry_webhook_runs_started_total", cron::MetricType::Counter, "Webhook-triggered syncs started.", {},
+                 static_cast<double>(counts.runs_started));
+    }
+    text.add("ferry_redaction_secrets", cron::MetricType::Gauge, "Secret values the log redaction masks.", {},
+             static_cast<double>(core::secret_count()));
+    cron::append_process_metrics(text);
     auto rendered = text.render();
     return rendered ? *rendered : "# " + rendered.error().message + "\n";
 }
@@ -257,9 +324,16 @@ nlohmann::json CronService::status_document() const {
     doc["generated"] = core::format_rfc3339(std::chrono::system_clock::now());
     doc["sync"] = sync_metrics_.to_json();
     doc["runs"] = history_.runs_json();
+    doc["reload"] = reload_json();
     if (const auto& hooks = plan()->plan.webhooks) {
         doc["webhooks"] = history_.webhooks_json();
         doc["webhooks"]["path"] = hooks->path;
+        if (webhooks_) {
+            const auto counts = webhooks_->counts();
+            doc["webhooks"]["accepted"] = counts.received;
+            doc["webhooks"]["coalesced"] = counts.coalesced;
+            doc["webhooks"]["runs_started"] = counts.runs_started;
+        }
     }
     return doc;
 }
@@ -274,6 +348,7 @@ sync::RunOptions CronService::run_options(const CronPlan& current, const std::st
                                                                     : sync::default_state_file(options_.plan_file);
     options.cancel = &cancel;
     options.image_locks = &image_locks_;
+    options.registries = options_.registries;
     options.on_done = [job](const sync::TaskOutcome& o) {
         if (sync::interrupted(o)) core::log::warn("{}: {}", job, sync::describe_outcome(o));
         else if (o.action == sync::Action::Failed) core::log::error("{}: {}", job, sync::describe_outcome(o));
@@ -288,15 +363,20 @@ void CronService::start_webhooks() {
         auto current = plan();
         return std::shared_ptr<const plan::Plan>(current, &current->plan);
     };
-    hooks.clients = [this] { return std::make_shared<registry::ClientPool>(plan()->client_options); };
+    hooks.list_tags = [this](const std::string& host, const std::string& repo) -> core::Result<std::vector<std::string>> {
+        if (options_.registries) return options_.registries->list_tags(host, repo);
+        auto client = clients()->get(host);
+        if (!client) return std::unexpected(client.error());
+        return (*client)->list_tags(repo);
+    };
     hooks.run = [this](std::vector<sync::ImageTask> tasks, core::CancellationToken& cancel) {
         run_webhook_tasks(std::move(tasks), cancel);
     };
     webhooks_ = std::make_unique<WebhookService>(std::move(hooks), history_);
 }
 
-/// A webhook-triggered sync: the images the events asked for, with the options, metrics and
-/// history of a scheduled run (job name "webhook").
+/// A webhook-triggered sync: the images the events asked for, through run::run_plan with the
+/// options, metrics and history of a scheduled run (job name "webhook").
 /// A notification can arrive before its tag is readable: docker-registry/distribution's
 /// manifest PUT handler stores the manifest (which fires the "push" event through its
 /// notification listener) and only then writes the tag (registry/handlers/manifests.go,
@@ -305,39 +385,22 @@ void CronService::start_webhooks() {
 void CronService::run_webhook_tasks(std::vector<sync::ImageTask> tasks, core::CancellationToken& cancel) {
     const auto current = plan();
     const auto started = std::chrono::system_clock::now();
-    const auto options = run_options(*current, "webhook", cancel);
-    const auto attempt = [&](std::vector<sync::ImageTask> batch) {
-        store::StoreContext stores;
-        stores.clients = std::make_shared<registry::ClientPool>(current->client_options);  // fresh for every run
-        sync::Expansion expansion;
-        expansion.tasks = std::move(batch);
-        return sync::run_expansion(current->plan, stores, std::move(expansion), options);
-    };
-    run::PlanRun run;
-    run.sync = attempt(std::move(tasks));
-    for (const auto delay : {std::chrono::milliseconds(500), std::chrono::milliseconds(1000), std::chrono::milliseconds(2000)}) {
-        std::vector<sync::ImageTask> again;
-        for (const auto& o : run.sync.outcomes)
-            if (source_not_found(o)) again.push_back(o.task);
-        if (again.empty()) break;
-        core::log::info("webhook: {} image(s) not readable at the source yet; trying again in {} ms", again.size(), delay.count());
-        if (!pause(delay, cancel)) break;
-        auto retried = attempt(std::move(again));
-        std::size_t next = 0;
-        run.sync.summary = {};
-        for (auto& o : run.sync.outcomes) {
-            if (source_not_found(o)) o = std::move(retried.outcomes[next++]);
-            run.sync.summary.add(o);
-        }
-        run.sync.duration += retried.duration;
-        run.sync.hosts = std::move(retried.hosts);
+    run::PlanRunOptions options;
+    options.sync = run_options(*current, "webhook", cancel);
+    options.tasks = std::move(tasks);
+    options.not_found_retries = {std::chrono::milliseconds(500), std::chrono::milliseconds(1000),
+                                 std::chrono::milliseconds(2000)};
+    options.metrics = &sync_metrics_;
+    options.metrics_job = "webhook";
+    store::StoreContext stores;
+    stores.clients = clients();
+    const auto run = run::run_plan(current->plan, stores, options);
+    if (!run) {
+        core::log::error("webhook: {}", run.error().message);
+        return;
     }
-    run.cancelled = cancel.cancelled();
-    run.duration = std::chrono::system_clock::now() - started;
-    sync_metrics_.record("webhook", run, std::chrono::system_clock::now());
-    history_.record_run("webhook", "webhook", started, run);
-    core::log::info("webhook: sync of {} image(s) {} in {:.2f} s", run.sync.outcomes.size(),
-                    run::to_string(run::outcome_of(run)), std::chrono::duration<double>(run.duration).count());
+    history_.record_run("webhook", "webhook", started, *run);
+    log_run("webhook", *run);
 }
 
 }  // namespace ferry::daemon

@@ -2,10 +2,14 @@
 /// The `ferry cron` daemon: runs the plan's `schedule:` entries (each firing runs the whole
 /// plan path, run::run_plan, over the entry's sync entries) until SIGTERM/SIGINT, reloads the
 /// plan on SIGHUP (restarting the scheduler only when the schedule changed; running jobs
-/// finish first), and serves / (the status page), /healthz, /metrics (cron job and
-/// ferry_sync_* families), /status and the plan's webhook path on the --listen address.
-/// Webhook-triggered syncs (daemon/webhook_service.hpp) run beside the schedule; the image
-/// locks they share keep both off the same image at once.
+/// finish first; the webhook route follows the new plan; a failed reload keeps the running
+/// plan and shows on /status and in /metrics), and serves / (the status page), /healthz,
+/// /metrics (cron job, ferry_sync_*, webhook and process_* families), /status and the plan's
+/// webhook path on the --listen address.
+/// Webhook-triggered syncs (daemon/webhook_service.hpp) run beside the schedule, also through
+/// run::run_plan; the image locks they share keep both off the same image at once.
+/// Every run uses one client pool (connections, tokens until they expire), rebuilt only
+/// when a reload changes the plan; its requests stop waiting the moment the daemon stops.
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,6 +33,10 @@ struct DaemonOptions {
     std::string plan_file;
     std::string listen;  ///< "ADDR:PORT" for the status server; empty = none
     int jobs = 0;        ///< overrides the plan's jobs when > 0
+    std::size_t max_connections = 256;  ///< status server connections served at once
+    /// Where runs reach registries instead of the client pool (unit tests: in-memory
+    /// registries); null = the pool. Must outlive the service.
+    sync::RegistryAccess* registries = nullptr;
 };
 
 /// The state a cron job records for one run: success for Succeeded and Rejected (a refusal by
@@ -45,6 +53,13 @@ public:
     /// Serves --listen (when given), then runs schedulers until a stop signal. Errors: the
     /// status server could not start (bad address, port in use); nothing has run then.
     core::Status run();
+
+    /// What SIGTERM does (start nothing new, cancel running jobs and their waits); any thread.
+    void request_stop();
+    /// What SIGHUP does (reload the plan file), on the daemon's control thread; any thread.
+    void request_reload();
+    /// The /status document: jobs, runs, webhooks, reloads.
+    nlohmann::json status() const { return status_document(); }
 
 private:
     core::Result<std::unique_ptr<cron::HttpStatusServer>> start_status_server();
@@ -68,12 +83,23 @@ private:
     sync::RunOptions run_options(const CronPlan& current, const std::string& job, core::CancellationToken& cancel);
     void start_webhooks();
     void run_webhook_tasks(std::vector<sync::ImageTask> tasks, core::CancellationToken& cancel);
+    /// The client pool every run shares (rebuilt by a reload).
+    std::shared_ptr<registry::ClientPool> clients() const;
+    std::shared_ptr<registry::ClientPool> make_pool(const CronPlan& plan);
+    nlohmann::json reload_json() const;
 
     DaemonOptions options_;
     registry::ClientOptions base_;
     boost::asio::io_context control_;  ///< signals and the status server
     mutable std::mutex mutex_;
+    /// Tripped by stop(): cuts every wait of the pool's requests short (back-offs, 429
+    /// pauses, token fetches, stalled transfers).
+    core::CancellationToken stop_;
     std::shared_ptr<const CronPlan> loaded_;       ///< guarded by mutex_
+    std::shared_ptr<registry::ClientPool> pool_;   ///< guarded by mutex_
+    std::uint64_t reloads_ = 0, reload_failures_ = 0;  ///< guarded by mutex_
+    std::string last_reload_error_;                ///< guarded by mutex_; "" after a success
+    std::optional<std::chrono::system_clock::time_point> last_reload_;  ///< guarded by mutex_
     cron::Scheduler* scheduler_ = nullptr;         ///< guarded by mutex_
     /// The last scheduler's, between restarts; before the first, the plan's jobs unstarted.
     std::vector<cron::JobState> finished_states_;

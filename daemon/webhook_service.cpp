@@ -69,6 +69,7 @@ cron::HttpReply WebhookService::receive(std::string_view authorization, std::str
             core::log::warn("webhook: refused (503): {} events are waiting to be matched", inbox_.size());
             return cron::HttpReply{503, "text/plain; charset=utf-8", "too many events waiting; retry later\n"};
         }
+        received_ += verdict.payload->pushes.size();
         for (auto& push : verdict.payload->pushes) inbox_.push_back(std::move(push));
     }
     inbox_ready_.notify_all();
@@ -92,15 +93,9 @@ void WebhookService::match_loop() {
 void WebhookService::match_one(const events::PushEvent& event) {
     WebhookEventRecord record{std::chrono::system_clock::now(), std::string(to_string(event.format)), event.display(), {}, {}, {}};
     const auto plan = hooks_.plan();
-    const auto clients = hooks_.clients();
-    if (!plan || !clients) return;
-    // Listings go only to the plan's own hosts: match_push asks for the source of an entry.
-    sync::TagLister lister = [&](const std::string& host, const std::string& repo) -> core::Result<std::vector<std::string>> {
-        auto client = clients->get(host);
-        if (!client) return std::unexpected(client.error());
-        return (*client)->list_tags(repo);
-    };
-    auto match = sync::match_push(*plan, event, lister);
+    if (!plan || !hooks_.list_tags) return;
+    if (plan->webhooks) queue_.set_debounce(plan->webhooks->debounce);
+    auto match = sync::match_push(*plan, event, hooks_.list_tags);
     record.notes = std::move(match.notes);
     std::size_t queued = 0;
     for (auto& task : match.tasks) {
@@ -117,6 +112,10 @@ void WebhookService::match_one(const events::PushEvent& event) {
     history_.record_event(std::move(record));
 }
 
+WebhookService::Counts WebhookService::counts() const {
+    return Counts{received_.load(), queue_.counts().coalesced, runs_started_.load()};
+}
+
 void WebhookService::run_loop() {
     while (!cancel_.cancelled()) {
         auto batch = queue_.take(std::chrono::seconds(1));
@@ -127,6 +126,7 @@ void WebhookService::run_loop() {
             keys.push_back(item.key);
             tasks.push_back(std::move(item.item));
         }
+        ++runs_started_;
         try {
             hooks_.run(std::move(tasks), cancel_);
         } catch (const std::exception& e) {

@@ -51,7 +51,7 @@ std::optional<RateQuota> parse_rate_quota(const Headers& headers) {
 
 HostHealth::HostHealth(std::string host, Options options) : host_(std::move(host)), options_(options) {}
 
-std::optional<core::Error> HostHealth::admit(bool metered) {
+std::optional<core::Error> HostHealth::admit(bool metered, const core::CancellationToken* cancel) {
     for (;;) {
         std::chrono::steady_clock::time_point wake;
         {
@@ -66,6 +66,7 @@ std::optional<core::Error> HostHealth::admit(bool metered) {
                 e.cause = down_cause_;
                 return e;
             }
+            if (quota_spent_ && now >= quota_until_) quota_spent_ = false;
             if (quota_spent_ && metered) {
                 core::Error e = core::make_error(core::ErrorKind::Server, quota_cause_ + ": not asking again in this run", 429);
                 e.hint = core::ErrorHint::QuotaSpent;
@@ -75,7 +76,7 @@ std::optional<core::Error> HostHealth::admit(bool metered) {
             if (now >= paused_until_) return std::nullopt;
             wake = std::min(paused_until_, now + std::chrono::milliseconds(100));
         }
-        if (core::process_cancellation().cancelled())
+        if (core::stop_requested(cancel))
             return core::make_error(core::ErrorKind::Cancelled, host_ + ": cancelled");
         std::this_thread::sleep_until(wake);
     }
@@ -112,8 +113,10 @@ void HostHealth::record_429(const Response& response, std::chrono::steady_clock:
     const bool spent_by_headers = quota_ && quota_->remaining == 0;
     const bool spent_by_wait = retry_after && *retry_after > options_.max_pause;
     if (spent_by_headers || spent_by_wait) {
-        if (!quota_spent_) {
+        if (!quota_spent_ || now >= quota_until_) {
             quota_spent_ = true;
+            const auto window = std::chrono::seconds(quota_ && quota_->window_seconds > 0 ? std::min(quota_->window_seconds, 6L * 3600) : 600);
+            quota_until_ = now + (spent_by_wait ? std::min<std::chrono::seconds>(*retry_after, std::chrono::hours(6)) : window);
             quota_cause_ = host_ + ": rate limit reached (" +
                            (quota_ ? quota_->describe() : std::string("pull limit unknown")) +
                            (spent_by_wait ? "; Retry-After " + std::to_string(retry_after->count()) + " s" : "") + ")";
@@ -140,7 +143,7 @@ std::string HostHealth::down_cause() const {
 
 bool HostHealth::quota_spent() const {
     std::lock_guard lock(mutex_);
-    return quota_spent_;
+    return quota_spent_ && std::chrono::steady_clock::now() < quota_until_;
 }
 
 std::optional<RateQuota> HostHealth::quota() const {

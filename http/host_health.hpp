@@ -6,8 +6,10 @@
 /// - paused: a 429 pauses the whole host (Retry-After, else a host-wide backoff that
 ///   doubles with each 429 in a row), not only the request that got it;
 /// - quota spent: a 429 with `RateLimit-Remaining: 0`, or a Retry-After beyond
-///   `max_pause`: asking again in this run is futile, so metered requests (those that count
-///   against the limit, e.g. Docker Hub's manifest GETs) fail at once from then on;
+///   `max_pause`: asking again soon is futile, so metered requests (those that count
+///   against the limit, e.g. Docker Hub's manifest GETs) fail at once until the Retry-After,
+///   else the header's window (at most 6 h), else 10 minutes have passed (a session that
+///   outlives one run, as the cron daemon's do, asks again after that);
 /// - the last RateLimit-Limit / RateLimit-Remaining the host sent.
 /// Thread-safe.
 #include <chrono>
@@ -15,6 +17,7 @@
 #include <optional>
 #include <string>
 
+#include "core/cancel.hpp"
 #include "core/error.hpp"
 #include "http/message.hpp"
 
@@ -44,8 +47,8 @@ public:
 
     /// Before an attempt: the error to fail with at once (host down; quota spent for a
     /// metered request), else nullopt once any pause of the host is over. Waits are cut
-    /// short by process cancellation (then a Cancelled error).
-    std::optional<core::Error> admit(bool metered);
+    /// short by process cancellation or `cancel` (null = none): then a Cancelled error.
+    std::optional<core::Error> admit(bool metered, const core::CancellationToken* cancel = nullptr);
     /// After an attempt: learns from its outcome (unreachable, answered, 429, quota headers).
     void record(const core::Result<Response>& outcome);
     /// True while the host counts as down.
@@ -69,6 +72,7 @@ private:
     std::chrono::steady_clock::time_point paused_until_{};
     int consecutive_429_ = 0;
     bool quota_spent_ = false;
+    std::chrono::steady_clock::time_point quota_until_{};  ///< quota_spent_ ends then
     std::string quota_cause_;
     std::optional<RateQuota> quota_;
 };

@@ -16,16 +16,18 @@ std::string describe_outcome(const core::Result<Response>& outcome) {
     return "HTTP " + std::to_string(outcome->status);
 }
 
-/// Sleeps `delay`, waking early when the process is being cancelled or the host went down.
-bool sleep_unless_cancelled(std::chrono::milliseconds delay, const HostHealth& health) {
+/// Sleeps `delay`, waking early when a stop is requested (the process, or `cancel`) or the
+/// host went down.
+bool sleep_unless_cancelled(std::chrono::milliseconds delay, const HostHealth& health,
+                            const core::CancellationToken* cancel) {
     const auto until = std::chrono::steady_clock::now() + delay;
     while (std::chrono::steady_clock::now() < until) {
-        if (core::process_cancellation().cancelled()) return false;
+        if (core::stop_requested(cancel)) return false;
         if (health.down()) return true;
         std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
             std::chrono::milliseconds(100), until - std::chrono::steady_clock::now()));
     }
-    return !core::process_cancellation().cancelled();
+    return !core::stop_requested(cancel);
 }
 
 core::Error cancelled_error(const Request& request) {
@@ -83,9 +85,9 @@ core::Result<Response> Session::send_with_retries(const Request& request, bool l
     }
     const Request& sent = watched ? *watched : request;
     for (int attempt = 1;; ++attempt) {
-        if (core::process_cancellation().cancelled()) return std::unexpected(cancelled_error(request));
+        if (core::stop_requested(options_.transfer.cancel)) return std::unexpected(cancelled_error(request));
         if (limited)  // token requests (limited == false) may go to another host
-            if (auto refused = health_.admit(request.metered))
+            if (auto refused = health_.admit(request.metered, options_.transfer.cancel))
                 return std::unexpected(refused->with_context(request.method + " " + core::redact(request.url)));
         core::Result<Response> outcome = [&] {
             std::optional<RequestLimiter::Permit> permit;
@@ -99,7 +101,7 @@ core::Result<Response> Session::send_with_retries(const Request& request, bool l
         if (delivered || !should_retry(outcome, request, attempt, delay)) return outcome;
         if (delay.count() > 0) core::log::warn("{} {}: {}; retry {}/{} in {}ms", request.method, core::redact(request.url),
                         describe_outcome(outcome), attempt, options_.retry.retries, delay.count());
-        if (!sleep_unless_cancelled(delay, health_)) return std::unexpected(cancelled_error(request));
+        if (!sleep_unless_cancelled(delay, health_, options_.transfer.cancel)) return std::unexpected(cancelled_error(request));
     }
 }
 

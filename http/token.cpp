@@ -101,23 +101,43 @@ std::optional<std::string> TokenCache::get(const std::string& key, std::chrono::
     return it->second.value;
 }
 
+TokenCache::~TokenCache() { clear(); }
+
 void TokenCache::put(const std::string& key, Token token) {
     std::lock_guard lock(mutex_);
-    tokens_[key] = std::move(token);
+    const auto now = std::chrono::steady_clock::now();
+    std::erase_if(tokens_, [&](const auto& entry) {
+        if (entry.first == key || entry.second.expires_at > now) return false;
+        core::forget_secret(entry.second.value);
+        return true;
+    });
+    auto [it, inserted] = tokens_.try_emplace(key, token);
+    if (!inserted) {
+        if (it->second.value != token.value) core::forget_secret(it->second.value);
+        else core::forget_secret(token.value);  // the same value, registered twice
+        it->second = std::move(token);
+    }
 }
 
 void TokenCache::drop(const std::string& key) {
     std::lock_guard lock(mutex_);
-    tokens_.erase(key);
+    if (auto it = tokens_.find(key); it != tokens_.end()) {
+        core::forget_secret(it->second.value);
+        tokens_.erase(it);
+    }
 }
 
 void TokenCache::drop_if(const std::string& key, std::string_view value) {
     std::lock_guard lock(mutex_);
-    if (auto it = tokens_.find(key); it != tokens_.end() && it->second.value == value) tokens_.erase(it);
+    if (auto it = tokens_.find(key); it != tokens_.end() && it->second.value == value) {
+        core::forget_secret(it->second.value);
+        tokens_.erase(it);
+    }
 }
 
 void TokenCache::clear() {
     std::lock_guard lock(mutex_);
+    for (const auto& [key, token] : tokens_) core::forget_secret(token.value);
     tokens_.clear();
 }
 

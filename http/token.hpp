@@ -32,9 +32,16 @@ std::vector<std::string> normalize_scopes(std::vector<std::string> scopes);
 /// The cache key of a scope set: normalize_scopes() joined by spaces.
 std::string scope_key(const std::vector<std::string>& scopes);
 
-/// Thread-safe cache of tokens by scope key (one cache per host).
+/// Thread-safe cache of tokens by scope key (one cache per host). A token leaving the cache
+/// (replaced, dropped, expired and pruned by the next put, or with the cache) is forgotten
+/// by the redaction list (core::forget_secret undoes parse_token_response's registration),
+/// so a long-lived cache holds, and registers, at most one token per scope set.
 class TokenCache {
 public:
+    TokenCache() = default;
+    ~TokenCache();
+    TokenCache(const TokenCache&) = delete;
+    TokenCache& operator=(const TokenCache&) = delete;
     std::optional<std::string> get(const std::string& key, std::chrono::steady_clock::time_point now) const;
     void put(const std::string& key, Token token);
     void drop(const std::string& key);

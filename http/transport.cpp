@@ -78,6 +78,7 @@ struct Exchange {
     std::size_t upload_offset = 0;
     std::optional<core::Error> callback_error;
     bool started = false;  // a 2xx body has begun
+    const core::CancellationToken* cancel = nullptr;  // besides the process-wide token
 };
 
 bool is_redirect(int status) { return status >= 300 && status < 400; }
@@ -99,6 +100,16 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
     ex.response.headers.add(std::string(line.substr(0, colon)), std::string(value));
     return size * count;
+}
+
+/// libcurl's progress callback: aborts the transfer once a stop was requested (also while
+/// it is stalled: libcurl calls this about once a second when nothing moves).
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    auto& ex = *static_cast<Exchange*>(user);
+    if (!core::stop_requested(ex.cancel)) return 0;
+    ex.callback_error = core::make_error(core::ErrorKind::Cancelled,
+                                         ex.request.method + " " + core::redact(ex.request.url) + ": cancelled");
+    return 1;
 }
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
@@ -239,6 +250,9 @@ void set_common(CURL* h, const Request& req, const TransferOptions& o, Exchange&
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &ex);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &ex);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &ex);
 }
 
 }  // namespace
@@ -376,7 +390,7 @@ core::Result<Response> Transport::perform(const Request& request, const Transfer
         ~Releaser() { impl.release(origin, h); }
     } releaser{*impl_, origin, h};
 
-    Exchange ex{request, {}, 0, std::nullopt, false};
+    Exchange ex{request, {}, 0, std::nullopt, false, options.cancel};
     std::array<char, CURL_ERROR_SIZE> errbuf{};
     set_common(h, request, options, ex);
     curl_easy_setopt(h, CURLOPT_SHARE, impl_->cache.get());

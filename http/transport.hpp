@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "core/cancel.hpp"
 #include "core/error.hpp"
 #include "http/message.hpp"
 
@@ -28,6 +29,10 @@ struct TransferOptions {
     long low_speed_bytes = 1024;
     std::chrono::seconds low_speed_time{60};
     long max_redirects = 10;
+    /// Besides the process-wide token (SIGINT/SIGTERM), this one (null = none) also stops
+    /// waits: retry back-offs, 429 pauses, token fetches, and a transfer in progress (checked
+    /// by libcurl's progress callback, at least about once a second even when stalled).
+    const core::CancellationToken* cancel = nullptr;
 };
 
 class Transport {

@@ -1,6 +1,8 @@
 #include "http/warnings.hpp"
 
 #include <mutex>
+#include <cstdint>
+#include <map>
 #include <set>
 
 #include "core/log.hpp"
@@ -8,10 +10,15 @@
 namespace ferry::http {
 namespace {
 
+/// The most distinct warnings remembered; the oldest-seen is forgotten beyond it.
+constexpr std::size_t kMaxWarnings = 256;
+
 struct Seen {
     std::mutex mutex;
-    std::set<std::string> keys;
-    std::vector<std::string> ordered;
+    std::set<std::string> keys;          ///< every warning logged so far (logged once)
+    std::vector<std::string> ordered;    ///< in first-seen order, at most kMaxWarnings
+    std::map<std::string, std::uint64_t> last_seen;  ///< warning -> sequence number
+    std::uint64_t sequence = 0;
 };
 
 Seen& seen() {
@@ -53,8 +60,13 @@ void note_warnings(std::string_view host, const Headers& headers) {
         auto& s = seen();
         {
             std::lock_guard lock(s.mutex);
+            s.last_seen[key] = ++s.sequence;
             if (!s.keys.insert(key).second) continue;
             s.ordered.push_back(key);
+            if (s.ordered.size() > kMaxWarnings) {  // keys stay: a forgotten warning is not logged again
+                s.last_seen.erase(s.ordered.front());
+                s.ordered.erase(s.ordered.begin());
+            }
         }
         core::log::warn("registry warning from {}", key);
     }
@@ -64,6 +76,21 @@ std::vector<std::string> warnings_seen() {
     auto& s = seen();
     std::lock_guard lock(s.mutex);
     return s.ordered;
+}
+
+std::uint64_t warnings_mark() {
+    auto& s = seen();
+    std::lock_guard lock(s.mutex);
+    return s.sequence;
+}
+
+std::vector<std::string> warnings_since(std::uint64_t mark) {
+    auto& s = seen();
+    std::lock_guard lock(s.mutex);
+    std::vector<std::string> out;
+    for (const auto& key : s.ordered)
+        if (auto it = s.last_seen.find(key); it != s.last_seen.end() && it->second > mark) out.push_back(key);
+    return out;
 }
 
 }  // namespace ferry::http

@@ -3,6 +3,7 @@
 
 #include "plan/plan_reader.hpp"
 #include "plan/registries_section.hpp"
+#include "plan/schedule_section.hpp"
 #include "plan/sync_section.hpp"
 #include "plan/webhooks_section.hpp"
 
@@ -23,7 +24,7 @@ bool valid_path(std::string_view path) {
 
 std::optional<WebhookSettings> read_webhooks(PlanReader& reader, const PlanNode& node) {
     const std::string path = "webhooks";
-    if (!reader.map(node, path, {"path", "token_env", "token_file", "token"})) return std::nullopt;
+    if (!reader.map(node, path, {"path", "token_env", "token_file", "token", "debounce"})) return std::nullopt;
     WebhookSettings out;
     bool ok = true;
     if (const PlanNode* p = find(node, "path")) {
@@ -39,6 +40,19 @@ std::optional<WebhookSettings> read_webhooks(PlanReader& reader, const PlanNode&
             ok = false;
         } else {
             out.path = *text;
+        }
+    }
+    if (const PlanNode* d = find(node, "debounce")) {
+        const std::string where = child_path(path, "debounce");
+        auto text = reader.text(*d, where);
+        auto duration = text ? parse_duration(*text) : std::nullopt;
+        if (!text) {
+            ok = false;
+        } else if (!duration || *duration > std::chrono::minutes(10)) {
+            reader.error(d->mark, where, "expected a duration from 0 to 10m such as 2s or 500ms, got '" + *text + "'");
+            ok = false;
+        } else {
+            out.debounce = *duration;
         }
     }
     if (const PlanNode* inline_token = find(node, "token")) {

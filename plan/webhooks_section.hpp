@@ -2,7 +2,10 @@
 /// The plan's `webhooks:` section: the daemon (`ferry cron --listen`) accepts registry
 /// notifications (docker-registry's envelope, Harbor's payload) at `path` from senders that
 /// present the bearer token. Keys: path (default /hooks/registry; not one the daemon serves
-/// itself), token_env or token_file (exactly one; the token is registered as a secret).
+/// itself), token_env or token_file (exactly one; the token is registered as a secret),
+/// debounce (a duration, default 2s, at most 10m: events for one image within it after
+/// the first become one run).
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -17,6 +20,7 @@ struct WebhookSettings {
     /// (`ferry sync` and `ferry plan` run without the token).
     std::string token_problem;
     std::size_t max_body_bytes = 1 << 20;
+    std::chrono::milliseconds debounce{2000};
 };
 
 namespace detail {

@@ -125,6 +125,7 @@ struct ClientPool::Impl {
         http::SessionOptions s;
         s.host = host;
         s.transfer.tls = {o.tls_verify, o.ca_file.empty() ? options.ca_file : o.ca_file, o.client_cert, o.client_key};
+        s.transfer.cancel = options.cancel;
         s.retry.retries = std::max(0, o.retries);
         s.max_requests = o.max_requests;
         s.requests_per_second = o.requests_per_second;

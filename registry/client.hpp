@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/cancel.hpp"
 #include "core/defaults.hpp"
 #include "core/error.hpp"
 #include "http/message.hpp"
@@ -55,6 +56,10 @@ struct ClientOptions {
     std::uint64_t fallback_chunk_size = 16ull << 20;
     /// Per-host path prefixes given on the command line ("host" -> "/prefix").
     std::map<std::string, std::string, std::less<>> path_prefixes;
+    /// Stops every wait of this pool's requests (back-offs, 429 pauses, token fetches,
+    /// stalled transfers) besides SIGINT/SIGTERM's process token; null = only that one.
+    /// Must outlive the pool (the cron daemon's stop token).
+    const core::CancellationToken* cancel = nullptr;
     /// Per-host overrides; a host not listed uses defaults (+ insecure_hosts).
     std::function<std::optional<HostOptions>(std::string_view host)> host_options;
 };

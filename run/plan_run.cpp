@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "run/auth_failures.hpp"
 #include "sync/report.hpp"
 
 namespace ferry::run {
@@ -13,7 +14,11 @@ std::size_t failed_manifests(const PlanRun& run) {
 
 Outcome outcome_of(const PlanRun& run) {
     const auto s = sync::summarize(run.sync);
-    if (s.failed > 0 && !run.cancelled) return Outcome::Failed;
+    if (s.failed > 0 && !run.cancelled) {
+        if (only_auth_failures(run.sync)) return Outcome::AuthFailed;
+        if (only_not_found_failures(run.sync)) return Outcome::NotFound;
+        return Outcome::Failed;
+    }
     if (s.rejected > 0) return Outcome::Rejected;
     if (s.conflicts > 0) return Outcome::Conflict;
     if (run.cancelled) return Outcome::Cancelled;
@@ -24,7 +29,9 @@ Outcome outcome_of(const PlanRun& run) {
 std::string_view to_string(Outcome outcome) {
     switch (outcome) {
         case Outcome::Succeeded: return "succeeded";
-        case Outcome::Failed: return "failed";
+        case Outcome::Failed:
+        case Outcome::AuthFailed:
+        case Outcome::NotFound: return "failed";
         case Outcome::Rejected: return "rejected";
         case Outcome::Conflict: return "conflict";
         case Outcome::Cancelled: return "cancelled";

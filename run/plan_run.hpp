@@ -20,6 +20,9 @@ struct PlanRun {
 };
 
 /// The verdict on a run, by precedence (the first that applies):
+///  AuthFailed an image failed, the run was not cancelled, and every failure is an
+///            authentication failure (401/403, a refused token: run::only_auth_failures);
+///  NotFound  likewise, and every failure is something absent (only_not_found_failures);
 ///  Failed    an image failed, and the run was not cancelled (a cancelled run's unfinished
 ///            images fail as a consequence, not as a cause);
 ///  Rejected  the signature policy (`verify:`) refused an image;
@@ -27,11 +30,12 @@ struct PlanRun {
 ///  Cancelled the run was cancelled (SIGINT/SIGTERM, or a cron stop);
 ///  Failed    a `manifests:` entry failed;
 ///  Succeeded otherwise.
-enum class Outcome { Succeeded, Failed, Rejected, Conflict, Cancelled };
+enum class Outcome { Succeeded, Failed, AuthFailed, NotFound, Rejected, Conflict, Cancelled };
 
 Outcome outcome_of(const PlanRun& run);
 
-/// "succeeded", "failed", "rejected", "conflict", "cancelled".
+/// "succeeded", "failed" (also AuthFailed and NotFound: their class shows in the exit code),
+/// "rejected", "conflict", "cancelled".
 std::string_view to_string(Outcome outcome);
 
 /// How many `manifests:` entries failed.

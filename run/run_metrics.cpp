@@ -66,6 +66,8 @@ std::string_view runs_label(Outcome outcome) {
         case Outcome::Rejected: return "succeeded";
         case Outcome::Cancelled: return "cancelled";
         case Outcome::Failed:
+        case Outcome::AuthFailed:
+        case Outcome::NotFound:
         case Outcome::Conflict: return "failed";
     }
     return "failed";

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <fstream>
 #include <optional>
+#include <thread>
 
 #include "core/file_io.hpp"
+#include "core/log.hpp"
 #include "sync/report.hpp"
 
 namespace ferry::run {
@@ -52,6 +54,63 @@ core::Status write_metrics(const PlanRun& run, const PlanRunOptions& options) {
     return {};
 }
 
+/// Whether an image failed because its source was not found (no source digest was learnt).
+bool source_not_found(const sync::TaskOutcome& o) {
+    return o.action == sync::Action::Failed && o.error && o.error->kind == core::ErrorKind::NotFound &&
+           o.source_digest.empty();
+}
+
+/// Sleeps `delay` unless `cancel` (or the process token) trips first; false when it did.
+bool pause(std::chrono::milliseconds delay, const core::CancellationToken* cancel) {
+    const auto until = std::chrono::steady_clock::now() + delay;
+    while (std::chrono::steady_clock::now() < until) {
+        if (core::stop_requested(cancel)) return false;
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+            std::chrono::milliseconds(50), until - std::chrono::steady_clock::now()));
+    }
+    return !core::stop_requested(cancel);
+}
+
+/// Runs `tasks`, then again those whose source was not found, after each delay in turn.
+/// Outcomes are handed to `on_outcome` (the report) only once final, so they are kept here.
+sync::RunResult run_matched(const plan::Plan& plan, const store::StoreContext& stores, std::vector<sync::ImageTask> tasks,
+                            const PlanRunOptions& options, const sync::RunOptions& base) {
+    sync::RunOptions attempt_options = base;
+    attempt_options.keep_outcomes = true;
+    attempt_options.on_outcome = nullptr;
+    const auto attempt = [&](std::vector<sync::ImageTask> batch) {
+        sync::Expansion expansion;
+        expansion.tasks = std::move(batch);
+        return sync::run_expansion(plan, stores, std::move(expansion), attempt_options);
+    };
+    sync::RunResult result = attempt(std::move(tasks));
+    for (const auto delay : options.not_found_retries) {
+        std::vector<sync::ImageTask> again;
+        for (const auto& o : result.outcomes)
+            if (source_not_found(o)) again.push_back(o.task);
+        if (again.empty()) break;
+        core::log::info("{}: {} image(s) not readable at the source yet; trying again in {} ms", options.metrics_job,
+                        again.size(), delay.count());
+        if (!pause(delay, base.cancel)) break;
+        auto retried = attempt(std::move(again));
+        std::size_t next = 0;
+        result.summary = {};
+        for (auto& o : result.outcomes) {
+            if (source_not_found(o) && next < retried.outcomes.size()) o = std::move(retried.outcomes[next++]);
+            result.summary.add(o);
+        }
+        result.summary.filtered = result.filtered.size();
+        result.duration += retried.duration;
+        result.hosts = std::move(retried.hosts);
+        for (auto& w : retried.warnings)
+            if (std::ranges::find(result.warnings, w) == result.warnings.end()) result.warnings.push_back(std::move(w));
+    }
+    if (base.on_outcome)
+        for (const auto& o : result.outcomes) base.on_outcome(o);
+    if (!base.keep_outcomes) result.outcomes.clear();
+    return result;
+}
+
 }  // namespace
 
 bool covers_whole_plan(const plan::Plan& plan, const sync::ExpandOptions& expand) {
@@ -75,8 +134,9 @@ core::Result<PlanRun> run_plan(const plan::Plan& plan, const store::StoreContext
             if (options.sync.on_outcome) options.sync.on_outcome(o);
         };
     }
-    run.sync = sync::run_sync(plan, stores, sync_options);
-    if (options.manifests && !plan.manifests.empty() && covers_whole_plan(plan, options.sync.expand) &&
+    run.sync = options.tasks ? run_matched(plan, stores, *options.tasks, options, sync_options)
+                             : sync::run_sync(plan, stores, sync_options);
+    if (!options.tasks && options.manifests && !plan.manifests.empty() && covers_whole_plan(plan, options.sync.expand) &&
         !cancelled(options)) {
         const int jobs = options.sync.jobs > 0 ? options.sync.jobs : plan.defaults.jobs;
         run.manifests = push_plan_manifests(plan, stores, {run.dry_run, jobs, options.sync.cancel});

@@ -11,7 +11,10 @@
 /// `only`, or an `only` naming them all), no shard — was not cancelled, and `manifests` is
 /// set: a partial run leaves manifest lists to a whole one, since their images may not be
 /// mirrored yet. Printing is the caller's.
+#include <chrono>
 #include <filesystem>
+#include <optional>
+#include <vector>
 #include <string>
 
 #include "plan/plan.hpp"
@@ -33,6 +36,14 @@ struct PlanRunOptions {
     std::string metrics_job = "sync";
     /// An accumulator that records the run under `metrics_job` (the daemon's); null = none.
     SyncMetrics* metrics = nullptr;
+    /// Already matched work (a webhook's images) instead of the plan's expansion: these tasks
+    /// run (sync::run_expansion; `sync.expand` is not used) and `manifests:` does not (the
+    /// run is not the whole plan).
+    std::optional<std::vector<sync::ImageTask>> tasks;
+    /// With `tasks`: an image whose source was not found (no source digest learnt) is tried
+    /// again after each of these delays in turn, until it is found; a wait ends early when
+    /// the run is cancelled. The metrics and report count each image once, as it ended.
+    std::vector<std::chrono::milliseconds> not_found_retries;
 };
 
 /// Runs `plan` as described above. Image and manifest failures are in the PlanRun (see

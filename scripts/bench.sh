@@ -2,9 +2,9 @@
 # ferry benchmarks, each next to a reference tool, on dedicated local registries that tests
 # never touch.
 #
-#   scripts/bench.sh [BENCH...]      BENCH: copy | sync | sync-auth | htpasswd | export | scale | latency | all
-#                                    (all = copy sync export latency; scale, sync-auth and htpasswd run
-#                                    when named)
+#   scripts/bench.sh [BENCH...]      BENCH: copy | sync | sync-auth | htpasswd | export | scale | latency | soak | all
+#                                    (all = copy sync export latency; scale, sync-auth, htpasswd and soak
+#                                    run when named)
 #
 # Environment:
 #   FERRY_BIN        ferry binary (default: build/ferry)
@@ -19,7 +19,8 @@
 #   BENCH_NO_APPEND  set to 1 to print the table without appending it to BENCHMARKS.md
 #   FERRY_WORK       work area (default .work); benchmark registries live in $FERRY_WORK/bench
 #   FERRY_PORT_BASE  moves every benchmark port (default 5100), as for scripts/registry.sh
-#   (scale: BENCH_SCALE_* in scripts/bench-scale.sh; sync-auth: scripts/bench-auth.sh)
+#   (scale: BENCH_SCALE_* in scripts/bench-scale.sh; sync-auth: scripts/bench-auth.sh;
+#   soak: BENCH_SOAK_MINUTES, default 10, in scripts/bench-soak.sh)
 #
 # Every run of ferry or skopeo is timed by /usr/bin/time -v (measure): wall time, peak RSS and
 # the tool's own CPU seconds (user + sys). Registry CPU seconds come from /proc/PID/stat
@@ -34,7 +35,8 @@
 #   bench-scale-src B+41, bench-scale-dst B+42: the scale benchmark (scripts/bench-scale.sh)
 #   B+50…B+55 (debug B+1053, B+1054): TLS and token registries of sync-auth (scripts/registry.sh)
 #   bench-hook-src B+131, bench-hook-dst B+132 (ferry listens on B+133): latency benchmark
-#   (scripts/bench-latency.sh)
+#   (scripts/bench-latency.sh); the soak benchmark's ferry cron listens on B+140 and uses the
+#   token registry of sync-auth (scripts/bench-soak.sh)
 #
 # Adding a benchmark: write bench_NAME (print its table to stdout, call record_result for
 # BENCHMARKS.md) and add NAME to BENCHES.
@@ -609,6 +611,8 @@ source "$ROOT/scripts/bench-auth.sh"
 
 # shellcheck source=scripts/bench-latency.sh
 source "$ROOT/scripts/bench-latency.sh"
+# shellcheck source=scripts/bench-soak.sh
+source "$ROOT/scripts/bench-soak.sh"
 
 # ---------------------------------------------------------------------------- main
 
@@ -620,7 +624,7 @@ main() {
   [ ${#wanted[@]} -eq 0 ] && wanted=(all)
   [ "${wanted[0]}" = all ] && wanted=("${BENCHES[@]}")
   for name in "${wanted[@]}"; do
-    declare -F "bench_${name//-/_}" >/dev/null || die "unknown benchmark '$name' (known: ${BENCHES[*]} scale sync-auth htpasswd all)"
+    declare -F "bench_${name//-/_}" >/dev/null || die "unknown benchmark '$name' (known: ${BENCHES[*]} scale sync-auth htpasswd soak all)"
   done
   [ -x "$FERRY_BIN" ] || die "ferry binary not found at $FERRY_BIN (set FERRY_BIN)"
   for tool in docker-registry skopeo curl /usr/bin/time; do

@@ -7,7 +7,6 @@
 
 #include "core/redact.hpp"
 #include "core/units.hpp"
-#include "http/warnings.hpp"
 
 namespace ferry::sync {
 namespace {
@@ -106,7 +105,7 @@ void ReportWriter::finish(const RunResult& result, const std::string& plan_file,
     auto hosts = nlohmann::json::array();
     for (const auto& h : result.hosts) hosts.push_back(host_json(h));
     auto warnings = nlohmann::json::array();
-    for (const auto& w : http::warnings_seen()) warnings.push_back(core::redact(w));
+    for (const auto& w : result.warnings) warnings.push_back(core::redact(w));
     const auto& s = result.summary;
     const nlohmann::json tail = {
         {"plan", plan_file},

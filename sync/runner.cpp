@@ -10,6 +10,7 @@
 
 #include "core/parallel.hpp"
 #include "core/log.hpp"
+#include "http/warnings.hpp"
 #include "sync/decide.hpp"
 #include "sync/work_queue.hpp"
 
@@ -175,6 +176,7 @@ private:
 RunResult run_tasks(const plan::Plan& plan, const store::StoreContext& stores, const RunOptions& options,
                     const std::function<void(const ExpansionSink&)>& produce) {
     const auto started = std::chrono::steady_clock::now();
+    const auto warnings_mark = http::warnings_mark();
     RunResult result;
     PoolAccess pool(stores);
     RegistryAccess& registries = options.registries ? *options.registries : pool;
@@ -243,6 +245,7 @@ RunResult run_tasks(const plan::Plan& plan, const store::StoreContext& stores, c
     if (!options.dry_run)
         if (auto st = state.save(); !st) core::log::warn("{}", st.error().message);
     if (stores.clients) result.hosts = stores.clients->reports();
+    result.warnings = http::warnings_since(warnings_mark);
     result.duration = std::chrono::steady_clock::now() - started;
     return result;
 }

@@ -84,6 +84,7 @@ struct RunResult {
     std::vector<FilteredImage> filtered;
     std::vector<PruneOutcome> pruned;  ///< of `prune: true` entries (would-prune in a dry run)
     std::vector<registry::HostReport> hosts;  ///< rate limits and health per registry host
+    std::vector<std::string> warnings;  ///< registry Warning headers received during the run
     Summary summary;  ///< every outcome counted, kept or not; filtered = filtered.size()
     std::chrono::nanoseconds duration{};
 };

@@ -181,3 +181,111 @@ schedule:
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class WebhookFloodTest(unittest.TestCase):
+    """Issue 25: deliveries about one image within the debounce window become one run; a
+    SIGHUP applies a new webhook path, and a failed reload shows on /status and in /metrics.
+    Harbor-shaped payloads posted by the test (no hook registry needed)."""
+
+    POSTS = 2000
+
+    def setUp(self):
+        ft.ensure_registries("src", "dst")
+        self.corpus = ft.corpus("src")
+        self.target = ft.unique_repo("flood")
+        self.dir = ft.temp_dir()
+        (self.dir / "token").write_text(TOKEN + "\n")
+        self.plan = self.dir / "plan.yaml"
+        self.write_plan("/hooks/registry")
+        self.cron = CronProcess(self.plan)
+        self.addCleanup(self.cron.kill)
+        self.cron.wait_for(lambda: http_get(self.cron.port, "/healthz")[0] == 200, what="the daemon to listen")
+
+    def write_plan(self, path: str, extra: str = ""):
+        self.plan.write_text(f"""version: 1
+registries:
+  "{SRC.host}": {{tls: disabled}}
+  "{DST.host}": {{tls: disabled}}
+webhooks:
+  path: {path}
+  token_file: token
+  debounce: 2s
+sync:
+  - name: alpine
+    source: {SRC.host}/corpus/alpine
+    target: {DST.host}/{self.target}/alpine
+    tags: {{allow: ['^3\\.19$']}}
+schedule:
+  - name: yearly
+    cron: "0 0 1 1 *"
+{extra}""")
+
+    def test_2000_posts_about_one_image_make_at_most_5_runs(self):
+        from concurrent.futures import ThreadPoolExecutor
+        body = harbor_payload(SRC.host, "corpus/alpine", "3.19")
+        started = time.time()
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(lambda _: post(self.cron.port, body)[0], range(self.POSTS)))
+        posting = time.time() - started
+        self.assertEqual(statuses.count(202), self.POSTS, {s: statuses.count(s) for s in set(statuses)})
+        self.cron.wait_for(lambda: self.cron.status()["webhooks"]["accepted"] == self.POSTS, what="every event accepted")
+        # Wait until the runs are over: no new run for two debounce windows, each one finished.
+        def finished_runs():
+            return sum(v for (name, labels), v in self.cron.metrics().items()
+                       if name == "ferry_sync_runs_total" and ("job", "webhook") in labels)
+
+        def settled():
+            before = self.cron.status()["webhooks"]["runs_started"]
+            time.sleep(4.5)
+            after = self.cron.status()
+            return after if after["webhooks"]["runs_started"] == before == finished_runs() else None
+        status = self.cron.wait_for(settled, timeout=120, what="the webhook runs to settle")
+        hooks = {k: v for k, v in status["webhooks"].items() if k != "events"}
+        print(f"\n{self.POSTS} posts in {posting:.1f} s: {hooks['runs_started']} runs, {hooks['coalesced']} coalesced")
+        self.assertGreaterEqual(hooks["runs_started"], 1)
+        self.assertLessEqual(hooks["runs_started"], 5, hooks)
+        self.assertEqual(hooks["coalesced"] + hooks["runs_started"], self.POSTS, hooks)
+        runs = [r for r in status["runs"] if r["trigger"] == "webhook"]
+        self.assertEqual(sum(r["images"]["new"] for r in runs), 1, runs)
+        self.assertTrue(all(r["outcome"] == "succeeded" for r in runs), runs)
+        self.assertEqual(ft.skopeo_digest(f"{DST.host}/{self.target}/alpine:3.19"),
+                         self.corpus["repositories"]["corpus/alpine"]["tags"]["3.19"]["digest"])
+        from test_cron import metric
+        samples = self.cron.metrics()
+        self.assertEqual(metric(samples, "ferry_webhook_events_received_total"), self.POSTS)
+        self.assertEqual(metric(samples, "ferry_webhook_runs_started_total"), hooks["runs_started"])
+        self.assertEqual(metric(samples, "ferry_webhook_events_coalesced_total"), hooks["coalesced"])
+
+    def test_sighup_applies_a_new_webhook_path_and_a_failed_reload_is_shown(self):
+        import signal
+        from test_cron import metric
+        body = harbor_payload(SRC.host, "corpus/alpine", "3.18")  # filtered out: nothing runs
+        self.assertEqual(post(self.cron.port, body)[0], 202)
+        self.write_plan("/hooks/moved")
+        self.cron.proc.send_signal(signal.SIGHUP)
+        self.cron.wait_for(lambda: self.cron.status()["reload"]["reloads"] == 1, what="the reload")
+        moved = urllib.request.Request(f"http://127.0.0.1:{self.cron.port}/hooks/moved", data=body, method="POST",
+                                       headers={"Authorization": f"Bearer {TOKEN}"})
+        with urllib.request.urlopen(moved, timeout=10) as r:
+            self.assertEqual(r.status, 202)
+        self.assertEqual(post(self.cron.port, body)[0], 404)  # the old path is gone
+        self.assertEqual(self.cron.status()["webhooks"]["path"], "/hooks/moved")
+
+        self.plan.write_text(self.plan.read_text() + "  - name: broken\n    cron: \"not a cron\"\n")
+        self.cron.proc.send_signal(signal.SIGHUP)
+        reload = self.cron.wait_for(lambda: (r := self.cron.status()["reload"])["failures"] == 1 and r,
+                                    what="the failed reload on /status")
+        self.assertIn("not a cron", reload["error"])
+        samples = self.cron.metrics()
+        self.assertEqual(metric(samples, "ferry_cron_reloads_total", result="failed"), 1)
+        self.assertEqual(metric(samples, "ferry_cron_reloads_total", result="succeeded"), 1)
+        self.assertEqual(metric(samples, "ferry_cron_last_reload_failed"), 1)
+        with urllib.request.urlopen(moved, timeout=10) as r:  # the plan before the failed reload serves on
+            self.assertEqual(r.status, 202)
+        for name in ("process_resident_memory_bytes", "process_open_fds", "process_cpu_seconds_total",
+                     "process_start_time_seconds", "process_max_fds", "process_virtual_memory_bytes"):
+            self.assertIn((name, frozenset()), samples, name)
+            if name != "process_cpu_seconds_total":  # an idle daemon may not have used a clock tick yet
+                self.assertGreater(metric(samples, name), 0, name)
+        self.assertAlmostEqual(metric(samples, "process_start_time_seconds"), time.time(), delta=120)

@@ -47,3 +47,19 @@ TEST_CASE("format_rfc3339: UTC, whole seconds or milliseconds") {
     CHECK(ferry::core::format_rfc3339(t, true) == "2023-11-14T22:13:20.007Z");
     CHECK(ferry::core::format_rfc3339(system_clock::time_point{}) == "1970-01-01T00:00:00Z");
 }
+
+TEST_CASE("forget_secret undoes one registration: a value registered twice stays masked until both are undone") {
+    const auto before = ferry::core::secret_count();
+    ferry::core::register_secret("twice-registered-value");
+    ferry::core::register_secret("twice-registered-value");
+    ferry::core::register_secret("twice-registered-value-longer");
+    CHECK(ferry::core::secret_count() == before + 2);
+    CHECK(ferry::core::redact("x twice-registered-value-longer y") == "x <redacted> y");
+    ferry::core::forget_secret("twice-registered-value");
+    CHECK(ferry::core::redact("twice-registered-value") == "<redacted>");
+    ferry::core::forget_secret("twice-registered-value");
+    CHECK(ferry::core::redact("twice-registered-value") == "twice-registered-value");
+    ferry::core::forget_secret("twice-registered-value-longer");
+    ferry::core::forget_secret("never-registered");
+    CHECK(ferry::core::secret_count() == before);
+}

@@ -61,3 +61,35 @@ TEST_CASE("take wakes on push and on close") {
     queue.push("y", 1);
     CHECK(queue.take(0ms).empty());
 }
+
+TEST_CASE("with a debounce, a burst of events for one key becomes one item, due after the window") {
+    CoalescingQueue<int> queue(150ms);
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(queue.push("a", 1) == Enqueued::Queued);
+    for (int i = 2; i <= 500; ++i) CHECK(queue.push("a", i) == Enqueued::Coalesced);
+    CHECK(queue.take(0ms).empty());  // not due yet
+    auto batch = queue.take(2000ms);
+    CHECK(std::chrono::steady_clock::now() - start >= 150ms);
+    REQUIRE(batch.size() == 1);
+    CHECK(batch[0].item == 500);
+    const auto counts = queue.counts();
+    CHECK(counts.received == 500);
+    CHECK(counts.coalesced == 499);
+    CHECK(counts.taken == 1);
+}
+
+TEST_CASE("events during a run mark the key to run once more afterwards, never more") {
+    CoalescingQueue<int> queue(50ms);
+    queue.push("a", 1);
+    auto first = queue.take(1000ms);
+    REQUIRE(first.size() == 1);
+    for (int i = 2; i <= 100; ++i) queue.push("a", i);  // while "a" runs
+    CHECK(queue.take(200ms).empty());                   // due, but "a" is still running
+    queue.finish({"a"});
+    auto second = queue.take(1000ms);
+    REQUIRE(second.size() == 1);
+    CHECK(second[0].item == 100);
+    queue.finish({"a"});
+    CHECK(queue.take(200ms).empty());
+    CHECK(queue.counts().taken == 2);
+}

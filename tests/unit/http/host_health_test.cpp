@@ -100,3 +100,43 @@ TEST_CASE("Warning headers: code 299 texts", "[warnings]") {
     CHECK(w[1] == "two \"quoted\"");
     CHECK(parse_warnings({"garbage"}).empty());
 }
+
+TEST_CASE("a pause of the host ends at once when the given stop token trips", "[health]") {
+    HostHealth health("h", fast());
+    health.record(answer(429, {{"Retry-After", "40"}}));
+    ferry::core::CancellationToken stop;
+    std::jthread stopper([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(150));
+        stop.cancel();
+    });
+    const auto started = std::chrono::steady_clock::now();
+    auto refusal = health.admit(false, &stop);
+    const auto waited = std::chrono::steady_clock::now() - started;
+    REQUIRE(refusal);
+    CHECK(refusal->kind == ferry::core::ErrorKind::Cancelled);
+    CHECK(waited < std::chrono::seconds(1));
+}
+
+TEST_CASE("a spent quota is forgotten after its Retry-After, so a long-lived session asks again", "[health]") {
+    HostHealth health("hub", fast());
+    auto o = fast();
+    health.record(answer(429, {{"Retry-After", "61"}}));  // beyond max_pause (60 s): spent
+    CHECK(health.quota_spent());
+    CHECK(health.admit(true));
+    HostHealth brief("hub", o);
+    brief.record(answer(429, {{"RateLimit-Remaining", "0;w=1"}}));  // spent for its 1 s window
+    CHECK(brief.quota_spent());
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    CHECK_FALSE(brief.quota_spent());
+    CHECK_FALSE(brief.admit(true));
+}
+
+TEST_CASE("a run reports the warnings it received, not those of earlier runs", "[warnings]") {
+    note_warnings("old.example", answer(200, {{"Warning", "299 - \"from an earlier run\""}}).headers);
+    const auto mark = warnings_mark();
+    note_warnings("new.example", answer(200, {{"Warning", "299 - \"from this run\""}}).headers);
+    CHECK(warnings_since(mark) == std::vector<std::string>{"new.example: from this run"});
+    note_warnings("old.example", answer(200, {{"Warning", "299 - \"from an earlier run\""}}).headers);  // again
+    CHECK(warnings_since(mark) ==
+          std::vector<std::string>{"old.example: from an earlier run", "new.example: from this run"});
+}

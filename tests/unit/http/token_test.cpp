@@ -61,3 +61,30 @@ TEST_CASE("token cache expiry", "[token]") {
     cache.drop("k");
     CHECK_FALSE(cache.get("k", now).has_value());
 }
+
+TEST_CASE("tokens leaving the cache leave the redaction list: replaced, dropped, expired, with the cache", "[token]") {
+    const auto before = ferry::core::secret_count();
+    const auto now = steady_clock::now();
+    {
+        TokenCache cache;
+        for (int i = 0; i < 100; ++i) {  // a daemon renewing one scope's token, run after run
+            const std::string value = "renewed-token-" + std::to_string(i);
+            ferry::core::register_secret(value);  // as parse_token_response does
+            cache.put("repository:app:pull", Token{value, now + seconds(300)});
+        }
+        CHECK(ferry::core::secret_count() == before + 1);
+        CHECK(ferry::core::redact("renewed-token-99") == "<redacted>");
+        CHECK(ferry::core::redact("renewed-token-5") == "renewed-token-5");
+
+        ferry::core::register_secret("short-lived-token");
+        cache.put("repository:old:pull", Token{"short-lived-token", now - seconds(1)});  // already expired
+        ferry::core::register_secret("next-token-after-expiry");
+        cache.put("repository:other:pull", Token{"next-token-after-expiry", now + seconds(300)});  // prunes it
+        CHECK(ferry::core::redact("short-lived-token") == "short-lived-token");
+        CHECK(ferry::core::secret_count() == before + 2);
+
+        cache.drop_if("repository:app:pull", "renewed-token-99");
+        CHECK(ferry::core::secret_count() == before + 1);
+    }
+    CHECK(ferry::core::secret_count() == before);
+}

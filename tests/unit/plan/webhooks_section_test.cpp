@@ -67,3 +67,16 @@ TEST_CASE("webhooks: every mistake is located and no token is shown") {
     CHECK_THAT(both, Catch::Contains("webhooks.sender"));
     CHECK_THAT(both, !Catch::Contains("hook-secret-4711"));
 }
+
+TEST_CASE("webhooks: debounce, 2 s by default, a duration up to 10m") {
+    setenv("FERRY_HOOK_TEST_TOKEN", "hook-secret-4711", 1);
+    auto plan = parse_plan(kHead + "webhooks: {token_env: FERRY_HOOK_TEST_TOKEN}\n", "p.yaml");
+    REQUIRE(plan);
+    CHECK(plan->webhooks->debounce == std::chrono::milliseconds(2000));
+    auto set = parse_plan(kHead + "webhooks: {token_env: FERRY_HOOK_TEST_TOKEN, debounce: 500ms}\n", "p.yaml");
+    REQUIRE(set);
+    CHECK(set->webhooks->debounce == std::chrono::milliseconds(500));
+    CHECK(errors_of("webhooks: {token_env: FERRY_HOOK_TEST_TOKEN, debounce: 11m}\n") ==
+          "p.yaml:4:56: webhooks.debounce: expected a duration from 0 to 10m such as 2s or 500ms, got '11m'");
+    CHECK_THAT(errors_of("webhooks: {token_env: FERRY_HOOK_TEST_TOKEN, debounce: soon}\n"), Catch::Contains("got 'soon'"));
+}

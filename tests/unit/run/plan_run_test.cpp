@@ -29,6 +29,31 @@ void add_manifest_failure(run::PlanRun& r) {
 
 }  // namespace
 
+TEST_CASE("outcome_of: a failed run whose every failure is an auth failure, or something absent, is its own class") {
+    using O = run::Outcome;
+    const auto failed = [](core::ErrorKind kind) {
+        sync::TaskOutcome o;
+        o.action = sync::Action::Failed;
+        o.error = core::make_error(kind, "x");
+        return o;
+    };
+    const auto run_of = [](std::vector<sync::TaskOutcome> outcomes) {
+        run::PlanRun r;
+        for (auto& o : outcomes) r.sync.summary.add(o);
+        r.sync.outcomes = std::move(outcomes);
+        return r;
+    };
+    CHECK(run::outcome_of(run_of({failed(core::ErrorKind::Auth), failed(core::ErrorKind::Denied)})) == O::AuthFailed);
+    CHECK(run::outcome_of(run_of({failed(core::ErrorKind::NotFound)})) == O::NotFound);
+    CHECK(run::outcome_of(run_of({failed(core::ErrorKind::NotFound), failed(core::ErrorKind::Auth)})) == O::Failed);
+    auto cancelled = run_of({failed(core::ErrorKind::Auth)});
+    cancelled.cancelled = true;
+    CHECK(run::outcome_of(cancelled) == O::Cancelled);
+    CHECK(run::runs_label(O::AuthFailed) == "failed");
+    CHECK(run::runs_label(O::NotFound) == "failed");
+    CHECK(run::to_string(O::NotFound) == "failed");
+}
+
 TEST_CASE("outcome_of: failures, refusals, conflicts and cancellation by precedence") {
     using A = sync::Action;
     using O = run::Outcome;

@@ -1,0 +1,162 @@
+// daemon/: the cron service end to end on in-memory registries (a schedule's firings become
+// runs, SIGHUP's reload, a failed reload kept out), and the webhook service's coalescing.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <unistd.h>
+
+#include "daemon/cron_service.hpp"
+#include "daemon/webhook_service.hpp"
+#include "unit/sync/memory_registries.hpp"
+
+using namespace ferry;
+using namespace std::chrono_literals;
+using ferry::testing::MemoryRegistries;
+using ferry::testing::put_image;
+
+namespace {
+
+std::filesystem::path temp_dir() {
+    auto dir = std::filesystem::temp_directory_path() / ("ferry-daemon-test-" + std::to_string(::getpid()) + "-" +
+                                                         std::to_string(std::rand()));
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+void write(const std::filesystem::path& file, const std::string& text) { std::ofstream(file) << text; }
+
+std::string plan_text(const std::string& job_name, const std::string& cron) {
+    return "version: 1\ndefaults: {referrers: none, jobs: 1}\nsync:\n"
+           "  - {name: app, source: src.test/app, target: dst.test/app}\n"
+           "schedule:\n  - {name: " + job_name + ", cron: \"" + cron + "\", jobs: [app]}\n";
+}
+
+/// Polls `predicate` for up to `timeout`.
+template <class F>
+bool eventually(F predicate, std::chrono::milliseconds timeout = 20s) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+        if (predicate()) return true;
+        std::this_thread::sleep_for(50ms);
+    }
+    return predicate();
+}
+
+/// A CronService over `registries`, running on its own thread until the test ends.
+struct Daemon {
+    std::filesystem::path dir = temp_dir();
+    std::filesystem::path plan_file = dir / "plan.yaml";
+    std::unique_ptr<daemon::CronService> service;
+    std::thread thread;
+    core::Status result;
+
+    Daemon(MemoryRegistries& registries, const std::string& plan) {
+        write(plan_file, plan);
+        auto loaded = daemon::load_cron_plan(plan_file.string(), {});
+        REQUIRE(loaded);
+        daemon::DaemonOptions options;
+        options.plan_file = plan_file.string();
+        options.registries = &registries;
+        service = std::make_unique<daemon::CronService>(options, registry::ClientOptions{}, *loaded);
+        thread = std::thread([this] { result = service->run(); });
+    }
+    ~Daemon() {
+        service->request_stop();
+        thread.join();
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    }
+    nlohmann::json runs() const { return service->status()["runs"]; }
+};
+
+}  // namespace
+
+TEST_CASE("cron service: each firing of a schedule entry is a run of its sync entries") {
+    MemoryRegistries registries;
+    put_image(registries.repo("src.test", "app"), "app 1", "amd64", "1");
+    put_image(registries.repo("src.test", "app"), "app 2", "amd64", "2");
+    Daemon d(registries, plan_text("every-second", "* * * * * *"));
+    REQUIRE(eventually([&] { return d.runs().size() >= 2; }));
+    const auto runs = d.runs();
+    const auto& first = runs.back();  // newest first
+    CHECK(first["job"] == "every-second");
+    CHECK(first["trigger"] == "schedule");
+    CHECK(first["outcome"] == "succeeded");
+    CHECK(first["images"]["new"] == 2);
+    CHECK(runs.front()["images"]["unchanged"] == 2);
+    CHECK(registries.repo("dst.test", "app").tags.size() == 2);
+    const auto jobs = d.service->status()["jobs"];
+    REQUIRE(jobs.size() == 1);
+    CHECK(jobs[0]["runs_started"].get<int>() >= 2);
+}
+
+TEST_CASE("cron service: a reload applies a new schedule, and a broken plan is kept out and shown") {
+    MemoryRegistries registries;
+    put_image(registries.repo("src.test", "app"), "app 1", "amd64", "1");
+    Daemon d(registries, plan_text("yearly", "0 0 1 1 *"));
+    REQUIRE(eventually([&] { return d.service->status()["jobs"].size() == 1; }));
+    CHECK(d.runs().empty());
+
+    write(d.plan_file, plan_text("every-second", "* * * * * *"));
+    d.service->request_reload();
+    REQUIRE(eventually([&] { return !d.runs().empty(); }));
+    CHECK(d.runs()[0]["job"] == "every-second");
+    auto reload = d.service->status()["reload"];
+    CHECK(reload["reloads"] == 1);
+    CHECK(reload["failures"] == 0);
+    CHECK(reload["error"].is_null());
+
+    write(d.plan_file, plan_text("broken", "61 * * * *"));
+    d.service->request_reload();
+    REQUIRE(eventually([&] { return d.service->status()["reload"]["failures"] == 1; }));
+    reload = d.service->status()["reload"];
+    CHECK(reload["reloads"] == 1);
+    CHECK_THAT(reload["error"].get<std::string>(), Catch::Contains("plan.yaml"));
+    const auto before = d.runs().size();
+    REQUIRE(eventually([&] { return d.runs().size() > before; }));  // the old schedule goes on
+    CHECK(d.runs()[0]["job"] == "every-second");
+}
+
+TEST_CASE("webhook service: events for one image within the debounce window become one run") {
+    ::setenv("FERRY_TEST_HOOK_TOKEN", "hook-token-for-the-unit-test", 1);
+    auto plan = std::make_shared<plan::Plan>(ferry::testing::plan_of(R"(webhooks: {token_env: FERRY_TEST_HOOK_TOKEN, debounce: 300ms}
+sync:
+  - {name: app, source: src.test/app, target: dst.test/app}
+)"));
+    std::atomic<int> runs{0};
+    std::atomic<int> images{0};
+    daemon::RunHistory history;
+    daemon::WebhookService::Hooks hooks;
+    hooks.plan = [plan] { return std::shared_ptr<const plan::Plan>(plan); };
+    hooks.list_tags = [](const std::string&, const std::string&) -> core::Result<std::vector<std::string>> {
+        return std::vector<std::string>{"1"};
+    };
+    hooks.run = [&](std::vector<sync::ImageTask> tasks, core::CancellationToken&) {
+        ++runs;
+        images += static_cast<int>(tasks.size());
+        std::this_thread::sleep_for(200ms);
+    };
+    daemon::WebhookService service(std::move(hooks), history);
+    const auto route = service.route(*plan->webhooks);
+    // docker-registry's notification envelope (distribution's notifications/event.go).
+    const std::string body = R"({"events":[{"id":"1","action":"push","target":{
+        "mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:aaa","repository":"app",
+        "tag":"1","url":"http://src.test/v2/app/manifests/sha256:aaa"},"request":{"host":"src.test"}}]})";
+    cron::RequestHead head;
+    head.method = "POST";
+    head.path = plan->webhooks->path;
+    head.headers = {{"authorization", "Bearer hook-token-for-the-unit-test"}};
+    for (int i = 0; i < 500; ++i) REQUIRE(route.handle(head, body).status == 202);
+    REQUIRE(eventually([&] { return service.counts().coalesced + service.counts().runs_started == 500; }));
+    std::this_thread::sleep_for(800ms);  // a run still to come would have started by now
+    const auto counts = service.counts();
+    CHECK(counts.received == 500);
+    CHECK(counts.runs_started >= 1);
+    CHECK(counts.runs_started <= 2);  // one for the burst, at most one more for events during it
+    CHECK(runs == static_cast<int>(counts.runs_started));
+    CHECK(images == runs);
+    service.stop();
+}
