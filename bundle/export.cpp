@@ -11,6 +11,7 @@
 #include "bundle/bundle_reader.hpp"
 #include "bundle/export_artifacts.hpp"
 #include "sync/expand.hpp"
+#include "sync/runner.hpp"
 
 namespace ferry::bundle {
 namespace {
@@ -117,7 +118,7 @@ core::Status export_image(ExportRun& run, const sync::ImageTask& task) {
     o.source_ref = task.source.manifest_ref();
     o.target_tag = task.source.str();
     o.platforms = task.platforms;
-    o.jobs = run.options.jobs > 0 ? run.options.jobs : task.jobs;
+    o.jobs = sync::effective_jobs(run.options.jobs, task.jobs);
     o.retries = task.retries;
     o.cancel = &core::process_cancellation();
     o.progress = run.options.progress;

@@ -100,7 +100,7 @@ void add_bundle_verbs(CLI::App& app, Runtime& rt, VerbBody& body) {
     e->add_flag("--force", ea->force, "overwrite an existing bundle");
     add_output_flag(*e, ea->output);
     e->add_option("--since", ea->since, "an earlier bundle (dir, tar or its ferry-bundle.json): leave out the blobs it carried");
-    e->add_option("-j,--jobs", ea->jobs, "parallel blob transfers")->check(CLI::Range(1, 64));
+    e->add_option("-j,--jobs", ea->jobs, "parallel blob transfers")->check(CLI::Range(1, core::kMaxJobs));
     e->callback([&rt, &body, ea] { body = [&rt, ea] { return run_export(rt, *ea); }; });
 
     auto ia = std::make_shared<ImportArgs>();
@@ -108,7 +108,7 @@ void add_bundle_verbs(CLI::App& app, Runtime& rt, VerbBody& body) {
     i->add_option("bundle", ia->bundle, "bundle directory or .tar")->required();
     i->add_option("--to", ia->to, "REGISTRY[/PREFIX]: push to PREFIX/<source repository> instead of the recorded targets");
     i->add_option("-c,--config", ia->plan_file, "plan file for registry settings (TLS, credentials)");
-    i->add_option("-j,--jobs", ia->jobs, "parallel blob transfers")->check(CLI::Range(1, 64));
+    i->add_option("-j,--jobs", ia->jobs, "parallel blob transfers")->check(CLI::Range(1, core::kMaxJobs));
     i->callback([&rt, &body, ia] { body = [&rt, ia] { return run_import(rt, *ia); }; });
 
     add_bundle_ls_verb(app, body);

@@ -32,12 +32,6 @@ struct CopyArgs {
     std::string output = "text";
 };
 
-nlohmann::json stats_json(const copy::CopyStats& s) {
-    return {{"blobsCopied", s.blobs_copied},     {"blobsMounted", s.blobs_mounted},
-            {"blobsSkipped", s.blobs_skipped},   {"bytesCopied", s.bytes_copied},
-            {"bytesMounted", s.bytes_mounted},   {"bytesSkipped", s.bytes_skipped},
-            {"manifestsPushed", s.manifests_pushed}, {"manifestsSkipped", s.manifests_skipped}};
-}
 
 void print_result(const CopyArgs& a, bool quiet, const std::string& from, const std::string& to,
                   const copy::CopyResult& r) {
@@ -46,7 +40,7 @@ void print_result(const CopyArgs& a, bool quiet, const std::string& from, const 
         nlohmann::json j = {{"source", from}, {"target", to},
                             {"sourceDigest", r.source_digest.str()}, {"targetDigest", r.target_digest.str()},
                             {"mediaType", r.media_type}, {"builtSubset", r.built_subset},
-                            {"unchanged", r.unchanged}, {"seconds", seconds}, {"stats", stats_json(r.stats)}};
+                            {"unchanged", r.unchanged}, {"seconds", seconds}, {"stats", copy::to_json(r.stats)}};
         std::cout << j.dump(2) << "\n";
         return;
     }
@@ -157,7 +151,7 @@ void add_copy_verb(CLI::App& app, Runtime& rt, VerbBody& body) {
     verb->add_flag("--preserve-digests", args->preserve_digests, "keep digests (always; skopeo's --preserve-digests)");
     add_side_access_flags(*verb, "src", args->src_access);
     add_side_access_flags(*verb, "dest", args->dest_access);
-    verb->add_option("-j,--jobs", args->jobs, "parallel blob transfers")->check(CLI::Range(1, 64))->capture_default_str();
+    verb->add_option("-j,--jobs", args->jobs, "parallel blob transfers")->check(CLI::Range(1, core::kMaxJobs))->capture_default_str();
     add_output_flag(*verb, args->output);
     verb->callback([&rt, &body, args] { body = [&rt, args] { return run_copy(rt, *args); }; });
 }

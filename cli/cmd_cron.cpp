@@ -1,6 +1,7 @@
 // ferry cron -c PLAN [--listen ADDR:PORT] [--jobs N] [--max-connections N]
 // Runs the plan's `schedule:` entries until SIGTERM/SIGINT; SIGHUP reloads the plan (daemon/).
 #include "cli/runtime.hpp"
+#include "core/defaults.hpp"
 #include "daemon/cron_service.hpp"
 
 namespace ferry::cli {
@@ -21,7 +22,7 @@ void add_cron_verb(CLI::App& app, Runtime& rt, VerbBody& body) {
     auto* verb = app.add_subcommand("cron", "run the plan's schedule entries until SIGTERM (SIGHUP reloads the plan)");
     verb->add_option("-c,--config", args->plan_file, "the plan file (YAML)")->required();
     verb->add_option("--listen", args->listen, "serve / (status page), /healthz, /metrics, /status and the plan's webhook path on ADDR:PORT");
-    verb->add_option("-j,--jobs", args->jobs, "parallel transfers (overrides the plan)")->check(CLI::Range(1, 64));
+    verb->add_option("-j,--jobs", args->jobs, "parallel transfers (overrides the plan)")->check(CLI::Range(1, core::kMaxJobs));
     verb->add_option("--max-connections", args->max_connections,
                      "connections the --listen server serves at once; more wait in the backlog")
         ->check(CLI::Range(std::size_t{1}, std::size_t{65536}))

@@ -8,6 +8,7 @@
 #include "cli/plan_file.hpp"
 #include "cli/runtime.hpp"
 #include "core/cancel.hpp"
+#include "core/defaults.hpp"
 #include "core/redact.hpp"
 #include "core/units.hpp"
 #include "multiarch/assemble.hpp"
@@ -77,9 +78,7 @@ nlohmann::json result_json(const multiarch::AssembleResult& r) {
             {"size", r.index.raw.size()}, {"unchanged", r.unchanged}, {"dryRun", r.dry_run},
             {"previousDigest", r.previous ? nlohmann::json(r.previous->str()) : nlohmann::json(nullptr)},
             {"manifests", entries}, {"warnings", r.warnings},
-            {"stats", {{"blobsCopied", s.blobs_copied}, {"blobsMounted", s.blobs_mounted},
-                       {"blobsSkipped", s.blobs_skipped}, {"bytesCopied", s.bytes_copied},
-                       {"manifestsPushed", s.manifests_pushed}}}};
+            {"stats", copy::to_json(s)}};
 }
 
 void print_result_text(const multiarch::AssembleResult& r) {
@@ -277,7 +276,7 @@ void add_create(CLI::App& group, Runtime& rt, VerbBody& body) {
     verb->add_flag("--append", args->append, "add to the list at TARGET, replacing entries of the same platform");
     verb->add_flag("--ignore-missing", args->ignore_missing, "leave out sources that do not exist (warning)");
     verb->add_flag("--dry-run", args->dry_run, "decide and report; write nothing");
-    verb->add_option("-j,--jobs", args->jobs, "parallel blob transfers")->check(CLI::Range(1, 64))->capture_default_str();
+    verb->add_option("-j,--jobs", args->jobs, "parallel blob transfers")->check(CLI::Range(1, core::kMaxJobs))->capture_default_str();
     add_output_flag(*verb, args->output);
     verb->callback([&rt, &body, args] { body = [&rt, args] { return run_create(rt, *args); }; });
 }
@@ -295,7 +294,7 @@ void add_push(CLI::App& group, Runtime& rt, VerbBody& body) {
     auto* verb = group.add_subcommand("push", "assemble and push the plan's manifests: entries");
     verb->add_option("-c,--config", args->plan_file, "plan file (YAML)")->required();
     verb->add_flag("--dry-run", args->dry_run, "decide and report; write nothing");
-    verb->add_option("-j,--jobs", args->jobs, "parallel blob transfers")->check(CLI::Range(1, 64))->capture_default_str();
+    verb->add_option("-j,--jobs", args->jobs, "parallel blob transfers")->check(CLI::Range(1, core::kMaxJobs))->capture_default_str();
     add_output_flag(*verb, args->output);
     verb->callback([&rt, &body, args] { body = [&rt, args] { return run_push(rt, *args); }; });
 }

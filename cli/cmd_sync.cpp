@@ -7,6 +7,7 @@
 #include "cli/progress.hpp"
 #include "cli/auth_note.hpp"
 #include "cli/plan_file.hpp"
+#include "core/defaults.hpp"
 #include "cli/runtime.hpp"
 #include "core/cancel.hpp"
 #include "core/log.hpp"
@@ -171,7 +172,7 @@ void add_common(CLI::App& verb, SyncArgs& a) {
     verb.add_option("-c,--config", a.plan_file, "the plan file (YAML); - reads it from standard input")->required();
     add_repeatable(verb, "--only", a.only, "run only this sync entry (repeatable)");
     verb.add_option("--shard", a.shard, "I/N: do only this worker's part of the plan");
-    verb.add_option("-j,--jobs", a.jobs, "parallel transfers (overrides the plan)")->check(CLI::Range(1, 64));
+    verb.add_option("-j,--jobs", a.jobs, "parallel transfers (overrides the plan)")->check(CLI::Range(1, core::kMaxJobs));
     verb.add_option("--state", a.state_file, "state file for platform-subset digests");
     verb.add_option("--report", a.report_file, "write the JSON report here");
     add_output_flag(verb, a.output);

@@ -81,6 +81,13 @@ core::Status push_manifests(const std::vector<const ParsedManifest*>& missing,
 
 }  // namespace
 
+nlohmann::json to_json(const CopyStats& s) {
+    return {{"blobsCopied", s.blobs_copied},   {"blobsMounted", s.blobs_mounted},
+            {"blobsSkipped", s.blobs_skipped}, {"bytesCopied", s.bytes_copied},
+            {"bytesMounted", s.bytes_mounted}, {"bytesSkipped", s.bytes_skipped},
+            {"manifestsPushed", s.manifests_pushed}, {"manifestsSkipped", s.manifests_skipped}};
+}
+
 CopyStats& CopyStats::operator+=(const CopyStats& o) {
     blobs_copied += o.blobs_copied; blobs_mounted += o.blobs_mounted; blobs_skipped += o.blobs_skipped;
     bytes_copied += o.bytes_copied; bytes_mounted += o.bytes_mounted; bytes_skipped += o.bytes_skipped;

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/defaults.hpp"
 #include "copy/blob_ledger.hpp"
 #include "copy/image_graph.hpp"
@@ -52,6 +54,11 @@ struct CopyStats {
     std::uint64_t manifests_pushed = 0, manifests_skipped = 0;
     CopyStats& operator+=(const CopyStats& other);
 };
+
+/// The stats as every JSON output of ferry writes them (sync report, `copy -o json`,
+/// `manifest create -o json`): blobsCopied, blobsMounted, blobsSkipped, bytesCopied,
+/// bytesMounted, bytesSkipped, manifestsPushed, manifestsSkipped.
+nlohmann::json to_json(const CopyStats& stats);
 
 struct CopyResult {
     manifest::Digest source_digest;

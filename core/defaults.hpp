@@ -4,6 +4,8 @@ namespace ferry::core {
 
 /// Parallel image tasks of a plan, and parallel blob transfers of one copy.
 inline constexpr int kDefaultJobs = 8;
+/// The most parallel image tasks or blob transfers a flag or a plan may ask for.
+inline constexpr int kMaxJobs = 64;
 /// Attempts after the first for a retryable HTTP request, and a plan's `retries:` (per blob).
 inline constexpr int kDefaultRetries = 5;
 /// Extra attempts per blob of the copy engine when no plan sets `retries:` (ferry copy,

@@ -24,7 +24,7 @@ std::string_view kind_name(ErrorKind kind) {
 }
 
 bool Error::retryable() const {
-    if (hint == ErrorHint::HostDown || hint == ErrorHint::QuotaSpent) return false;
+    if (hint == ErrorHint::HostDown || hint == ErrorHint::QuotaSpent || hint == ErrorHint::RetriesSpent) return false;
     return kind == ErrorKind::Network || kind == ErrorKind::Server;
 }
 

@@ -40,6 +40,8 @@ enum class ErrorHint {
     RestartUpload,  ///< an upload can succeed if started again from its first byte with a
                     ///< fresh source (credentials renewed, or the upload mode switched)
     QuotaSpent,     ///< the host's rate limit is used up: asking again in this run is futile
+    RetriesSpent,   ///< the HTTP layer already retried this request as often as allowed (not
+                    ///< retryable: a layer above must not multiply the attempts)
 };
 
 struct Error {
@@ -53,7 +55,7 @@ struct Error {
     std::string cause;
 
     /// True for kinds worth retrying (network, server/429), unless the hint says the host is
-    /// down or its quota spent.
+    /// down, its quota spent, or the request's retries already spent.
     bool retryable() const;
     /// Returns a copy whose message is "<context>: <message>" (unchanged when the message
     /// already starts with "<context>: ").

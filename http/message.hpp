@@ -80,6 +80,9 @@ struct Response {
     std::uint64_t body_bytes = 0;  ///< bytes received, including those given to a sink
     std::uint64_t sink_bytes = 0;  ///< bytes handed to Request::sink
     std::string effective_url;     ///< URL after redirects
+    /// Set by the session when it retried this (replayable) request as often as allowed and
+    /// this is the last answer: an error made of it is not to be retried again above.
+    bool retries_spent = false;
 
     bool ok() const { return status >= 200 && status < 300; }
 };

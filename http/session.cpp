@@ -71,6 +71,19 @@ bool Session::should_retry(const core::Result<Response>& outcome, const Request&
     return true;
 }
 
+core::Result<Response> Session::mark_spent(core::Result<Response> outcome, const Request& request, int attempt) const {
+    // One layer decides per kind of failure: a replayable request is retried here, and once
+    // its attempts are used up no caller retries it again (the copy engine retries only what
+    // this layer could not: a streamed upload, a transfer cut after its first bytes).
+    if (attempt <= options_.retry.retries || !request.replayable()) return outcome;
+    if (outcome) {
+        outcome->retries_spent = true;
+    } else if (outcome.error().hint == core::ErrorHint::None && outcome.error().retryable()) {
+        outcome.error().hint = core::ErrorHint::RetriesSpent;
+    }
+    return outcome;
+}
+
 core::Result<Response> Session::send_with_retries(const Request& request, bool limited) {
     // A sink that took bytes before the transfer broke cannot take them again: its caller
     // resumes or restarts (a replay here would hand it the blob's first bytes twice).
@@ -98,7 +111,7 @@ core::Result<Response> Session::send_with_retries(const Request& request, bool l
         if (limited) health_.record(outcome);
         if (outcome) note_warnings(options_.host, outcome->headers);
         std::chrono::milliseconds delay{0};
-        if (delivered || !should_retry(outcome, request, attempt, delay)) return outcome;
+        if (delivered || !should_retry(outcome, request, attempt, delay)) return mark_spent(std::move(outcome), request, attempt);
         if (delay.count() > 0) core::log::warn("{} {}: {}; retry {}/{} in {}ms", request.method, core::redact(request.url),
                         describe_outcome(outcome), attempt, options_.retry.retries, delay.count());
         if (!sleep_unless_cancelled(delay, health_, options_.transfer.cancel)) return std::unexpected(cancelled_error(request));

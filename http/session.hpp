@@ -94,6 +94,9 @@ public:
 
 private:
     core::Result<Response> send_with_retries(const Request& request, bool limited);
+    /// The outcome of a replayable request whose attempts are used up, marked so that no
+    /// layer above retries it again (Response::retries_spent, ErrorHint::RetriesSpent).
+    core::Result<Response> mark_spent(core::Result<Response> outcome, const Request& request, int attempt) const;
     bool should_retry(const core::Result<Response>& outcome, const Request& request, int attempt,
                       std::chrono::milliseconds& delay);
     void remember_challenge(const Response& response);

@@ -1,5 +1,6 @@
 #include "plan/defaults_section.hpp"
 
+#include "core/defaults.hpp"
 #include "plan/plan_reader.hpp"
 
 namespace ferry::plan::detail {
@@ -13,7 +14,7 @@ Defaults read_defaults(PlanReader& reader, const PlanNode& node) {
     for (const PlanNode& child : node.children) {
         std::string where = child_path(path, child.key);
         if (child.key == "jobs") {
-            out.jobs = reader.integer(child, where, 1).value_or(out.jobs);
+            out.jobs = reader.integer(child, where, 1, core::kMaxJobs).value_or(out.jobs);
         } else if (child.key == "retries") {
             out.retries = reader.integer(child, where, 0).value_or(out.retries);
         } else if (child.key == "platforms") {

@@ -178,7 +178,7 @@ std::optional<std::string> PlanReader::text(const PlanNode& node, std::string_vi
     return std::move(*expanded);
 }
 
-std::optional<int> PlanReader::integer(const PlanNode& node, std::string_view path, int minimum) {
+std::optional<int> PlanReader::integer(const PlanNode& node, std::string_view path, int minimum, int maximum) {
     auto value = text(node, path);
     if (!value) return std::nullopt;
     const auto parsed = core::parse_int<int>(*value);
@@ -189,6 +189,10 @@ std::optional<int> PlanReader::integer(const PlanNode& node, std::string_view pa
     const int n = *parsed;
     if (n < minimum) {
         error(node.mark, path, "must be at least " + std::to_string(minimum) + ", got " + std::to_string(n));
+        return std::nullopt;
+    }
+    if (n > maximum) {
+        error(node.mark, path, "must be at most " + std::to_string(maximum) + ", got " + std::to_string(n));
         return std::nullopt;
     }
     return n;

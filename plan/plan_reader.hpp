@@ -5,6 +5,7 @@
 #include <expected>
 #include <filesystem>
 #include <initializer_list>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,7 +43,8 @@ public:
 
     /// Scalars, after ${ENV} expansion. Each reports and returns nullopt on a wrong type.
     std::optional<std::string> text(const PlanNode& node, std::string_view path);
-    std::optional<int> integer(const PlanNode& node, std::string_view path, int minimum);
+    std::optional<int> integer(const PlanNode& node, std::string_view path, int minimum,
+                               int maximum = std::numeric_limits<int>::max());
     std::optional<double> positive_number(const PlanNode& node, std::string_view path);
     std::optional<bool> boolean(const PlanNode& node, std::string_view path);
     /// One of `names` (exact match); the error lists them.

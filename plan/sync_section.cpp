@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/defaults.hpp"
 #include "core/registry_host.hpp"
 #include "plan/plan_reader.hpp"
 #include "plan/registries_section.hpp"
@@ -186,7 +187,7 @@ SyncEntry read_entry(PlanReader& reader, const PlanNode& node, std::string_view 
         } else if (child.key == "verify") {
             entry.verify = read_verify(reader, child, where);
         } else if (child.key == "jobs") {
-            entry.jobs = reader.integer(child, where, 1).value_or(entry.jobs);
+            entry.jobs = reader.integer(child, where, 1, core::kMaxJobs).value_or(entry.jobs);
         }
     }
     read_prune(reader, node, path, entry);

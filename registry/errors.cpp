@@ -89,7 +89,9 @@ core::Error response_error(std::string_view context, const http::Response& respo
     if (response.status == 429)
         if (auto quota = http::parse_rate_quota(response.headers)) message += " (" + quota->describe() + ")";
     const std::string code = entries.empty() ? std::string() : entries.front().code;
-    return core::make_error(kind_for_status(response.status, code), std::move(message), response.status, code);
+    core::Error error = core::make_error(kind_for_status(response.status, code), std::move(message), response.status, code);
+    if (response.retries_spent && error.retryable()) error.hint = core::ErrorHint::RetriesSpent;
+    return error;
 }
 
 core::Error with_tls_hint(core::Error error, std::string_view host) {

@@ -138,7 +138,7 @@ core::Result<PlanRun> run_plan(const plan::Plan& plan, const store::StoreContext
                              : sync::run_sync(plan, stores, sync_options);
     if (!options.tasks && options.manifests && !plan.manifests.empty() && covers_whole_plan(plan, options.sync.expand) &&
         !cancelled(options)) {
-        const int jobs = options.sync.jobs > 0 ? options.sync.jobs : plan.defaults.jobs;
+        const int jobs = sync::effective_jobs(options.sync.jobs, plan.defaults.jobs);
         run.manifests = push_plan_manifests(plan, stores, {run.dry_run, jobs, options.sync.cancel});
     }
     run.cancelled = cancelled(options);

@@ -11,12 +11,6 @@
 namespace ferry::sync {
 namespace {
 
-nlohmann::json stats_json(const copy::CopyStats& s) {
-    return {{"blobsCopied", s.blobs_copied},   {"blobsMounted", s.blobs_mounted},
-            {"blobsSkipped", s.blobs_skipped}, {"bytesCopied", s.bytes_copied},
-            {"bytesMounted", s.bytes_mounted}, {"bytesSkipped", s.bytes_skipped},
-            {"manifestsPushed", s.manifests_pushed}, {"manifestsSkipped", s.manifests_skipped}};
-}
 
 std::string digest_or_empty(const manifest::Digest& d) { return d.empty() ? "" : d.str(); }
 
@@ -57,7 +51,7 @@ nlohmann::json image_json(const TaskOutcome& o, bool dry_run) {
                         {"action", to_string(o.action)},
                         {"builtSubset", o.built_subset},
                         {"seconds", std::chrono::duration<double>(o.duration).count()},
-                        {"stats", stats_json(o.stats)},
+                        {"stats", copy::to_json(o.stats)},
                         {"artifacts", artifacts_json(o, dry_run)}};
     if (o.error) {
         j["error"] = core::redact(o.error->message);
@@ -115,7 +109,7 @@ void ReportWriter::finish(const RunResult& result, const std::string& plan_file,
                      {"unchanged", s.unchanged}, {"conflicts", s.conflicts}, {"rejected", s.rejected}, {"failed", s.failed},
                      {"interrupted", s.interrupted}, {"artifactsCopied", s.artifacts_copied}, {"artifactsPresent", s.artifacts_present},
                      {"filtered", s.filtered}, {"pruned", s.pruned}, {"pruneSkipped", s.prune_skipped},
-                     {"stats", stats_json(s.stats)}}},
+                     {"stats", copy::to_json(s.stats)}}},
         {"filtered", filtered},
         {"pruned", pruned},
         {"hosts", hosts},

@@ -196,13 +196,13 @@ RunResult run_tasks(const plan::Plan& plan, const store::StoreContext& stores, c
     }
     TaskContext ctx{plan, registries, ledger, state, pushing, empty_targets, options.dry_run, &cancel, keys};
 
-    const int image_workers = std::max(1, options.jobs > 0 ? options.jobs : plan.defaults.jobs);
+    const int image_workers = std::max(1, effective_jobs(options.jobs, plan.defaults.jobs));
     TaskFeed feed(options, static_cast<std::size_t>(image_workers) * 4);
     std::jthread producing([&] {
         // Not stopped by a cancellation: every image of the plan is reported (not started).
         std::size_t images = 0;
         ExpansionSink sink{[&](ImageTask t) {
-                               if (options.jobs > 0) t.jobs = options.jobs;
+                               t.jobs = effective_jobs(options.jobs, t.jobs);
                                ++images;
                                if (options.on_found) options.on_found();
                                feed.add(std::move(t));

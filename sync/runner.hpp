@@ -27,7 +27,7 @@ namespace ferry::sync {
 struct RunOptions {
     bool dry_run = false;    ///< decide and count only (ferry plan, sync --dry-run)
     bool fail_fast = false;  ///< stop starting work after the first failure
-    int jobs = 0;            ///< overrides every entry's jobs when > 0
+    int jobs = 0;            ///< overrides every entry's jobs when > 0 (see effective_jobs)
     ExpandOptions expand;
     std::filesystem::path state_file;  ///< subset state; empty = none
     const core::CancellationToken* cancel = nullptr;
@@ -56,6 +56,11 @@ struct RunOptions {
     /// while its target reference is locked. Null = this run is alone.
     ImageLocks* image_locks = nullptr;
 };
+
+/// The one rule for parallelism: a `--jobs` flag (`flag` > 0, 1..core::kMaxJobs, checked by
+/// the command line) wins over the plan's value (`configured`, checked by the plan reader to the
+/// same bounds). Used for image workers, each task's blob transfers, manifest lists and export.
+inline int effective_jobs(int flag, int configured) { return flag > 0 ? flag : configured; }
 
 /// True for an image a stop signal cancelled: reported as interrupted, not failed.
 bool interrupted(const TaskOutcome& outcome);
