@@ -64,8 +64,4 @@ ImageTask make_image_task(const plan::Plan& plan, const plan::SyncEntry& entry, 
 /// below the namespace).
 bool repository_selected(const plan::SyncEntry& entry, std::string_view relative);
 
-/// Where a source repository lands: the target repository itself, or target prefix + the
-/// full source repository path.
-std::string target_repository_for(const plan::SyncEntry& entry, const std::string& source_repository);
-
 }  // namespace ferry::sync
