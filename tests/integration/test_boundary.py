@@ -60,6 +60,14 @@ def dst_catalog() -> list:
     return names
 
 
+def plan_from(reg: HostileNamesRegistry, entry: str):
+    """A plan with one sync entry (`entry`: its YAML lines after `- `) reading from `reg`."""
+    plan = ft.temp_dir() / "plan.yaml"
+    ft.write_plan(plan, "  - " + entry.strip().replace("\n", "\n    ") + "\n    referrers: none\n",
+                  ft.plain_registries(reg.host, DST.host))
+    return plan
+
+
 def dst_tags(repo) -> list:
     return sorted(ft.list_tags(f"http://{DST.host}", repo))
 
@@ -82,19 +90,11 @@ class HostileNames(unittest.TestCase):
         self.assertEqual(before, {"1.0": self.alpine["3.19"], "other": self.alpine["3.18"]})
 
         with HostileNamesRegistry(catalog=["ok/app", *BAD_REPOSITORIES], tags=["1.0", *BAD_TAGS]) as reg:
-            plan = ft.temp_dir() / "plan.yaml"
-            plan.write_text(f"""version: 1
-registries:
-  "{reg.host}": {{tls: disabled}}
-  "{DST.host}": {{tls: disabled}}
-sync:
-  - name: quarantine
-    source: {reg.host}/*
-    target: {DST.host}/{base}/quarantine/
-    referrers: none
-    prune: true
-    max_prune: 100%
-""")
+            plan = plan_from(reg, f"""name: quarantine
+source: {reg.host}/*
+target: {DST.host}/{base}/quarantine/
+prune: true
+max_prune: 100%""")
             rc, out, err = ft.run_ferry("plan", "-c", plan)
             self.assertEqual(rc, 0, err)
             self.assertNotIn("\x1b", out + err)
@@ -139,17 +139,9 @@ sync:
         message = "denied\n\x1b[31mFORGED ERROR LINE"
         target = ft.unique_repo("boundary-err")
         with HostileNamesRegistry(tags=["1.0"], error_message=message) as reg:
-            plan = ft.temp_dir() / "plan.yaml"
-            plan.write_text(f"""version: 1
-registries:
-  "{reg.host}": {{tls: disabled}}
-  "{DST.host}": {{tls: disabled}}
-sync:
-  - name: err
-    source: {reg.host}/ok/app:1.0
-    target: {DST.host}/{target}:1.0
-    referrers: none
-""")
+            plan = plan_from(reg, f"""name: err
+source: {reg.host}/ok/app:1.0
+target: {DST.host}/{target}:1.0""")
             runs = {
                 "sync": ft.run_ferry("--log-format", "text", "sync", "-c", plan),
                 "plan": ft.run_ferry("plan", "-c", plan),
