@@ -72,8 +72,8 @@ TEST_CASE("target guard: map_target joins validated names only") {
         CHECK_THAT(mapped.error().message, Catch::Contains("not a valid repository name"));
         CHECK(mapped.error().message.find('\x1b') == std::string::npos);
     }
-    // Valid alone, too long once joined to the prefix (255 characters at most).
-    const std::string long_name = std::string(120, 'a') + "/" + std::string(120, 'b');
+    // Valid alone (245 characters), too long once joined to the prefix (256; 255 at most).
+    const std::string long_name = std::string(122, 'a') + "/" + std::string(122, 'b');
     REQUIRE(manifest::is_valid_repository(long_name));
     CHECK_FALSE(sync::map_target(plan.sync[0], long_name));
 }
