@@ -22,9 +22,12 @@ from http.server import BaseHTTPRequestHandler
 from hostile_registry import OCI_MANIFEST, Content, digest_of
 from listener_pair import ListenerPair
 
-MANIFEST = re.compile(r"^/v2/(.+)/manifests/([^/]+)$")
-BLOB = re.compile(r"^/v2/(.+)/blobs/(sha256:[0-9a-f]{64})$")
-TAGS = re.compile(r"^/v2/(.+)/tags/list$")
+# Lenient on purpose: "/v2/x/../../mirror/nginx/tags/list" reaches a server as
+# "/mirror/nginx/tags/list" once a client collapses the dot segments, and a hostile registry
+# answers that too (so a name that climbs would really be served).
+MANIFEST = re.compile(r"^(?:/v2)?/(.+)/manifests/([^/]+)$")
+BLOB = re.compile(r"^(?:/v2)?/(.+)/blobs/(sha256:[0-9a-f]{64})$")
+TAGS = re.compile(r"^(?:/v2)?/(.+)/tags/list$")
 
 
 class HostileNamesRegistry(ListenerPair):
