@@ -10,6 +10,7 @@
 #include "core/cancel.hpp"
 #include "core/log.hpp"
 #include "core/redact.hpp"
+#include "core/text.hpp"
 #include "core/units.hpp"
 
 namespace ferry::cli {
@@ -142,7 +143,9 @@ ExitCode report_error(const core::Error& error) {
                                {"msg", core::redact(error.message)}, {"exitCode", static_cast<int>(code)}};
         std::cerr << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
-        std::cerr << "ferry: " << core::redact(error.message) << "\n";
+        // Lines of a composed message (a plan's errors) stay lines; any other control
+        // character (an escape sequence in a registry's text) is shown escaped.
+        std::cerr << "ferry: " << core::escape_control_keep_lines(core::redact(error.message)) << "\n";
     }
     return code;
 }

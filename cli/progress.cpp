@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "core/transfer_meter.hpp"
 #include "core/units.hpp"
 #include "sync/report.hpp"
@@ -74,7 +75,7 @@ void ProgressLine::item_done(bool failed, const std::string& permanent_line) {
     std::lock_guard lock(mutex_);
     ++done_;
     if (failed) ++failed_;
-    if (!permanent_line.empty()) write_stderr("\r\033[K" + permanent_line + "\n");
+    if (!permanent_line.empty()) write_stderr("\r\033[K" + core::escape_control(permanent_line) + "\n");
     draw_locked();
 }
 

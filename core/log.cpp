@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/redact.hpp"
+#include "core/text.hpp"
 #include "core/units.hpp"
 
 namespace ferry::core::log {
@@ -81,7 +82,9 @@ void write(Level lvl, std::string_view message) {
         logger().log(to_spdlog(lvl), "{}", line.dump(-1, ' ', false,
                                                      nlohmann::json::error_handler_t::replace));
     } else {
-        logger().log(to_spdlog(lvl), "{}", clean);
+        // One message is one line: a newline or an escape sequence from outside (a registry's
+        // error text, a catalog name) is shown escaped, never obeyed.
+        logger().log(to_spdlog(lvl), "{}", escape_control(clean));
     }
 }
 

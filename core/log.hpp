@@ -1,6 +1,8 @@
 #pragma once
 /// The one logging facade. Everything ferry logs goes through here, and every message is
-/// passed through core::redact() before it is written (to stderr).
+/// passed through core::redact() before it is written (to stderr). In the text format every
+/// control character of a message (newline included) is written escaped (core::escape_control):
+/// a message is one line, whatever text from outside it quotes; JSON lines escape by JSON.
 /// Levels: debug = one line per HTTP request, info = one line per image, warn = retries.
 #include <fmt/format.h>
 

@@ -23,9 +23,11 @@ std::string_view RequestHead::header(std::string_view name) const {
     return {};
 }
 
-core::Result<std::uint64_t> RequestHead::content_length() const {
+core::Result<std::uint64_t> RequestHead::content_length(bool required) const {
     if (!header("transfer-encoding").empty())
         return core::fail(core::ErrorKind::Unsupported, "Transfer-Encoding is not supported: send Content-Length");
+    const bool declared = std::any_of(headers.begin(), headers.end(), [](const auto& h) { return h.first == "content-length"; });
+    if (required && !declared) return core::fail(core::ErrorKind::Unsupported, "Content-Length is required");
     std::optional<std::uint64_t> length;
     for (const auto& [key, value] : headers) {
         if (key != "content-length") continue;

@@ -19,9 +19,10 @@ struct RequestHead {
 
     /// The first value of header `name` (lower case), "" when absent.
     std::string_view header(std::string_view name) const;
-    /// The body length: 0 without Content-Length. Errors (InvalidInput): a malformed or
-    /// conflicting Content-Length; Unsupported: a Transfer-Encoding (chunked bodies are not read).
-    core::Result<std::uint64_t> content_length() const;
+    /// The body length: 0 without Content-Length unless `required`. Errors (InvalidInput): a
+    /// malformed or conflicting Content-Length; Unsupported (answered 411): a Transfer-Encoding
+    /// (chunked bodies are not read), or no Content-Length when `required`.
+    core::Result<std::uint64_t> content_length(bool required = false) const;
 };
 
 /// Parses "METHOD TARGET HTTP/1.x\r\nName: value\r\n…\r\n\r\n" (the terminating blank line

@@ -87,7 +87,7 @@ Decision decide(const RequestHead& head, const StatusHandlers& handlers) {
     if (head.method != "POST") return {method_not_allowed("POST"), 0};
     if (post.admit)
         if (auto refused = post.admit(head)) return {Response{std::move(*refused), {}}, 0};
-    auto length = head.content_length();
+    auto length = head.content_length(/*required=*/true);  // a POST without one: 411
     std::optional<Response> refusal;
     if (!length) {
         const int status = length.error().kind == core::ErrorKind::Unsupported ? 411 : 400;

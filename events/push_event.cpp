@@ -172,10 +172,19 @@ core::Result<ParsedPayload> parse_payload(std::string_view body) {
         return core::fail(core::ErrorKind::InvalidInput,
                           "malformed JSON at byte " + std::to_string(e.byte) + ": " +
                               std::string(e.what()).substr(std::string(e.what()).find(':') + 2));
+    } catch (const json::exception& e) {
+        // A number out of range ({"events":[1e999999]}) is the sender's fault too: a 400, not a
+        // 500 that a registry would retry for ever.
+        const std::string what = e.what();
+        return core::fail(core::ErrorKind::InvalidInput, "malformed JSON: " + what.substr(what.find(']') + 2));
     }
     if (!doc.is_object()) return core::fail(core::ErrorKind::InvalidInput, "expected a JSON object");
-    if (doc.contains("events")) return read_distribution(doc);
-    if (doc.contains("event_data")) return read_harbor(doc);
+    try {
+        if (doc.contains("events")) return read_distribution(doc);
+        if (doc.contains("event_data")) return read_harbor(doc);
+    } catch (const json::exception& e) {
+        return core::fail(core::ErrorKind::InvalidInput, std::string("unexpected payload: ") + e.what());
+    }
     return core::fail(core::ErrorKind::InvalidInput,
                       "neither a registry notification ({\"events\": [...]}) nor a Harbor webhook "
                       "({\"type\", \"event_data\"})");

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/registry_host.hpp"
+#include "core/text.hpp"
 
 namespace ferry::manifest {
 namespace {
@@ -52,6 +53,8 @@ std::string component_problem(std::string_view c) {
 }
 
 std::string repository_problem(std::string_view repository) {
+    if (repository.size() > kMaxNameLength)
+        return fmt::format("repository name is {} characters long, the limit is {}", repository.size(), kMaxNameLength);
     std::size_t start = 0;
     while (true) {
         auto slash = repository.find('/', start);
@@ -122,7 +125,7 @@ core::Result<Reference> parse_reference(std::string_view input, bool allow_tag_o
                                         bool default_latest) {
     auto invalid = [&](std::string_view why) {
         return core::fail(core::ErrorKind::InvalidInput,
-                          fmt::format("invalid reference \"{}\": {}", input, why));
+                          core::escape_control(fmt::format("invalid reference \"{}\": {}", input, why)));
     };
     std::string_view text = input;
     if (text.starts_with(kTransportPrefix)) text.remove_prefix(kTransportPrefix.size());

@@ -44,9 +44,14 @@ struct Reference {
     bool operator==(const Reference&) const = default;
 };
 
-/// Validates a tag: [A-Za-z0-9_][A-Za-z0-9._-]{0,127}.
+/// The distribution grammar, the one check of every name from outside (catalogs, tag lists,
+/// webhook payloads, bundle manifests) and of every name ferry builds (a prefix joined to a
+/// source path):
+/// A tag: [A-Za-z0-9_][A-Za-z0-9._-]{0,127} (ASCII only).
 bool is_valid_tag(std::string_view tag);
-/// Validates one repository path (components separated by '/').
+/// A repository path without host: components `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*` separated by
+/// '/', so no empty, "." or ".." component and no '%' (a percent-encoded "%2e%2e" fails too);
+/// at most 255 characters in all.
 bool is_valid_repository(std::string_view repository);
 
 }  // namespace ferry::manifest

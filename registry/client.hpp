@@ -121,9 +121,13 @@ public:
     virtual core::Status put_blob(const std::string& repo, const manifest::Digest& digest,
                                   std::uint64_t size, const ByteSource& source) = 0;
 
-    /// Every tag, following Link pagination (relative or absolute), each exactly once.
+    /// Every tag, following Link pagination (relative or absolute), each exactly once. Only
+    /// names of the tag grammar (manifest::is_valid_tag) are returned; each other entry is
+    /// dropped with a warning naming this tag list.
     virtual core::Result<std::vector<std::string>> list_tags(const std::string& repo) = 0;
-    /// Every repository (GET /v2/_catalog, paginated).
+    /// Every repository (GET /v2/_catalog, paginated). Only names of the repository grammar
+    /// (manifest::is_valid_repository: no "..", ".", "%2e%2e", upper case, over 255
+    /// characters) are returned; each other entry is dropped with a warning naming the catalog.
     virtual core::Result<std::vector<std::string>> catalog() = 0;
     /// GET /v2/<repo>/referrers/<subject>, every page (Link): the descriptors of the
     /// manifests whose subject is `subject`. nullopt when the host has no referrers API (it

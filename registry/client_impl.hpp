@@ -134,9 +134,6 @@ private:
     core::KeyLocks manifest_puts_;
 };
 
-/// True for a valid tag: [A-Za-z0-9_][A-Za-z0-9._-]{0,127}.
-bool is_valid_tag(std::string_view tag);
-
 /// Scopes for repository access.
 std::vector<std::string> pull_scope(const std::string& repo);
 std::vector<std::string> push_scope(const std::string& repo);

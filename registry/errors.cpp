@@ -84,7 +84,9 @@ core::Error response_error(std::string_view context, const http::Response& respo
     }
     if (entries.empty()) detail = sanitize_body(response.body);
     std::string message = std::string(context) + ": " + std::to_string(response.status);
-    if (!detail.empty()) message += " " + core::redact(detail);
+    // The registry's own words are text from outside: shown with their control characters
+    // escaped, so that a message cannot forge a line or colour a terminal.
+    if (!detail.empty()) message += " " + core::escape_control(core::redact(detail));
     message += challenge_note(response);
     if (response.status == 429)
         if (auto quota = http::parse_rate_quota(response.headers)) message += " (" + quota->describe() + ")";

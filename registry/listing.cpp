@@ -6,6 +6,7 @@
 
 #include "core/log.hpp"
 #include "http/url.hpp"
+#include "manifest/reference.hpp"
 #include "registry/client_impl.hpp"
 #include "registry/errors.hpp"
 #include "registry/urls.hpp"
@@ -35,6 +36,25 @@ core::Result<std::vector<std::string>> string_list(std::string_view body, const 
     } catch (const nlohmann::json::exception& e) {
         return core::fail(core::ErrorKind::Protocol, std::string(context) + ": malformed reply: " + e.what());
     }
+}
+
+/// Warnings per listing beyond which invalid names are only counted (a Nexus tag list full of
+/// digests must not flood the log).
+constexpr std::size_t kMaxNameWarnings = 10;
+
+/// Drops the names `valid` refuses, with one warning each (at most kMaxNameWarnings, then one
+/// count) naming `source`. The log facade shows the name with its control characters escaped.
+void drop_invalid(std::vector<std::string>& names, bool (*valid)(std::string_view), std::string_view what,
+                  std::string_view source) {
+    std::size_t dropped = 0;
+    std::erase_if(names, [&](const std::string& name) {
+        if (valid(name)) return false;
+        if (++dropped <= kMaxNameWarnings)
+            core::log::warn("ignored {} \"{}\" in {}: not a valid {} (distribution grammar)", what, name, source, what);
+        return true;
+    });
+    if (dropped > kMaxNameWarnings)
+        core::log::warn("ignored {} more invalid {} names in {}", dropped - kMaxNameWarnings, what, source);
 }
 
 }  // namespace
@@ -88,13 +108,6 @@ core::Result<std::vector<std::string>> HostClient::paginate(std::string url, con
     return items;
 }
 
-bool is_valid_tag(std::string_view tag) {
-    if (tag.empty() || tag.size() > 128) return false;
-    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-    if (!word(tag.front())) return false;
-    return std::all_of(tag.begin(), tag.end(), [&](char c) { return word(c) || c == '.' || c == '-'; });
-}
-
 core::Result<std::vector<std::string>> HostClient::paginate_capped(const std::string& path, const std::vector<std::string>& scopes,
                                                                    const std::string& field, std::string_view context) {
     // distribution 3.1 and ACR answer 400 PAGINATION_NUMBER_INVALID to an n above their cap
@@ -114,12 +127,10 @@ core::Result<std::vector<std::string>> HostClient::list_tags(const std::string& 
     const std::string context = "listing tags of " + display_ref(config_.host, repo, "");
     auto listed = paginate_capped("/v2/" + repo + "/tags/list", pull_scope(repo), "tags", context);
     if (!listed) return listed;
-    // Nexus and Artifactory put null and digests into tag lists (skopeo#2409, #2346): only
-    // valid tag strings are tags.
-    const auto before = listed->size();
-    std::erase_if(*listed, [](const std::string& t) { return !is_valid_tag(t); });
-    if (listed->size() != before)
-        core::log::debug("{}: ignored {} entries that are no valid tags", context, before - listed->size());
+    // A tag list is text from outside: only names of the distribution grammar are tags (Nexus
+    // and Artifactory also put null and digests into tag lists, skopeo#2409, #2346; a hostile
+    // registry puts "../x" there). Nothing else reaches a URL or a target path.
+    drop_invalid(*listed, manifest::is_valid_tag, "tag", "the tag list of " + display_ref(config_.host, repo, ""));
     return listed;
 }
 
@@ -135,6 +146,9 @@ core::Result<std::vector<std::string>> HostClient::catalog() {
                     "): name its repositories in the plan instead of " + config_.host + "/*";
         return std::unexpected(std::move(e));
     }
+    // A catalog is text from outside: "x/../../mirror/nginx" or "%2e%2e/x" would otherwise be
+    // joined to a target prefix and leave it.
+    if (listed) drop_invalid(*listed, manifest::is_valid_repository, "repository name", "the catalog of " + config_.host);
     return listed;
 }
 

@@ -3,6 +3,7 @@
 #include "copy/copy_image.hpp"
 #include "core/log.hpp"
 #include "sync/artifacts.hpp"
+#include "sync/target_guard.hpp"
 
 namespace ferry::sync {
 namespace {
@@ -146,6 +147,11 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
         out.error = e.with_context(task.source.str() + " -> " + task.target.str());
         return finish();
     };
+    // The second guard: whatever built the task, nothing is read or written at a target
+    // outside its entry's target (sync/target_guard.hpp).
+    const plan::SyncEntry* entry = find_entry(ctx.plan, task.entry);
+    if (!entry) return fail(core::make_error(core::ErrorKind::InvalidInput, "no sync entry " + task.entry + " in the plan: nothing written"));
+    if (auto within = check_within_target(*entry, task.target); !within) return fail(within.error());
     if (!task.conflicts_with.empty()) {
         out.action = Action::Conflict;
         out.error = core::make_error(core::ErrorKind::Conflict,

@@ -27,7 +27,9 @@ struct TaskContext {
 };
 
 /// Decides `task` by its policy and, unless dry_run, copies it. Errors end up in the
-/// outcome (action Failed), never thrown.
+/// outcome (action Failed), never thrown. A task whose target does not lie within its entry's
+/// target (sync::check_within_target), or that names no entry of the plan, fails before any
+/// request to the target.
 TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx);
 
 }  // namespace ferry::sync

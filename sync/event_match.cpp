@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/log.hpp"
 #include "core/text.hpp"
 #include "referrers/artifact_tags.hpp"
 #include "sync/expand.hpp"
+#include "sync/target_guard.hpp"
 #include "plan/tag_filter.hpp"
 #include "plan/target_writers.hpp"
 
@@ -62,11 +64,21 @@ bool tag_selected(const plan::SyncEntry& entry, const Reference& repo, const std
 }
 
 /// The target of the image `source_repo:tag` under `entry` (as expansion maps it).
-Reference target_for(const plan::SyncEntry& entry, const Reference& source_repo, const std::string& tag) {
-    Reference target = entry.target.with_repository(entry.target_repository(source_repo.repository));
-    target.digest.reset();
-    if (entry.source_kind != plan::SourceKind::Image || !target.tag) target.tag = tag;
+core::Result<Reference> target_for(const plan::SyncEntry& entry, const Reference& source_repo, const std::string& tag) {
+    auto target = map_target(entry, source_repo.repository);
+    if (!target) return target;
+    target->tag = entry.source_kind == plan::SourceKind::Image && !entry.target_is_prefix && entry.target.tag
+                      ? entry.target.tag
+                      : std::optional<std::string>(tag);
     return target;
+}
+
+/// Why the event's names are not names of the distribution grammar, or "".
+std::string invalid_names(const events::PushEvent& event) {
+    if (!manifest::is_valid_repository(event.repository))
+        return "repository \"" + event.repository + "\" is not a valid repository name";
+    if (!manifest::is_valid_tag(event.tag)) return "tag \"" + event.tag + "\" is not a valid tag";
+    return {};
 }
 
 /// The source repository of `entry` that would land on `target_repository`, if any.
@@ -118,6 +130,14 @@ std::optional<std::string> earlier_writer(const plan::Plan& plan, const plan::Sy
 PushMatch match_push(const plan::Plan& plan, const events::PushEvent& event, const TagLister& list_tags,
                      const std::vector<std::string>& only) {
     PushMatch out;
+    // A webhook payload is text from outside: names that fail the grammar are never matched,
+    // listed or copied ("small/../private/secret" would otherwise pass a namespace's prefix).
+    if (auto why = invalid_names(event); !why.empty()) {
+        core::log::warn("webhook: ignored a {} push event from {}: {}", events::to_string(event.format),
+                        event.host.empty() ? "an unnamed host" : event.host, why);
+        out.notes.push_back(core::escape_control("ignored: " + why));
+        return out;
+    }
     if (referrers::parse_artifact_tag(event.tag)) {
         out.notes.push_back(event.tag + " is an artifact tag: it travels with its subject");
         return out;
@@ -137,7 +157,12 @@ PushMatch match_push(const plan::Plan& plan, const events::PushEvent& event, con
             out.notes.push_back(entry.name + ": tag " + event.tag + " " + why);
             continue;
         }
-        auto task = make_image_task(plan, entry, repo->with_tag(event.tag), target_for(entry, *repo, event.tag));
+        auto target = target_for(entry, *repo, event.tag);
+        if (!target) {
+            out.notes.push_back(target.error().message);
+            continue;
+        }
+        auto task = make_image_task(plan, entry, repo->with_tag(event.tag), std::move(*target));
         if (auto owner = earlier_writer(plan, entry, task.target, list_tags)) task.conflicts_with = std::move(*owner);
         if (!entry.referrers.none() || entry.verify) {
             if (auto tags = list_tags(repo->registry, repo->repository))

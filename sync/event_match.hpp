@@ -26,7 +26,9 @@ struct PushMatch {
 
 /// Matches `event` against `plan.sync` (only the entries named in `only`, when not empty).
 /// An event without a host matches entries of any source host; with one, only entries whose
-/// source registry is that host.
+/// source registry is that host. An event whose repository or tag is not a valid name
+/// (manifest::is_valid_repository / is_valid_tag) matches nothing: one warning naming the
+/// payload format and host, one note, no listing.
 PushMatch match_push(const plan::Plan& plan, const events::PushEvent& event, const TagLister& list_tags,
                      const std::vector<std::string>& only = {});
 

@@ -10,6 +10,7 @@
 #include "core/log.hpp"
 #include "referrers/artifact_tags.hpp"
 #include "sync/target_claims.hpp"
+#include "sync/target_guard.hpp"
 
 namespace ferry::sync {
 namespace {
@@ -81,11 +82,11 @@ struct Expander {
     bool cancelled() const { return options.cancel && options.cancel->cancelled(); }
 
     void add_image(const plan::SyncEntry& entry) {
-        Reference target = entry.target;
-        if (entry.target_is_prefix)
-            target = target.with_repository(entry.target_repository(entry.source.repository));
+        auto mapped = map_target(entry, entry.source.repository);
+        if (!mapped) return fail_entry(entry, entry.source, entry.target, mapped.error());
+        Reference target = std::move(*mapped);
+        target.tag = entry.target_is_prefix ? std::nullopt : entry.target.tag;
         if (!target.tag && entry.source.tag) target.tag = entry.source.tag;
-        target.digest.reset();
         if (!keep(target)) return;
         auto task = make_task(entry, entry.source, target);
         if (!entry.referrers.none() || entry.verify) {
@@ -100,10 +101,14 @@ struct Expander {
     /// Lists one repository (and, under `missing`, its target) and selects its tags. Runs on
     /// any thread: it only reads the plan and asks the registries (thread-safe).
     RepositoryExpansion expand_repository(const plan::SyncEntry& entry, const Reference& source_repo) const {
-        RepositoryExpansion out{&entry, source_repo, entry.target.with_repository(entry.target_repository(source_repo.repository))};
-        Reference& target = out.target;
-        target.tag.reset();
-        target.digest.reset();
+        RepositoryExpansion out{&entry, source_repo, entry.target};
+        auto mapped = map_target(entry, source_repo.repository);
+        if (!mapped) {
+            out.failure = failure_outcome(entry, source_repo, entry.target, mapped.error());
+            return out;
+        }
+        out.target = std::move(*mapped);
+        const Reference& target = out.target;
         if (!keep(target)) return out;
         auto tags = list_tags(source_repo.registry, source_repo.repository);
         if (!tags) {

@@ -6,6 +6,7 @@
 
 #include "core/log.hpp"
 #include "referrers/artifact_tags.hpp"
+#include "sync/target_guard.hpp"
 
 namespace ferry::sync {
 namespace {
@@ -145,7 +146,10 @@ PruneCandidates prune_candidates(const plan::SyncEntry& entry, const std::vector
             if (referrers::parse_artifact_tag(tag)) continue;
             ++out.target_tags;
             const Reference ref = mapped.target.with_tag(tag);
-            if (!written.contains(ref.str())) out.tags.push_back(ref);
+            if (written.contains(ref.str())) continue;
+            // The second guard: a delete outside the entry's target is never issued.
+            if (auto within = check_within_target(entry, ref); !within) out.outside.emplace_back(ref, within.error().message);
+            else out.tags.push_back(ref);
         }
     }
     return out;
@@ -186,6 +190,10 @@ std::vector<PruneOutcome> prune_plan(const plan::Plan& plan, registry::ClientPoo
             continue;
         }
         std::map<std::string, std::vector<Reference>> by_repo;
+        for (auto& [c, why] : candidates.outside) {
+            core::log::warn("prune: {}", why);
+            pruner.record(entry.name, c, PruneAction::Failed, why);
+        }
         for (auto& c : candidates.tags) by_repo[repo_key(c)].push_back(std::move(c));
         for (const auto& [repo, tags] : by_repo) {
             if (options.dry_run) {

@@ -6,7 +6,9 @@
 ///    be listed prunes nothing), never under policy immutable, never an artifact tag;
 ///  - never a tag that any entry of the plan writes (the caller passes the whole plan's tasks);
 ///  - `max_prune`: more candidates than the limit refuses the entry's whole prune;
-///  - dry_run (`ferry plan`, `sync --dry-run`) only lists what would go.
+///  - dry_run (`ferry plan`, `sync --dry-run`) only lists what would go;
+///  - every candidate must lie within the entry's target (sync::check_within_target) or it
+///    fails without a request (prune_candidates sets it apart).
 /// Deleting: by tag where the registry supports it; docker-registry 2.8 refuses a tag
 /// (400 DIGEST_INVALID), so a tag is then deleted by its digest, and only when no kept tag of
 /// the repository points at the same digest (else "cannot untag on this registry"). A host
@@ -37,6 +39,9 @@ struct PruneOutcome {
 struct PruneCandidates {
     std::string entry;
     std::vector<manifest::Reference> tags;  ///< target references with tags
+    /// Candidates that do not lie within the entry's target (sync::check_within_target), with
+    /// why: never deleted, each reported as failed.
+    std::vector<std::pair<manifest::Reference, std::string>> outside;
     std::size_t target_tags = 0;            ///< image tags at the entry's targets (for max_prune)
 };
 

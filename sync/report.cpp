@@ -6,11 +6,16 @@
 #include <ostream>
 
 #include "core/redact.hpp"
+#include "core/text.hpp"
 #include "core/units.hpp"
 
 namespace ferry::sync {
 namespace {
 
+
+/// The one way a line of text output is written: control characters that came from outside
+/// (a registry's message, a name) are shown escaped, never obeyed.
+void put_line(std::ostream& out, std::string_view line) { out << core::escape_control(line) << '\n'; }
 
 std::string digest_or_empty(const manifest::Digest& d) { return d.empty() ? "" : d.str(); }
 
@@ -140,26 +145,25 @@ std::string describe_outcome(const TaskOutcome& o) {
 void PlanTextWriter::add(const TaskOutcome& o) {
     if (o.task.entry != entry_) {
         entry_ = o.task.entry;
-        out_ << entry_ << ":\n";
+        put_line(out_, entry_ + ":");
     }
     std::string line = fmt::format("  {:<9} {} -> {}", to_string(o.action), o.task.source.str(), o.task.target.str());
     if (o.action == Action::New || o.action == Action::Changed) line += "  " + blob_line(o.stats);
     if (o.built_subset) line += "  (platform subset " + o.target_digest.short_str() + ")";
     if (o.error) line += "  " + core::redact(o.error->message);
-    out_ << line << "\n";
-    for (const auto& a : o.artifacts)
-        out_ << fmt::format("    {:<7} {}\n", artifact_action(a, true), a.artifact.describe());
+    put_line(out_, line);
+    for (const auto& a : o.artifacts) put_line(out_, fmt::format("    {:<7} {}", artifact_action(a, true), a.artifact.describe()));
 }
 
 void PlanTextWriter::finish(const RunResult& result) {
     if (list_filtered_) {
         for (const auto& f : result.filtered)
-            out_ << fmt::format("  filtered  {}:{} ({}): {}\n", f.repository, f.tag, f.entry, f.reason);
+            put_line(out_, fmt::format("  filtered  {}:{} ({}): {}", f.repository, f.tag, f.entry, f.reason));
     } else {
         std::map<std::string, std::size_t> per_entry;  // in entry-name order
         for (const auto& f : result.filtered) ++per_entry[f.entry];
         for (const auto& [name, count] : per_entry)
-            out_ << fmt::format("  filtered  {} {} of entry {} (--verbose lists them)\n", count, count == 1 ? "tag" : "tags", name);
+            put_line(out_, fmt::format("  filtered  {} {} of entry {} (--verbose lists them)", count, count == 1 ? "tag" : "tags", name));
     }
     print_prune_text(out_, result);
     print_summary_text(out_, result, true);
@@ -169,26 +173,26 @@ void print_prune_text(std::ostream& out, const RunResult& result) {
     for (const auto& p : result.pruned) {
         std::string line = fmt::format("  {:<12} {} ({})", to_string(p.action), p.target.str(), p.entry);
         if (!p.message.empty()) line += ": " + core::redact(p.message);
-        out << line << "\n";
+        put_line(out, line);
     }
 }
 
 void print_summary_text(std::ostream& out, const RunResult& result, bool dry_run) {
     auto s = summarize(result);
     if (!result.pruned.empty())
-        out << fmt::format("{}{} tags {}, {} not pruned\n", dry_run ? "plan: " : "sync: ", s.pruned,
-                           dry_run ? "to prune" : "pruned", s.prune_skipped);
-    out << fmt::format("{}{} {}: {} new, {} changed, {} unchanged, {} conflicts, {} rejected, {} failed, "
-                       "{}{} filtered; artifacts: {} {}, {} present; blobs: {}; {}\n",
+        put_line(out, fmt::format("{}{} tags {}, {} not pruned", dry_run ? "plan: " : "sync: ", s.pruned,
+                           dry_run ? "to prune" : "pruned", s.prune_skipped));
+    put_line(out, fmt::format("{}{} {}: {} new, {} changed, {} unchanged, {} conflicts, {} rejected, {} failed, "
+                       "{}{} filtered; artifacts: {} {}, {} present; blobs: {}; {}",
                        dry_run ? "plan: " : "sync: ", s.images, s.images == 1 ? "image" : "images", s.created, s.changed,
                        s.unchanged, s.conflicts, s.rejected, s.failed,
                        s.interrupted ? fmt::format("{} interrupted (rerun to finish), ", s.interrupted) : "", s.filtered,
                        s.artifacts_copied,
                        dry_run ? "to copy" : "copied", s.artifacts_present, blob_line(s.stats),
-                       core::format_duration(result.duration));
+                       core::format_duration(result.duration)));
     // One line per shared cause (a host down, a spent rate limit) instead of one per image.
     for (const auto& [cause, count] : s.failure_causes)
-        out << fmt::format("{}; {} image{} not synced\n", core::redact(cause), count, count == 1 ? "" : "s");
+        put_line(out, fmt::format("{}; {} image{} not synced", core::redact(cause), count, count == 1 ? "" : "s"));
 }
 
 }  // namespace ferry::sync

@@ -1,6 +1,8 @@
 #pragma once
 /// What a sync or plan run did, for people (text) and machines (JSON report).
-/// Contains references and digests only: never credentials.
+/// Contains references and digests only: never credentials. Every text line is written with
+/// its control characters escaped (core::escape_control): a registry's message or a name
+/// cannot forge a line or colour the terminal.
 #include <cstdint>
 #include <iosfwd>
 #include <nlohmann/json.hpp>

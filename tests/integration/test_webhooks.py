@@ -5,6 +5,7 @@ at the target. No schedule fires during these tests (the only job runs on Januar
 import json
 import os
 import re
+import socket
 import subprocess
 import time
 import unittest
@@ -12,6 +13,7 @@ import urllib.error
 import urllib.request
 
 import ferrytest as ft
+from test_boundary import dst_catalog
 from test_cron import CronProcess, http_get
 
 SRC = ft.REGISTRIES["src"]
@@ -177,6 +179,67 @@ schedule:
         self.assertNotIn("not-the-token", log)
         self.assertIn("refused (401)", log)
         self.assertIn("refused (413)", log)
+
+    def test_hostile_names_in_payloads_read_and_write_nothing_outside_the_namespace(self):
+        # A repository the entry's namespace (team/*) does not cover, with a tag a hostile
+        # event could name: ferry must never read it (nor write it at the target).
+        self.push_to_hook("private/secret", "1.0")
+        hook_log = ft.WORK / "registries" / "hook" / "access.log"
+        ft._settle(hook_log)
+        mark = hook_log.stat().st_size
+        url = f"http://{HOOK_HOST}/v2/team/../private/secret/manifests/1.0"
+        distribution = json.dumps({"events": [
+            {"action": "push", "target": {"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                                          "repository": "team/../private/secret", "tag": "1.0", "url": url}},
+            {"action": "push", "target": {"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                                          "repository": "team/web", "tag": "1.0/../../x",
+                                          "url": f"http://{HOOK_HOST}/v2/team/web/manifests/1.0"}},
+            {"action": "push", "target": {"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                                          "repository": "team/%2e%2e/private/secret", "tag": "1.0", "url": url}},
+        ]}).encode()
+        status, body = post(self.cron.port, distribution)
+        self.assertEqual(status, 202, body)
+        status, body = post(self.cron.port, harbor_payload(HOOK_HOST, "team/../private/secret", "1.0"))
+        self.assertEqual(status, 202, body)
+        for name in ("team/../private/secret:1.0", "team/web:1.0/../../x", "team/%2e%2e/private/secret:1.0"):
+            event = self.cron.wait_for(lambda: self.event(name), what=f"the event {name} in /status")
+            self.assertEqual(event["result"], "no matching entry")
+            self.assertTrue(any(n.startswith("ignored: ") for n in event["notes"]), event["notes"])
+        # A valid push afterwards is synced: the daemon had time to act on the hostile ones.
+        self.push_to_hook("team/after", "1.0")
+        self.cron.wait_for(lambda: tags_at(DST.host, f"{self.target}/team/after") == ["1.0"], timeout=30,
+                           what="the valid push at the target")
+        ft._settle(hook_log)
+        with open(hook_log, "rb") as f:
+            f.seek(mark)
+            lines = f.read().decode("utf-8", "replace").splitlines()
+        # ferry's requests only (skopeo's push of team/after looks for its blobs in other
+        # repositories it has seen, private/secret included).
+        requested = [m.group(2) for m in map(ft.ACCESS_LINE.match, lines) if m and '"ferry/' in m.string]
+        self.assertTrue(requested)
+        self.assertEqual([p for p in requested if "private" in p or ".." in p or "%2e" in p.lower()], [])
+        self.assertEqual([p for p in requested if p != "/v2/" and not p.startswith("/v2/team/")], [])
+        at_target = [n for n in dst_catalog() if n.startswith(self.target + "/")]
+        self.assertEqual([n for n in at_target if "private" in n], [])
+        # One warning per event, naming the payload format and the host it claims.
+        warnings = [l for l in self.cron.lines if "webhook: ignored a " in l]
+        bad_repo = 'repository "team/../private/secret" is not a valid repository name'
+        self.assertEqual(len([l for l in warnings if f"distribution push event from {HOOK_HOST}: {bad_repo}" in l]), 1, warnings)
+        self.assertEqual(len([l for l in warnings if f"harbor push event from {HOOK_HOST}: {bad_repo}" in l]), 1, warnings)
+        self.assertEqual(len([l for l in warnings if 'tag "1.0/../../x" is not a valid tag' in l]), 1, warnings)
+        self.assertEqual(len([l for l in warnings if '"team/%2e%2e/private/secret"' in l]), 1, warnings)
+
+    def test_an_out_of_range_number_is_400_and_a_post_without_content_length_is_411(self):
+        status, body = post(self.cron.port, b'{"events":[1e999999]}')
+        self.assertEqual(status, 400, body)  # a 5xx would be retried by the registry for ever
+        self.assertIn("malformed JSON", body)
+        with socket.create_connection(("127.0.0.1", self.cron.port), timeout=10) as s:
+            s.sendall(f"POST /hooks/registry HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n\r\n".encode())
+            reply = b""
+            while chunk := s.recv(4096):
+                reply += chunk
+        self.assertTrue(reply.startswith(b"HTTP/1.1 411 "), reply)
+        self.assertIn(b"Content-Length is required", reply)
 
 
 if __name__ == "__main__":

@@ -186,6 +186,9 @@ TEST_CASE("a POST route reads the body after admitting the head, refusals come b
     CHECK_THAT(send_request(port, "POST /hooks/registry HTTP/1.1\r\nAuthorization: Bearer t0k\r\n"
                                   "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
                Catch::StartsWith("HTTP/1.1 411 "));
+    // A POST without Content-Length (and without a body) is 411, not a parse error of "".
+    CHECK_THAT(send_request(port, "POST /hooks/registry HTTP/1.1\r\nAuthorization: Bearer t0k\r\n\r\n"),
+               Catch::StartsWith("HTTP/1.1 411 "));
     CHECK_THAT(get(port, "/hooks/registry"), Catch::StartsWith("HTTP/1.1 405 "));
     REQUIRE(bodies == std::vector<std::string>{R"({"events":[]})"});
 
@@ -221,4 +224,8 @@ TEST_CASE("request heads") {
     CHECK_FALSE(parse_request_head("GET / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n")->content_length());
     CHECK_FALSE(parse_request_head("GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")->content_length());
     CHECK(parse_request_head("GET / HTTP/1.1\r\n\r\n")->content_length() == 0u);
+    const auto missing = parse_request_head("POST / HTTP/1.1\r\n\r\n")->content_length(true);
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().kind == ferry::core::ErrorKind::Unsupported);
+    CHECK(parse_request_head("POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n")->content_length(true) == 0u);
 }

@@ -107,6 +107,13 @@ TEST_CASE("judge_webhook: 401 before the body is looked at, 400 with a reason, 2
     auto malformed = judge_webhook("Bearer s3cret", "s3cret", "{");
     CHECK(malformed.status == 400);
     CHECK(malformed.message.find("malformed JSON") == 0);
+    // A number JSON can write but a double cannot hold is the sender's fault: 400, no throw.
+    for (const char* body : {R"({"events":[1e999999]})", R"({"events":[{"action":"push","target":{"size":-1e99999}}]})"}) {
+        INFO(body);
+        auto out_of_range = judge_webhook("Bearer s3cret", "s3cret", body);
+        CHECK(out_of_range.status == 400);
+        CHECK(out_of_range.message.find("malformed JSON") == 0);
+    }
     auto accepted = judge_webhook("Bearer s3cret", "s3cret", kHarbor);
     CHECK(accepted.status == 202);
     REQUIRE(accepted.payload);

@@ -163,3 +163,52 @@ TEST_CASE("tag and repository validators") {
     CHECK_FALSE(ferry::manifest::is_valid_repository("a//b"));
     CHECK_FALSE(ferry::manifest::is_valid_repository(""));
 }
+
+TEST_CASE("the validators are the distribution grammar, names from outside included") {
+    using ferry::manifest::is_valid_repository;
+    using ferry::manifest::is_valid_tag;
+    // tags: [A-Za-z0-9_][A-Za-z0-9._-]{0,127}
+    CHECK(is_valid_tag("v1.2.3-rc_1"));
+    CHECK(is_valid_tag("1.0"));
+    CHECK(is_valid_tag("UPPER_case"));
+    CHECK_FALSE(is_valid_tag("sha256:0123"));  // a digest in a Nexus tag list
+    CHECK_FALSE(is_valid_tag(".hidden"));
+    CHECK_FALSE(is_valid_tag("-x"));
+    CHECK_FALSE(is_valid_tag(".."));
+    CHECK_FALSE(is_valid_tag("1.0/../../x"));
+    CHECK_FALSE(is_valid_tag("%2e%2e"));
+    CHECK_FALSE(is_valid_tag("v1\n"));
+    CHECK_FALSE(is_valid_tag("v1\x1b[31m"));
+    CHECK_FALSE(is_valid_tag("caf\xc3\xa9"));  // non-ASCII letters are no tag characters
+    // repositories: [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)* per component, no empty/./.. component
+    CHECK(is_valid_repository("mirror/nginx"));
+    CHECK(is_valid_repository("a--b/c.d/e__f/g_h"));
+    CHECK_FALSE(is_valid_repository("x/../../mirror/nginx"));
+    CHECK_FALSE(is_valid_repository("../mirror"));
+    CHECK_FALSE(is_valid_repository("a/./b"));
+    CHECK_FALSE(is_valid_repository("."));
+    CHECK_FALSE(is_valid_repository("%2e%2e/mirror/nginx"));
+    CHECK_FALSE(is_valid_repository("a/%2E%2E/b"));
+    CHECK_FALSE(is_valid_repository("Mirror/nginx"));
+    CHECK_FALSE(is_valid_repository("a/b/"));
+    CHECK_FALSE(is_valid_repository("/a"));
+    CHECK_FALSE(is_valid_repository("a___b"));
+    CHECK_FALSE(is_valid_repository("a._b"));
+    CHECK_FALSE(is_valid_repository("bad\nname"));
+    CHECK_FALSE(is_valid_repository("bad\x1b[31mname"));
+    CHECK_FALSE(is_valid_repository("a b"));
+    CHECK_FALSE(is_valid_repository("a:b"));
+    // at most 255 characters in all
+    const std::string long_ok = std::string(127, 'a') + "/" + std::string(127, 'b');  // 255
+    CHECK(is_valid_repository(long_ok));
+    CHECK_FALSE(is_valid_repository(long_ok + "c"));
+    CHECK_FALSE(is_valid_repository(std::string(256, 'a')));
+}
+
+TEST_CASE("an invalid reference's message shows control characters escaped") {
+    auto ref = Reference::parse("host.example/a\n\x1b[31mb:1");
+    REQUIRE_FALSE(ref);
+    CHECK(ref.error().message.find('\n') == std::string::npos);
+    CHECK(ref.error().message.find('\x1b') == std::string::npos);
+    CHECK_THAT(ref.error().message, Catch::Contains("a\\n\\x1b[31mb"));
+}

@@ -53,18 +53,6 @@ TEST_CASE("same_origin decides which URLs get this host's credentials", "[urls]"
 #include "registry/client.hpp"
 #include "registry/client_impl.hpp"
 
-TEST_CASE("tag validity: junk from tag lists is no tag", "[urls]") {
-    using ferry::registry::is_valid_tag;
-    CHECK(is_valid_tag("v1.2.3-rc_1"));
-    CHECK(is_valid_tag("_x"));
-    CHECK(is_valid_tag(std::string(128, 'a')));
-    CHECK_FALSE(is_valid_tag(std::string(129, 'a')));
-    CHECK_FALSE(is_valid_tag("sha256:0123"));
-    CHECK_FALSE(is_valid_tag(".hidden"));
-    CHECK_FALSE(is_valid_tag("-x"));
-    CHECK_FALSE(is_valid_tag(""));
-}
-
 TEST_CASE("path prefixes are normalised", "[urls]") {
     using ferry::registry::normalize_path_prefix;
     CHECK(normalize_path_prefix("artifactory/api/docker/repo/") == "/artifactory/api/docker/repo");

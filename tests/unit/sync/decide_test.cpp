@@ -244,3 +244,26 @@ TEST_CASE("decide: a digest-pinned source into a repository target - copied once
         CHECK(d.run(tagged).action == sync::Action::Unchanged);
     }
 }
+
+TEST_CASE("decide: a task whose target lies outside its entry's target fails and writes nothing") {
+    Decider d;
+    d.plan = testing::plan_of("sync:\n  - {name: q, source: src.test/*, target: dst.test/quarantine/}\n");
+    put_image(d.registries.repo("src.test", "app"), "v1", "amd64", "1.0");
+    sync::ImageTask t = task("1.0");
+    t.entry = "q";
+    t.target.repository = "quarantine/x/../../mirror/nginx";  // as a hostile name would make it
+    auto out = d.run(t);
+    CHECK(out.action == sync::Action::Failed);
+    REQUIRE(out.error);
+    CHECK(out.error->kind == core::ErrorKind::InvalidInput);
+    t.target.repository = "mirror/nginx";
+    out = d.run(t);
+    CHECK(out.action == sync::Action::Failed);
+    REQUIRE(out.error);
+    CHECK_THAT(out.error->message, Catch::Contains("outside the entry's target prefix"));
+    CHECK_FALSE(d.registries.has("dst.test", "mirror/nginx"));
+    CHECK_FALSE(d.registries.has("dst.test", "quarantine/x/../../mirror/nginx"));
+    // The same task inside the prefix is copied (the guard refuses only what is outside).
+    t.target.repository = "quarantine/app";
+    CHECK(d.run(t).action == sync::Action::New);
+}

@@ -158,3 +158,26 @@ manifests:
     CHECK(owner(push("one.io", "x/nginx", "1.0")).empty());  // the first writer itself
     CHECK(owner(push("one.io", "x/nginx", "list")) == "manifests[0]");  // lists always write theirs
 }
+
+TEST_CASE("a push event with a name outside the grammar matches nothing and lists nothing") {
+    const auto plan = plan_of(kPlan);
+    for (const auto& [repo, tag] : std::vector<std::pair<std::string, std::string>>{
+             {"team/../private/secret", "1.0"},   // passes the namespace's prefix "team/" as text
+             {"team/app", "1.0/../../x"},
+             {"team/%2e%2e/secret", "1.0"},
+             {"team/App", "1.0"},
+             {"team/app\n\x1b[31m", "1.0"},
+             {"team/app", "1.0\n"},
+             {"team/" + std::string(251, 'a'), "1.0"},
+         }) {
+        INFO(repo << " " << tag);
+        auto m = match_push(plan, push("src.io:5000", repo, tag), no_listing());
+        CHECK(m.tasks.empty());
+        REQUIRE(m.notes.size() == 1);
+        CHECK_THAT(m.notes[0], Catch::StartsWith("ignored: "));
+        CHECK(m.notes[0].find('\n') == std::string::npos);
+        CHECK(m.notes[0].find('\x1b') == std::string::npos);
+    }
+    // The control: the same event with valid names is matched.
+    CHECK_FALSE(match_push(plan, push("src.io:5000", "team/app", "1.0"), no_listing()).tasks.empty());
+}

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "sync/expand.hpp"
+#include "sync/target_guard.hpp"
 #include "unit/sync/memory_registries.hpp"
 
 using namespace ferry;
@@ -67,6 +68,7 @@ TEST_CASE("expand: a namespace source maps every selected repository under the t
     CHECK(targets(e) == std::vector<std::string>{"dst.test/mirror/corpus/alpine:3.19",
                                                  "dst.test/mirror/corpus/busybox:1.36"});
     CHECK(plan.sync[0].target_repository("corpus/alpine") == "mirror/corpus/alpine");
+    CHECK(sync::map_target(plan.sync[0], "corpus/alpine").value().str() == "dst.test/mirror/corpus/alpine");
 }
 
 TEST_CASE("expand: under policy missing, tags already at the target are marked known present") {
@@ -110,4 +112,27 @@ TEST_CASE("expand: a listing failure fails its entry only, `only` and shards sel
     }
     std::sort(union_of_shards.begin(), union_of_shards.end());
     CHECK(union_of_shards == std::vector<std::string>{"dst.test/a:1", "dst.test/b:1"});
+}
+
+TEST_CASE("expand: a catalog name that climbs out of the target prefix becomes a failure, never a task") {
+    // The registry client drops such names where the catalog comes in; this is the second
+    // guard (sync/target_guard) for a RegistryAccess that hands them on anyway.
+    MemoryRegistries registries;
+    put_image(registries.repo("src.test", "x/app"), "good", "amd64", "1.0");
+    put_image(registries.repo("src.test", "x/../../mirror/nginx"), "evil", "amd64", "1.0");
+    put_image(registries.repo("src.test", "x/%2e%2e/mirror"), "evil2", "amd64", "1.0");
+    auto plan = plan_of(R"(sync:
+  - name: quarantine
+    source: src.test/x/*
+    target: dst.test/quarantine/
+)");
+    auto e = sync::expand_plan(plan, registries, {});
+    CHECK(targets(e) == std::vector<std::string>{"dst.test/quarantine/x/app:1.0"});
+    REQUIRE(e.failures.size() == 2);
+    for (const auto& f : e.failures) {
+        REQUIRE(f.error);
+        CHECK(f.error->kind == core::ErrorKind::InvalidInput);
+        CHECK_THAT(f.error->message, Catch::Contains("not a valid repository name"));
+    }
+    CHECK_FALSE(registries.has("dst.test", "mirror/nginx"));
 }

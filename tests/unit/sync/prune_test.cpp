@@ -67,3 +67,30 @@ TEST_CASE("prune candidates: unwritten image tags of the entry's listed target r
     CHECK(strs(c.tags) == std::vector<std::string>{"t.io/m/team/a:old"});
     CHECK(c.target_tags == 4);  // the signature tag is not counted
 }
+
+TEST_CASE("prune candidates: a mapped repository outside the entry's target is never a candidate") {
+    auto plan = plan_of("sync:\n  - {name: q, source: h.io/*, target: t.io/quarantine/, prune: true}\n");
+    const plan::SyncEntry& entry = plan.sync[0];
+    // As a hostile catalog name would map without the guard: t.io/quarantine/x/../../mirror/nginx.
+    manifest::Reference climbing;
+    climbing.registry = "t.io";
+    climbing.repository = "quarantine/x/../../mirror/nginx";
+    std::vector<MappedRepository> mapped{
+        {"q", repo("h.io/ok"), repo("t.io/quarantine/ok")},
+        {"q", repo("h.io/mirror/nginx"), repo("t.io/mirror/nginx")},
+        {"q", repo("h.io/x"), climbing},
+    };
+    std::map<std::string, std::vector<std::string>> listed{
+        {"t.io/quarantine/ok", {"gone"}},
+        {"t.io/mirror/nginx", {"1.0", "other"}},
+        {"t.io/quarantine/x/../../mirror/nginx", {"1.0"}},
+    };
+    auto c = prune_candidates(entry, mapped, listed, {});
+    CHECK(strs(c.tags) == std::vector<std::string>{"t.io/quarantine/ok:gone"});
+    REQUIRE(c.outside.size() == 3);
+    for (const auto& [ref, why] : c.outside) {
+        INFO(ref.str());
+        CHECK_FALSE(ref.repository.starts_with("quarantine/ok"));
+        CHECK_THAT(why, Catch::Contains("nothing is written or deleted there"));
+    }
+}
