@@ -3,6 +3,7 @@
 #include "copy/copy_image.hpp"
 #include "core/log.hpp"
 #include "sync/artifacts.hpp"
+#include "sync/decision.hpp"
 #include "sync/target_guard.hpp"
 
 namespace ferry::sync {
@@ -202,28 +203,30 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
         out.source_used = source->host;
         out.source_digest = source->root.digest;
         source_store = std::move(source->store);
-        if (task.policy == plan::CopyPolicy::Missing) return finish_unchanged(std::nullopt);
         std::optional<manifest::Digest> expected = task.platforms.empty()
                                                        ? std::optional(out.source_digest)
                                                        : ctx.state.built_for(out.source_digest, task.platforms);
-        if (expected && *current == *expected)
+        if (unchanged_without_graph(task.policy, *current, expected)) {
+            // Under `missing` a present tag is left as it is, with its artifacts as they are.
+            if (task.policy == plan::CopyPolicy::Missing) return finish_unchanged(std::nullopt);
             return finish_unchanged(ArtifactSubjects{out.source_digest, task.platforms.empty(), {}, false});
+        }
         auto loaded = copy::load_image_graph(*source_store, out.source_digest.str(), graph_options);
         if (!loaded) return fail(loaded.error());
         graph = std::move(*loaded);
     }
     out.built_subset = graph->built_subset;
     if (!task.platforms.empty()) ctx.state.remember(out.source_digest, task.platforms, graph->root.digest);
-    if (current && *current == graph->root.digest) return finish_unchanged(subjects_of(*graph));
+    const Action action = action_for(task.policy, current, graph->root.digest);
+    if (action == Action::Unchanged) return finish_unchanged(subjects_of(*graph));
     out.target_digest = graph->root.digest;
-    if (current && task.policy == plan::CopyPolicy::Immutable) {
-        out.action = Action::Conflict;
+    out.action = action;
+    if (action == Action::Conflict) {
         out.error = core::make_error(core::ErrorKind::Conflict,
                                      task.target.str() + " is " + current->str() + ", source is " +
                                          graph->root.digest.str() + " (policy immutable: not overwritten)");
         return finish();
     }
-    out.action = current ? Action::Changed : Action::New;
     if (!passes_signature_gate(task, *source_store, ctx, out)) return finish();
 
     copy::CopyOptions options;

@@ -2,11 +2,14 @@
 // runs, SIGHUP's reload, a failed reload kept out), and the webhook service's coalescing.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <thread>
-#include <unistd.h>
 
 #include "daemon/cron_service.hpp"
 #include "daemon/webhook_service.hpp"
@@ -72,6 +75,62 @@ struct Daemon {
     nlohmann::json runs() const { return service->status()["runs"]; }
 };
 
+
+/// A WebhookService over a plan with two images and a debounce of 300 ms, whose runs are
+/// recorded (the images of each run) and take `run_time`.
+struct Hooked {
+    std::shared_ptr<plan::Plan> plan;
+    daemon::RunHistory history;
+    std::mutex mutex;
+    std::vector<std::vector<std::string>> runs;  ///< the source refs of each run
+    std::unique_ptr<daemon::WebhookService> service;
+    cron::PostRoute route;
+
+    explicit Hooked(std::chrono::milliseconds run_time) {
+        ::setenv("FERRY_TEST_HOOK_TOKEN", "hook-token-for-the-unit-test", 1);
+        plan = std::make_shared<plan::Plan>(ferry::testing::plan_of(R"(webhooks: {token_env: FERRY_TEST_HOOK_TOKEN, debounce: 300ms}
+sync:
+  - {name: app, source: src.test/app, target: dst.test/app}
+  - {name: web, source: src.test/web, target: dst.test/web}
+)"));
+        daemon::WebhookService::Hooks hooks;
+        hooks.plan = [p = plan] { return std::shared_ptr<const plan::Plan>(p); };
+        hooks.list_tags = [](const std::string&, const std::string&) -> core::Result<std::vector<std::string>> {
+            return std::vector<std::string>{"1"};
+        };
+        hooks.run = [this, run_time](std::vector<sync::ImageTask> tasks, core::CancellationToken&) {
+            std::vector<std::string> refs;
+            for (const auto& t : tasks) refs.push_back(t.source.str());
+            {
+                std::lock_guard lock(mutex);
+                runs.push_back(std::move(refs));
+            }
+            std::this_thread::sleep_for(run_time);
+        };
+        service = std::make_unique<daemon::WebhookService>(std::move(hooks), history);
+        route = service->route(*plan->webhooks);
+    }
+    ~Hooked() { service->stop(); }
+
+    int post(const std::string& repository, const std::string& token = "hook-token-for-the-unit-test") {
+        const std::string body = R"({"events":[{"id":"1","action":"push","target":{
+            "mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:aaa","repository":")" +
+                                 repository + R"(","tag":"1","url":"http://src.test/v2/x/manifests/sha256:aaa"},
+            "request":{"host":"src.test"}}]})";
+        cron::RequestHead head;
+        head.method = "POST";
+        head.path = plan->webhooks->path;
+        head.headers = {{"authorization", "Bearer " + token}};
+        if (route.admit)
+            if (auto refused = route.admit(head)) return refused->status;
+        return route.handle(head, body).status;
+    }
+    std::vector<std::vector<std::string>> runs_so_far() {
+        std::lock_guard lock(mutex);
+        return runs;
+    }
+};
+
 }  // namespace
 
 TEST_CASE("cron service: each firing of a schedule entry is a run of its sync entries") {
@@ -121,42 +180,55 @@ TEST_CASE("cron service: a reload applies a new schedule, and a broken plan is k
 }
 
 TEST_CASE("webhook service: events for one image within the debounce window become one run") {
-    ::setenv("FERRY_TEST_HOOK_TOKEN", "hook-token-for-the-unit-test", 1);
-    auto plan = std::make_shared<plan::Plan>(ferry::testing::plan_of(R"(webhooks: {token_env: FERRY_TEST_HOOK_TOKEN, debounce: 300ms}
-sync:
-  - {name: app, source: src.test/app, target: dst.test/app}
-)"));
-    std::atomic<int> runs{0};
-    std::atomic<int> images{0};
-    daemon::RunHistory history;
-    daemon::WebhookService::Hooks hooks;
-    hooks.plan = [plan] { return std::shared_ptr<const plan::Plan>(plan); };
-    hooks.list_tags = [](const std::string&, const std::string&) -> core::Result<std::vector<std::string>> {
-        return std::vector<std::string>{"1"};
-    };
-    hooks.run = [&](std::vector<sync::ImageTask> tasks, core::CancellationToken&) {
-        ++runs;
-        images += static_cast<int>(tasks.size());
-        std::this_thread::sleep_for(200ms);
-    };
-    daemon::WebhookService service(std::move(hooks), history);
-    const auto route = service.route(*plan->webhooks);
-    // docker-registry's notification envelope (distribution's notifications/event.go).
-    const std::string body = R"({"events":[{"id":"1","action":"push","target":{
-        "mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:aaa","repository":"app",
-        "tag":"1","url":"http://src.test/v2/app/manifests/sha256:aaa"},"request":{"host":"src.test"}}]})";
-    cron::RequestHead head;
-    head.method = "POST";
-    head.path = plan->webhooks->path;
-    head.headers = {{"authorization", "Bearer hook-token-for-the-unit-test"}};
-    for (int i = 0; i < 500; ++i) REQUIRE(route.handle(head, body).status == 202);
-    REQUIRE(eventually([&] { return service.counts().coalesced + service.counts().runs_started == 500; }));
+    Hooked h(200ms);
+    for (int i = 0; i < 500; ++i) REQUIRE(h.post("app") == 202);
+    REQUIRE(eventually([&] { return h.service->counts().coalesced + h.service->counts().runs_started == 500; }));
     std::this_thread::sleep_for(800ms);  // a run still to come would have started by now
-    const auto counts = service.counts();
+    const auto counts = h.service->counts();
     CHECK(counts.received == 500);
     CHECK(counts.runs_started >= 1);
     CHECK(counts.runs_started <= 2);  // one for the burst, at most one more for events during it
-    CHECK(runs == static_cast<int>(counts.runs_started));
-    CHECK(images == runs);
-    service.stop();
+    const auto runs = h.runs_so_far();
+    CHECK(runs.size() == counts.runs_started);
+    for (const auto& run : runs) CHECK(run == std::vector<std::string>{"src.test/app:1"});
+}
+
+TEST_CASE("webhook service: an event while its image runs makes one more run afterwards, never more") {
+    Hooked h(600ms);
+    REQUIRE(h.post("app") == 202);
+    REQUIRE(eventually([&] { return h.runs_so_far().size() == 1; }));
+    for (int i = 0; i < 50; ++i) REQUIRE(h.post("app") == 202);  // all while the first run lasts
+    REQUIRE(eventually([&] { return h.runs_so_far().size() == 2; }));
+    std::this_thread::sleep_for(1500ms);  // a third run would have started by now
+    const auto runs = h.runs_so_far();
+    CHECK(runs.size() == 2);
+    for (const auto& run : runs) CHECK(run == std::vector<std::string>{"src.test/app:1"});
+}
+
+TEST_CASE("webhook service: events for two images are not coalesced into each other") {
+    Hooked h(50ms);
+    REQUIRE(h.post("app") == 202);
+    REQUIRE(h.post("web") == 202);
+    REQUIRE(eventually([&] {
+        std::set<std::string> seen;
+        for (const auto& run : h.runs_so_far()) seen.insert(run.begin(), run.end());
+        return seen == std::set<std::string>{"src.test/app:1", "src.test/web:1"};
+    }));
+    CHECK(h.service->counts().received == 2);
+    CHECK(h.service->counts().coalesced == 0);
+}
+
+TEST_CASE("webhook service: a wrong token is refused and runs nothing") {
+    Hooked h(50ms);
+    CHECK(h.post("app", "not-the-token") == 401);
+    std::this_thread::sleep_for(600ms);  // past the debounce window
+    CHECK(h.runs_so_far().empty());
+    CHECK(h.service->counts().received == 0);
+}
+
+TEST_CASE("webhook service: an event for an image no entry covers runs nothing") {
+    Hooked h(50ms);
+    CHECK(h.post("other") == 202);
+    std::this_thread::sleep_for(600ms);
+    CHECK(h.runs_so_far().empty());
 }

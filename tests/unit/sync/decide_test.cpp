@@ -212,6 +212,7 @@ TEST_CASE("decide: a task known present by expansion costs nothing") {
 
 TEST_CASE("decide: a digest-pinned source into a repository target - copied once, then a HEAD-only no-op") {
     Decider d;
+    d.plan = testing::plan_of("sync:\n  - {name: app, source: src.test/app, target: dst.test/pinned}\n");
     auto& src = d.registries.repo("src.test", "app");
     auto& dst = d.registries.repo("dst.test", "pinned");
     auto image = put_image(src, "v1", "amd64", "1.0");
