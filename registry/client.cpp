@@ -127,6 +127,7 @@ struct ClientPool::Impl {
         s.transfer.tls = {o.tls_verify, o.ca_file.empty() ? options.ca_file : o.ca_file, o.client_cert, o.client_key};
         s.retry.retries = std::max(0, o.retries);
         s.max_requests = o.max_requests;
+        s.max_lookups = o.max_lookups;
         s.requests_per_second = o.requests_per_second;
         if (!o.username.empty()) {
             core::register_secret(o.password);
