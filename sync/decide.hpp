@@ -26,8 +26,8 @@ struct TaskContext {
     bool dry_run = false;
     const core::CancellationToken* cancel = nullptr;
     const VerifyKeys* keys = nullptr;  ///< for tasks with a verify key
-    /// The run's blob transfers in flight (CopyOptions::transfers): `jobs`, however many
-    /// images decide and copy at once; null = each copy's own `jobs` only.
+    /// The run's blob transfers in flight (CopyOptions::transfers), however many images
+    /// decide and copy at once; null = each copy's own `jobs` only.
     std::counting_semaphore<>* transfers = nullptr;
 };
 

@@ -31,8 +31,8 @@ struct RunOptions {
     /// Image tasks running at once, as a multiple of jobs (the plan's, or `jobs` above):
     /// deciding is manifest HEADs and copying small images is mounts and manifest PUTs,
     /// cheap for a registry and, across a real distance, round trips to wait on. Blob
-    /// transfers stay at `jobs` for the whole run (CopyOptions::transfers); the http layer's
-    /// per-host `max_requests` bounds every request.
+    /// transfers are bounded for the whole run at 2 × jobs (CopyOptions::transfers); the
+    /// http layer's per-host `max_requests` bounds every request.
     int deciders_per_job = 4;
     ExpandOptions expand;
     std::filesystem::path state_file;  ///< subset state; empty = none
