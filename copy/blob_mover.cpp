@@ -88,6 +88,22 @@ private:
 /// upload mode switched after a refusal. Bounded: a registry cannot keep us here.
 constexpr int kMaxUploadRestarts = 2;
 
+/// A slot of BlobMoveContext::transfers for one streaming attempt (none when unbounded).
+class TransferSlot {
+public:
+    explicit TransferSlot(std::counting_semaphore<>* slots) : slots_(slots) {
+        if (slots_) slots_->acquire();
+    }
+    ~TransferSlot() {
+        if (slots_) slots_->release();
+    }
+    TransferSlot(const TransferSlot&) = delete;
+    TransferSlot& operator=(const TransferSlot&) = delete;
+
+private:
+    std::counting_semaphore<>* slots_;
+};
+
 core::Status stream_blob(const manifest::Descriptor& blob, const BlobMoveContext& ctx) {
     core::Status last;
     int restarts = 0;
@@ -104,8 +120,11 @@ core::Status stream_blob(const manifest::Descriptor& blob, const BlobMoveContext
                             ctx.dst.describe(), attempt + 1, ctx.retries + 1, last.error().message);
             backoff(attempt);
         }
-        ResumingReader reader(blob, ctx);
-        last = ctx.dst.put_blob(blob, reader);
+        {
+            TransferSlot slot(ctx.transfers);
+            ResumingReader reader(blob, ctx);
+            last = ctx.dst.put_blob(blob, reader);
+        }
         if (last) return last;
         if (last.error().hint == core::ErrorHint::RestartUpload && restarts < kMaxUploadRestarts) continue;
         if (!last.error().retryable()) return last;

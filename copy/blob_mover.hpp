@@ -1,6 +1,8 @@
 #pragma once
 /// Moves one blob from a source store to a target store the cheapest way available:
 /// already there (skip) > mount from a repository of the same registry host > stream.
+#include <semaphore>
+
 #include "core/defaults.hpp"
 #include "copy/blob_ledger.hpp"
 #include "core/cancel.hpp"
@@ -18,6 +20,9 @@ struct BlobMoveContext {
     const core::CancellationToken* cancel = nullptr;
     /// The target repository was empty (CopyOptions::target_empty): no HEAD before a move.
     bool target_empty = false;
+    /// A slot is held while a blob's bytes stream (each attempt), so a whole run moves at
+    /// most this many blobs at once however many images copy; null = no run-wide bound.
+    std::counting_semaphore<>* transfers = nullptr;
 };
 
 /// Brings `blob` into ctx.dst. Mount failures fall back to a streamed upload. The target

@@ -129,7 +129,8 @@ core::Result<CopyResult> copy_graph(const ImageGraph& graph, store::Store& src, 
 
     BlobLedger private_ledger;
     BlobMoveContext ctx{src, dst, options.ledger ? *options.ledger : private_ledger,
-                        options.retries, options.dry_run, options.cancel, options.target_empty};
+                        options.retries, options.dry_run, options.cancel, options.target_empty,
+                        options.transfers};
     auto blobs = unique_blobs(*missing);
     if (options.progress.planned) options.progress.planned(blobs.size());
     AtomicStats counters;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <semaphore>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,8 @@ struct CopyOptions {
     int retries = core::kDefaultBlobRetries;    ///< extra attempts per blob on retryable errors
     bool dry_run = false;                       ///< decide and count, write nothing
     BlobLedger* ledger = nullptr;               ///< plan-wide dedupe; null = private ledger
+    /// Run-wide bound on blobs streaming at once (BlobMoveContext::transfers); null = only `jobs`.
+    std::counting_semaphore<>* transfers = nullptr;
     const core::CancellationToken* cancel = nullptr;
     BlobProgressHooks progress;
     /// The caller resolved target_tag just before and it does not name the graph's root:

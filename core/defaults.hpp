@@ -15,5 +15,8 @@ inline constexpr int kDefaultBlobRetries = 3;
 inline constexpr int kDefaultArtifactJobs = 4;
 /// Concurrent requests to one registry host (the real bound on parallelism).
 inline constexpr int kDefaultMaxRequestsPerHost = 16;
+/// Concurrent lookups (manifest HEADs, tag list and catalog pages) to one host, on top of
+/// max_requests: cheap for a registry, and across a real distance what a no-op run waits on.
+inline constexpr int kDefaultMaxLookupsPerHost = 32;
 
 }  // namespace ferry::core

@@ -62,6 +62,9 @@ struct Request {
     /// Counts against the host's rate limit (Docker Hub: manifest GETs): once the host's
     /// quota is spent, such a request fails at once instead of being sent.
     bool metered = false;
+    /// A cheap lookup (manifest HEAD, tag list or catalog page): counted against the host's
+    /// max_lookups instead of max_requests (see SessionOptions).
+    bool lookup = false;
     /// A response for which this returns true is final: not retried even if its status
     /// usually is (e.g. a 500 whose body says the repository does not exist).
     std::function<bool(const Response&)> final_answer;

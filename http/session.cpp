@@ -47,6 +47,7 @@ Session::Session(std::shared_ptr<Transport> transport, SessionOptions options)
     : transport_(std::move(transport)),
       options_(std::move(options)),
       limiter_(options_.max_requests, options_.requests_per_second),
+      lookups_(options_.max_lookups, 0),
       rng_(std::random_device{}()),
       health_(options_.host, options_.health) {}
 
@@ -104,7 +105,8 @@ core::Result<Response> Session::send_with_retries(const Request& request, bool l
                 return std::unexpected(refused->with_context(request.method + " " + core::redact(request.url)));
         core::Result<Response> outcome = [&] {
             std::optional<RequestLimiter::Permit> permit;
-            if (limited) permit.emplace(limiter_.acquire());
+            const bool lookup = request.lookup && options_.requests_per_second <= 0;
+            if (limited) permit.emplace((lookup ? lookups_ : limiter_).acquire());
             ++requests_;
             return transport_->perform(sent, options_.transfer);
         }();

@@ -52,6 +52,9 @@ struct SessionOptions {
     RetryPolicy retry;
     int max_requests = core::kDefaultMaxRequestsPerHost;           ///< concurrent requests (<= 0: unlimited)
     double requests_per_second = 0;  ///< 0 = unlimited
+    /// Concurrent Request::lookup requests (<= 0: unlimited), apart from max_requests. With
+    /// requests_per_second set, lookups share max_requests and the rate (one budget).
+    int max_lookups = core::kDefaultMaxLookupsPerHost;
     CredentialProvider credentials;  ///< empty = anonymous
     /// True when `credentials` may answer differently over time (helpers, auth files):
     /// then they are looked up again after credential_ttl and on an expired-credential answer.
@@ -120,6 +123,7 @@ private:
     std::shared_ptr<Transport> transport_;
     SessionOptions options_;
     RequestLimiter limiter_;
+    RequestLimiter lookups_;  ///< Request::lookup requests, when the host has no rate limit
     TokenCache tokens_;
     std::atomic<std::uint64_t> requests_{0};
     mutable std::mutex mutex_;  // guards challenge_, credential_, rng_

@@ -103,6 +103,8 @@ void read_registry_setting(PlanReader& reader, const PlanNode& child, const std:
         out.mirrors = read_hosts(reader, child, where);
     } else if (child.key == "max_requests") {
         out.max_requests = reader.integer(child, where, 1);
+    } else if (child.key == "max_lookups") {
+        out.max_lookups = reader.integer(child, where, 1);
     } else if (child.key == "requests_per_second") {
         out.requests_per_second = reader.positive_number(child, where);
     } else if (child.key == "path_prefix") {
@@ -117,7 +119,7 @@ RegistryConfig read_registry(PlanReader& reader, const PlanNode& node, std::stri
     RegistryConfig out;
     out.host = core::canonical_registry_host(node.key);
     if (!reader.map(node, path, {"tls", "ca_file", "client_cert", "client_key", "credentials", "mirrors",
-                                 "max_requests", "requests_per_second", "path_prefix", "upload"})) {
+                                 "max_requests", "max_lookups", "requests_per_second", "path_prefix", "upload"})) {
         return out;
     }
     for (const PlanNode& child : node.children) read_registry_setting(reader, child, child_path(path, child.key), out);

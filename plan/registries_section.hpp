@@ -35,6 +35,7 @@ struct RegistryConfig {
     Credentials credentials;
     std::vector<std::string> mirrors;  ///< hosts to pull from first, in order
     std::optional<int> max_requests;   ///< concurrent requests to this host
+    std::optional<int> max_lookups;    ///< concurrent manifest HEADs, tag and catalog pages to this host
     std::optional<double> requests_per_second;
     std::string path_prefix;  ///< path before /v2/ (Artifactory: /artifactory/api/docker/REPO)
     std::uint64_t upload_chunk_size = 0;  ///< `upload: {chunk_size}`: 0 = one streaming PUT per blob

@@ -128,6 +128,7 @@ struct ClientPool::Impl {
         s.transfer.cancel = options.cancel;
         s.retry.retries = std::max(0, o.retries);
         s.max_requests = o.max_requests;
+        s.max_lookups = o.max_lookups;
         s.requests_per_second = o.requests_per_second;
         if (!o.username.empty()) {
             core::register_secret(o.password);

@@ -37,6 +37,7 @@ struct HostOptions {
     std::string username;          ///< explicit credentials override config.json when set
     std::string password;
     int max_requests = core::kDefaultMaxRequestsPerHost;         ///< concurrent requests to this host
+    int max_lookups = core::kDefaultMaxLookupsPerHost;           ///< concurrent manifest HEADs, tag and catalog pages (http::SessionOptions)
     double requests_per_second = 0;  ///< 0 = unlimited
     int retries = core::kDefaultRetries;               ///< attempts after the first, for retryable failures
     /// Path before /v2/ on this host (Artifactory's "/artifactory/api/docker/REPO"); "" = none.

@@ -70,6 +70,7 @@ core::Result<bool> HostClient::walk_pages(const PageWalk& walk, const PageReader
         http::Request req;
         req.url = url;
         req.max_body_bytes = walk.max_page_bytes;
+        req.lookup = true;  // a tag list or catalog page
         if (!walk.accept.empty()) req.headers.set("Accept", walk.accept);
         auto response = send(std::move(req), walk.scopes, context);
         if (!response) return std::unexpected(response.error());

@@ -65,8 +65,9 @@ http::Request manifest_request(std::string method, std::string url) {
 core::Result<std::optional<manifest::Descriptor>> HostClient::head_manifest(const std::string& repo,
                                                                             const std::string& ref) {
     const std::string context = "HEAD manifest " + display_ref(config_.host, repo, ref);
-    auto response = send(manifest_request("HEAD", object_url(config_.base_url, repo, "manifests", ref)),
-                         pull_scope(repo), context);
+    http::Request head = manifest_request("HEAD", object_url(config_.base_url, repo, "manifests", ref));
+    head.lookup = true;
+    auto response = send(std::move(head), pull_scope(repo), context);
     if (!response) return std::unexpected(response.error());
     if (response->status == 404) return std::nullopt;
     if (!response->ok()) return std::unexpected(response_error(context, *response));

@@ -2,8 +2,8 @@
 # ferry benchmarks, each next to a reference tool, on dedicated local registries that tests
 # never touch.
 #
-#   scripts/bench.sh [BENCH...]      BENCH: copy | sync | sync-auth | htpasswd | export | scale | latency | soak | all
-#                                    (all = copy sync export latency; scale, sync-auth, htpasswd and soak
+#   scripts/bench.sh [BENCH...]      BENCH: copy | sync | sync-auth | htpasswd | export | scale | latency | soak | wan | all
+#                                    (all = copy sync export latency; scale, sync-auth, htpasswd, soak and wan
 #                                    run when named)
 #
 # Environment:
@@ -21,6 +21,7 @@
 #   FERRY_PORT_BASE  moves every benchmark port (default 5100), as for scripts/registry.sh
 #   (scale: BENCH_SCALE_* in scripts/bench-scale.sh; sync-auth: scripts/bench-auth.sh;
 #   soak: BENCH_SOAK_MINUTES, default 10, in scripts/bench-soak.sh)
+#   wan: BENCH_WAN_* in scripts/bench-wan.sh)
 #
 # Every run of ferry or skopeo is timed by /usr/bin/time -v (measure): wall time, peak RSS and
 # the tool's own CPU seconds (user + sys). Registry CPU seconds come from /proc/PID/stat
@@ -37,6 +38,8 @@
 #   bench-hook-src B+131, bench-hook-dst B+132 (ferry listens on B+133): latency benchmark
 #   (scripts/bench-latency.sh); the soak benchmark's ferry cron listens on B+140 and uses the
 #   token registry of sync-auth (scripts/bench-soak.sh)
+#   B+60…B+63 and B+70…B+73 (debug +1000): the wan benchmark's registries (scripts/registry.sh in
+#   $FERRY_WORK/bench/wan/a and …/b; scripts/bench-wan.sh); its delay proxies take free ports
 #
 # Adding a benchmark: write bench_NAME (print its table to stdout, call record_result for
 # BENCHMARKS.md) and add NAME to BENCHES.
@@ -124,6 +127,7 @@ cleanup() {
   local name
   for name in "${STARTED[@]}"; do registry_stop "$name"; done
   auth_cleanup
+  wan_cleanup
   [ -n "${SCRATCH:-}" ] && rm -rf "$SCRATCH"
 }
 
@@ -608,6 +612,8 @@ export_table() {
 
 source "$ROOT/scripts/bench-scale.sh"
 source "$ROOT/scripts/bench-auth.sh"
+# shellcheck source=scripts/bench-wan.sh
+source "$ROOT/scripts/bench-wan.sh"
 
 # shellcheck source=scripts/bench-latency.sh
 source "$ROOT/scripts/bench-latency.sh"
@@ -624,7 +630,7 @@ main() {
   [ ${#wanted[@]} -eq 0 ] && wanted=(all)
   [ "${wanted[0]}" = all ] && wanted=("${BENCHES[@]}")
   for name in "${wanted[@]}"; do
-    declare -F "bench_${name//-/_}" >/dev/null || die "unknown benchmark '$name' (known: ${BENCHES[*]} scale sync-auth htpasswd soak all)"
+    declare -F "bench_${name//-/_}" >/dev/null || die "unknown benchmark '$name' (known: ${BENCHES[*]} scale sync-auth htpasswd soak wan all)"
   done
   [ -x "$FERRY_BIN" ] || die "ferry binary not found at $FERRY_BIN (set FERRY_BIN)"
   for tool in docker-registry skopeo curl /usr/bin/time; do

@@ -1,5 +1,7 @@
 #include "sync/decide.hpp"
 
+#include <future>
+
 #include "copy/copy_image.hpp"
 #include "core/log.hpp"
 #include "sync/artifacts.hpp"
@@ -167,8 +169,13 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
     auto target = open_registry(task.target, ctx);
     if (!target) return fail(target.error());
     std::optional<manifest::Digest> current;
+    // The source's HEAD, asked at the same time as the target's: a target that has the tag
+    // then costs one round trip, not two (the answer is unused when the target lacks it).
+    std::optional<core::Result<OpenedSource>> early_source;
     if (task.target.tag && !target_known_absent(task, ctx, **target)) {
+        auto asked = std::async(std::launch::async, [&task, &ctx] { return open_source(task, ctx); });
         auto t = (*target)->resolve(*task.target.tag);
+        early_source = asked.get();
         if (!t) return fail(t.error());
         if (*t) current = (*t)->digest;
     } else if (auto pinned = pinned_target_digest(task, ctx); pinned && !target_known_absent(task, ctx, **target)) {
@@ -198,7 +205,7 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
         graph = std::move(loaded->graph);
     } else {
         out.previous_digest = *current;
-        auto source = open_source(task, ctx);
+        auto source = early_source ? std::move(*early_source) : open_source(task, ctx);
         if (!source) return fail(source.error());
         out.source_used = source->host;
         out.source_digest = source->root.digest;
@@ -240,6 +247,7 @@ TaskOutcome run_task(const ImageTask& task, const TaskContext& ctx) {
     // (copy::DryRunSplit), so `ferry plan` says the same on every run.
     options.ledger = ctx.dry_run ? nullptr : &ctx.ledger;
     options.cancel = ctx.cancel;
+    options.transfers = ctx.transfers;
     options.target_tag_checked = task.target.tag.has_value();  // resolved above: not the root
     options.target_empty = !current && (task.target_was_empty ? *task.target_was_empty
                                                                : ctx.empty_targets.was_empty(**target));

@@ -1,5 +1,7 @@
 #pragma once
 /// Deciding and doing one image task (see runner.hpp for the whole run).
+#include <semaphore>
+
 #include "copy/blob_ledger.hpp"
 #include "core/cancel.hpp"
 #include "sync/registry_access.hpp"
@@ -24,6 +26,9 @@ struct TaskContext {
     bool dry_run = false;
     const core::CancellationToken* cancel = nullptr;
     const VerifyKeys* keys = nullptr;  ///< for tasks with a verify key
+    /// The run's blob transfers in flight (CopyOptions::transfers), however many images
+    /// decide and copy at once; null = each copy's own `jobs` only.
+    std::counting_semaphore<>* transfers = nullptr;
 };
 
 /// Decides `task` by its policy and, unless dry_run, copies it. Errors end up in the

@@ -25,7 +25,9 @@ namespace ferry::sync {
 struct ExpandOptions {
     std::vector<std::string> only;  ///< entry names; empty = all
     Shard shard;
-    int listers = 4;  ///< tag lists fetched at once within a namespace
+    /// Tag lists fetched at once within a namespace (cheap for a registry; across a real
+    /// distance each is a round trip). The per-host max_requests bounds them too.
+    int listers = 16;
     /// Once tripped, no further repository is listed (what is known is still delivered).
     const core::CancellationToken* cancel = nullptr;
 };

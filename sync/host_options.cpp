@@ -19,6 +19,7 @@ registry::HostOptions to_host_options(const plan::RegistryConfig& cfg, int retri
         h.password = cfg.credentials.password;
     }
     if (cfg.max_requests) h.max_requests = *cfg.max_requests;
+    if (cfg.max_lookups) h.max_lookups = *cfg.max_lookups;
     if (cfg.requests_per_second) h.requests_per_second = *cfg.requests_per_second;
     h.retries = retries;
     h.path_prefix = cfg.path_prefix;

@@ -6,6 +6,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <semaphore>
 #include <thread>
 
 #include "core/parallel.hpp"
@@ -194,9 +195,13 @@ RunResult run_tasks(const plan::Plan& plan, const store::StoreContext& stores, c
         else core::log::error("{}", loaded.error().message);
         keys = &loaded_keys;
     }
-    TaskContext ctx{plan, registries, ledger, state, pushing, empty_targets, options.dry_run, &cancel, keys};
+    const int jobs = std::max(1, effective_jobs(options.jobs, plan.defaults.jobs));
+    const int image_workers = jobs * std::max(1, options.deciders_per_job);
+    // Blobs streaming at once, the whole run: 2 × jobs, what jobs images of jobs blobs each
+    // got before under the default max_requests (16); across 100 ms, `jobs` alone was slower.
+    std::counting_semaphore<> transfers(2 * jobs);
+    TaskContext ctx{plan, registries, ledger, state, pushing, empty_targets, options.dry_run, &cancel, keys, &transfers};
 
-    const int image_workers = std::max(1, effective_jobs(options.jobs, plan.defaults.jobs));
     TaskFeed feed(options, static_cast<std::size_t>(image_workers) * 4);
     std::jthread producing([&] {
         // Not stopped by a cancellation: every image of the plan is reported (not started).

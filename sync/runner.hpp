@@ -28,6 +28,12 @@ struct RunOptions {
     bool dry_run = false;    ///< decide and count only (ferry plan, sync --dry-run)
     bool fail_fast = false;  ///< stop starting work after the first failure
     int jobs = 0;            ///< overrides every entry's jobs when > 0 (see effective_jobs)
+    /// Image tasks running at once, as a multiple of jobs (the plan's, or `jobs` above):
+    /// deciding is manifest HEADs and copying small images is mounts and manifest PUTs,
+    /// cheap for a registry and, across a real distance, round trips to wait on. Blob
+    /// transfers are bounded for the whole run at 2 × jobs (CopyOptions::transfers); the
+    /// http layer's per-host `max_requests` bounds every request.
+    int deciders_per_job = 4;
     ExpandOptions expand;
     std::filesystem::path state_file;  ///< subset state; empty = none
     const core::CancellationToken* cancel = nullptr;

@@ -27,6 +27,10 @@ OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
 OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 64
+
+
 def _sha256(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
@@ -54,7 +58,10 @@ class SyntheticRegistry:
                                    separators=(",", ":")).encode()
         self.digest = _sha256(self.manifest)
         self.blobs = {_sha256(self.config): self.config, _sha256(self.layer): self.layer}
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        # A listen backlog of 64, not socketserver's 5: a client opening more connections at
+        # once (ferry decides 4 × jobs images at a time) would otherwise see SYNs dropped and
+        # retried a second later, requests arriving long after they were sent.
+        self.server = _Server(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.host = f"127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <semaphore>
+#include <thread>
 #include <vector>
 
 #include "copy/blob_mover.hpp"
@@ -107,4 +110,30 @@ TEST_CASE("non-retryable read errors are not resumed, and resumes are bounded by
         CHECK(dst.blobs.count(blob.digest) == 0);
         CHECK(src.opened_at.size() == 4);  // two uploads, each reading with one resume
     }
+}
+
+TEST_CASE("a blob streams only while it holds a slot of the run's transfers") {
+    MemoryStore src("src.example", "app");
+    MemoryStore dst("", "app");
+    copy::BlobLedger ledger;
+    const auto blob = src.add_blob("0123456789", "application/octet-stream");
+    std::counting_semaphore<> transfers(1);
+    transfers.acquire();  // another blob of the run is streaming
+    copy::BlobMoveContext ctx{src, dst, ledger, 1};
+    ctx.target_empty = true;  // straight to the stream: no HEAD
+    ctx.transfers = &transfers;
+    std::atomic<bool> done{false};
+    std::thread mover([&] {
+        auto moved = copy::move_blob(blob, ctx);
+        CHECK(moved);
+        done = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK_FALSE(done.load());  // waits for the slot
+    CHECK(dst.blob_puts == 0);
+    transfers.release();
+    mover.join();
+    CHECK(done.load());
+    CHECK(dst.blob_puts == 1);
+    CHECK(transfers.try_acquire());  // and gives its slot back
 }

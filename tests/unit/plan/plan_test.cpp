@@ -39,7 +39,7 @@ TEST_CASE("a good plan parses into typed entries with defaults applied") {
   policy: missing
   referrers: none
 registries:
-  "127.0.0.1:5101": {tls: disabled, max_requests: 4, requests_per_second: 2.5, mirrors: ["m.example.com:5000"]}
+  "127.0.0.1:5101": {tls: disabled, max_requests: 4, max_lookups: 8, requests_per_second: 2.5, mirrors: ["m.example.com:5000"]}
   index.docker.io: {tls: skip-verify, credentials: docker-config}
   "old.example:5000": {tls: insecure}
 sync:
@@ -79,6 +79,7 @@ schedule:
     REQUIRE(local != nullptr);
     CHECK(local->tls == TlsMode::Disabled);
     CHECK(local->max_requests == 4);
+    CHECK(local->max_lookups == 8);
     CHECK(local->requests_per_second == 2.5);
     CHECK(local->mirrors == std::vector<std::string>{"m.example.com:5000"});
     REQUIRE(plan.registry("docker.io") != nullptr);
@@ -248,7 +249,7 @@ schedule:
     CHECK(message ==
           "p.yaml:2:1: defualts: unknown key 'defualts' (did you mean 'defaults'?)\n"
           "p.yaml:4:25: registries[\"h.io\"].insecure: unknown key 'insecure' (expected one of: tls, ca_file, "
-          "client_cert, client_key, credentials, mirrors, max_requests, requests_per_second, path_prefix, upload)\n"
+          "client_cert, client_key, credentials, mirrors, max_requests, max_lookups, requests_per_second, path_prefix, upload)\n"
           "p.yaml:9:24: sync[0].tags.fastCopy: unknown key 'fastCopy' (expected one of: allow, deny, semver, "
           "newest, include_prerelease)\n"
           "p.yaml:11:51: manifests[0].images[0].arch: unknown key 'arch' (expected one of: image, platform)\n"

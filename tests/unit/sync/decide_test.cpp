@@ -61,7 +61,7 @@ TEST_CASE("decide: a tag absent at the target is new and copied, a rerun finds i
     CHECK(dst.blob_puts + dst.manifest_puts == writes);
 }
 
-TEST_CASE("decide: a target without the tag costs the source one manifest GET, no HEAD") {
+TEST_CASE("decide: the source is HEADed beside the target, and read with one manifest GET when the target lacks the tag") {
     Decider d;
     auto& src = d.registries.repo("src.test", "app");
     auto image = put_image(src, "v1", "amd64", "1.0");
@@ -69,13 +69,24 @@ TEST_CASE("decide: a target without the tag costs the source one manifest GET, n
     auto cold = d.run(task("1.0"));
     REQUIRE(cold.action == sync::Action::New);
     CHECK(cold.source_digest == image.digest);
-    CHECK(src.resolves == 0);       // nothing at the target to compare with: no HEAD first
+    CHECK(src.resolves == 1);       // asked at the same time as the target (its answer unused here)
     CHECK(src.manifest_gets == 1);  // the root, read once by tag (a single-platform image)
 
     auto rerun = d.run(task("1.0"));
     CHECK(rerun.action == sync::Action::Unchanged);
-    CHECK(src.resolves == 1);       // the tag is there now: a HEAD decides
+    CHECK(src.resolves == 2);       // the tag is there now: the HEAD asked beside the target's decides
     CHECK(src.manifest_gets == 1);  // and nothing is read
+
+    SECTION("a target repository known empty costs no source HEAD") {
+        d.registries.repo("dst.test", "empty");  // exists, no tags
+        auto t = task("1.0");
+        t.target = manifest::Reference::parse("dst.test/empty:1.0").value();
+        t.target_was_empty = true;  // expansion listed it
+        auto out = d.run(t);
+        CHECK(out.action == sync::Action::New);
+        CHECK(src.resolves == 2);
+        CHECK(src.manifest_gets == 2);
+    }
 
     SECTION("a source that lacks the tag fails as absent, naming the source") {
         auto out = d.run(task("9.9"));
