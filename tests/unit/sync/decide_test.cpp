@@ -79,6 +79,7 @@ TEST_CASE("decide: the source is HEADed beside the target, and read with one man
 
     SECTION("a target repository known empty costs no source HEAD") {
         d.registries.repo("dst.test", "empty");  // exists, no tags
+        d.plan = testing::plan_of("sync:\n  - {name: app, source: src.test/app, target: dst.test/empty}\n");
         auto t = task("1.0");
         t.target = manifest::Reference::parse("dst.test/empty:1.0").value();
         t.target_was_empty = true;  // expansion listed it
